@@ -1,0 +1,16 @@
+DROP TABLE audit_log;
+DROP FUNCTION audit_log_is_append_only();
+DROP TABLE outbox;
+DROP TABLE password_resets;
+DROP TABLE login_attempts;
+DROP TABLE sessions;
+DROP TABLE users;
+DROP TABLE memberships;
+DROP TABLE livestock;
+DROP TABLE plantings;
+DROP TABLE plots;
+DROP TABLE members;
+DROP TABLE households;
+DROP TABLE tambons;
+DROP TABLE amphoes;
+DROP TABLE provinces;

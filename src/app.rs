@@ -1,0 +1,153 @@
+//! Builds the server: state, middleware, routes. `Application::build` binds (port 0 in tests)
+//! and `run` serves until stopped, so tests start the real server exactly as `kaset serve` does.
+
+use crate::config::Settings;
+use crate::db::{self, Pool};
+use crate::error::AppError;
+use crate::jobs;
+use crate::web::{self, session_store::DbSessionStore};
+use actix_session::config::{CookieContentSecurity, PersistentSession, TtlExtensionPolicy};
+use actix_session::SessionMiddleware;
+use actix_web::cookie::{time::Duration, Key, SameSite};
+use actix_web::dev::Server;
+use actix_web::middleware::{DefaultHeaders, Logger};
+use actix_web::{web as aw, App, HttpResponse, HttpServer};
+use std::net::TcpListener;
+use std::sync::Arc;
+use tokio::sync::Notify;
+
+pub const SESSION_COOKIE: &str = "kaset_session";
+
+/// Shared by every request.
+pub struct AppState {
+    pub pool: Pool,
+    pub settings: Settings,
+    /// Where users reach this server, for links in e-mails.
+    pub public_url: String,
+    /// Wakes the outbox worker as soon as a message is queued.
+    pub mail_wake: Arc<Notify>,
+}
+
+impl AppState {
+    /// Runs blocking database work on the thread pool with a pooled connection; the connection
+    /// is never held across an `.await`.
+    pub async fn db<T, F>(&self, work: F) -> Result<T, AppError>
+    where
+        T: Send + 'static,
+        F: FnOnce(&mut db::DbConn) -> Result<T, AppError> + Send + 'static,
+    {
+        let pool = self.pool.clone();
+        aw::block(move || {
+            let mut conn = pool.get()?;
+            work(&mut conn)
+        })
+        .await?
+    }
+}
+
+pub struct Application {
+    port: u16,
+    public_url: String,
+    server: Server,
+}
+
+impl Application {
+    /// Connects to the database (running migrations), seeds the demo if asked and empty, binds,
+    /// and starts the outbox worker.
+    pub async fn build(settings: Settings) -> anyhow::Result<Self> {
+        let pool = db::connect(&settings.database_url, settings.db_pool_size)?;
+        if settings.seed_demo {
+            let seed_pool = pool.clone();
+            let report = aw::block(move || -> anyhow::Result<_> {
+                let mut conn = seed_pool.get()?;
+                db::seed::seed_demo_if_empty(&mut conn)
+            })
+            .await??;
+            if let Some(report) = report {
+                tracing::info!(households = report.households, "seeded the demo data set");
+            }
+        }
+        let listener = TcpListener::bind(&settings.bind)?;
+        let address = listener.local_addr()?;
+        let port = address.port();
+        let public_url = settings
+            .public_url
+            .as_deref()
+            .map(|url| url.trim_end_matches('/').to_owned())
+            .unwrap_or_else(|| format!("http://{address}"));
+        let key = Key::derive_from(&settings.secret_key()?);
+        let mail_wake = Arc::new(Notify::new());
+        jobs::spawn_background_work(pool.clone(), settings.clone(), mail_wake.clone());
+        let state = aw::Data::new(AppState {
+            pool: pool.clone(),
+            settings: settings.clone(),
+            public_url: public_url.clone(),
+            mail_wake,
+        });
+        let secure = settings.secure_cookies();
+        let server = HttpServer::new(move || {
+            let sessions =
+                SessionMiddleware::builder(DbSessionStore::new(pool.clone()), key.clone())
+                    .cookie_name(SESSION_COOKIE.to_owned())
+                    .cookie_content_security(CookieContentSecurity::Signed)
+                    .cookie_http_only(true)
+                    .cookie_same_site(SameSite::Lax)
+                    .cookie_secure(secure)
+                    .session_lifecycle(
+                        PersistentSession::default()
+                            .session_ttl(Duration::hours(12))
+                            .session_ttl_extension_policy(TtlExtensionPolicy::OnStateChanges),
+                    )
+                    .build();
+            App::new()
+                .app_data(state.clone())
+                .wrap(web::error_pages::handlers())
+                .wrap(sessions)
+                .wrap(security_headers(secure))
+                .wrap(Logger::new("%a \"%r\" %s %b %Dms"))
+                .configure(web::routes)
+                .default_service(aw::to(|| async { HttpResponse::NotFound().finish() }))
+        })
+        .listen(listener)?
+        .run();
+        Ok(Self {
+            port,
+            public_url,
+            server,
+        })
+    }
+
+    pub fn port(&self) -> u16 {
+        self.port
+    }
+
+    pub fn public_url(&self) -> &str {
+        &self.public_url
+    }
+
+    pub async fn run(self) -> std::io::Result<()> {
+        self.server.await
+    }
+}
+
+/// Headers on every response. The CSP allows no inline script at all (Kaset needs no script).
+fn security_headers(secure: bool) -> DefaultHeaders {
+    let headers = DefaultHeaders::new()
+        .add((
+            "Content-Security-Policy",
+            "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; \
+             form-action 'self'; frame-ancestors 'none'; base-uri 'none'; object-src 'none'",
+        ))
+        .add(("X-Content-Type-Options", "nosniff"))
+        .add(("Referrer-Policy", "same-origin"))
+        .add(("X-Frame-Options", "DENY"))
+        .add((
+            "Permissions-Policy",
+            "camera=(), microphone=(), geolocation=()",
+        ));
+    if secure {
+        headers.add(("Strict-Transport-Security", "max-age=31536000"))
+    } else {
+        headers
+    }
+}

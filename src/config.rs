@@ -1,0 +1,136 @@
+//! Settings, read from the environment (or the equivalent command-line flags), with defaults
+//! that give a working demo on a fresh machine.
+
+use clap::{Args, ValueEnum};
+use std::path::{Path, PathBuf};
+
+#[derive(Args, Clone, Debug)]
+pub struct Settings {
+    /// `sqlite://path/to/file.db` (created if missing) or `postgres://user@host/db`.
+    #[arg(long, env = "DATABASE_URL", default_value = "sqlite://data/kaset.db")]
+    pub database_url: String,
+
+    /// Address and port to listen on.
+    #[arg(long, env = "KASET_BIND", default_value = "127.0.0.1:8080")]
+    pub bind: String,
+
+    /// The address users reach Kaset at, used in e-mailed links; defaults to http://<bind>.
+    #[arg(long, env = "KASET_PUBLIC_URL")]
+    pub public_url: Option<String>,
+
+    /// Key that signs session cookies (at least 64 characters). When unset, a random key is
+    /// created once and kept in `<data dir>/session.key`.
+    #[arg(long, env = "KASET_SECRET_KEY", hide_env_values = true)]
+    pub secret_key: Option<String>,
+
+    /// Directory for generated files (the default SQLite database, the session key).
+    #[arg(long, env = "KASET_DATA_DIR", default_value = "data")]
+    pub data_dir: PathBuf,
+
+    /// Seed the demo data set when the database is empty.
+    #[arg(long, env = "KASET_SEED_DEMO", default_value_t = true, action = clap::ArgAction::Set)]
+    pub seed_demo: bool,
+
+    /// Maximum database connections.
+    #[arg(long, env = "KASET_DB_POOL_SIZE", default_value_t = 10)]
+    pub db_pool_size: u32,
+
+    #[command(flatten)]
+    pub smtp: SmtpSettings,
+}
+
+#[derive(Args, Clone, Debug)]
+pub struct SmtpSettings {
+    /// SMTP server for outgoing mail; when unset, mail waits in the outbox until it is set.
+    #[arg(long = "smtp-host", env = "KASET_SMTP_HOST")]
+    pub host: Option<String>,
+
+    #[arg(long = "smtp-port", env = "KASET_SMTP_PORT", default_value_t = 587)]
+    pub port: u16,
+
+    #[arg(long = "smtp-username", env = "KASET_SMTP_USERNAME")]
+    pub username: Option<String>,
+
+    #[arg(
+        long = "smtp-password",
+        env = "KASET_SMTP_PASSWORD",
+        hide_env_values = true
+    )]
+    pub password: Option<String>,
+
+    /// `starttls` (port 587), `tls` (port 465) or `none` (only for a local relay or tests).
+    #[arg(long = "smtp-security", env = "KASET_SMTP_SECURITY", value_enum, default_value_t = SmtpSecurity::Starttls)]
+    pub security: SmtpSecurity,
+
+    /// The sender of every message.
+    #[arg(
+        long = "mail-from",
+        env = "KASET_MAIL_FROM",
+        default_value = "Kaset <no-reply@kaset.local>"
+    )]
+    pub from: String,
+
+    /// How often the outbox worker looks for mail to send, in milliseconds.
+    #[arg(long, env = "KASET_OUTBOX_POLL_MS", default_value_t = 2000)]
+    pub outbox_poll_ms: u64,
+}
+
+#[derive(ValueEnum, Clone, Copy, Debug, PartialEq, Eq)]
+pub enum SmtpSecurity {
+    Starttls,
+    Tls,
+    None,
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum ConfigError {
+    #[error("KASET_SECRET_KEY must be at least 64 characters long")]
+    ShortSecret,
+    #[error("cannot read or create the session key file {path}: {source}")]
+    SecretFile {
+        path: String,
+        source: std::io::Error,
+    },
+}
+
+impl Settings {
+    /// Cookies are marked Secure whenever users reach Kaset over TLS.
+    pub fn secure_cookies(&self) -> bool {
+        self.public_url
+            .as_deref()
+            .is_some_and(|url| url.starts_with("https://"))
+    }
+
+    /// The cookie-signing key, from the setting or from a key file created on first start.
+    pub fn secret_key(&self) -> Result<Vec<u8>, ConfigError> {
+        if let Some(key) = &self.secret_key {
+            if key.len() < 64 {
+                return Err(ConfigError::ShortSecret);
+            }
+            return Ok(key.as_bytes().to_vec());
+        }
+        let path = self.data_dir.join("session.key");
+        read_or_create_key(&path).map_err(|source| ConfigError::SecretFile {
+            path: path.display().to_string(),
+            source,
+        })
+    }
+}
+
+fn read_or_create_key(path: &Path) -> std::io::Result<Vec<u8>> {
+    if let Ok(existing) = std::fs::read_to_string(path) {
+        if let Ok(key) = hex::decode(existing.trim()) {
+            if key.len() >= 64 {
+                return Ok(key);
+            }
+        }
+    }
+    use rand::RngCore;
+    let mut key = vec![0u8; 64];
+    rand::rngs::OsRng.fill_bytes(&mut key);
+    if let Some(dir) = path.parent() {
+        std::fs::create_dir_all(dir)?;
+    }
+    std::fs::write(path, hex::encode(&key))?;
+    Ok(key)
+}

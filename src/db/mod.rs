@@ -1,0 +1,156 @@
+//! The database: one connection type for PostgreSQL and SQLite, the pool, migrations, and one
+//! module of queries per aggregate.
+
+pub mod audit;
+pub mod geography;
+pub mod logins;
+pub mod outbox;
+pub mod registry;
+pub mod schema;
+pub mod seed;
+pub mod sessions;
+pub mod users;
+
+use diesel::connection::SimpleConnection;
+use diesel::prelude::*;
+use diesel_migrations::{embed_migrations, EmbeddedMigrations, MigrationHarness};
+use std::path::Path;
+
+/// One connection to either backend; the variant is picked by the `DATABASE_URL` scheme.
+/// PostgreSQL comes first because SQLite would accept any string as a file name.
+#[derive(diesel::MultiConnection)]
+pub enum DbConn {
+    Pg(PgConnection),
+    Sqlite(SqliteConnection),
+}
+
+/// Runs the same diesel expression on the concrete connection inside a `DbConn`, for the few
+/// statements diesel's multi-backend connection cannot express (batch inserts).
+#[macro_export]
+macro_rules! on_backend {
+    ($conn:expr, $c:ident => $body:expr) => {
+        match $conn {
+            $crate::db::DbConn::Pg($c) => $body,
+            $crate::db::DbConn::Sqlite($c) => $body,
+        }
+    };
+}
+
+pub type Pool = r2d2::Pool<ConnectionManager>;
+pub type PooledConn = r2d2::PooledConnection<ConnectionManager>;
+
+const PG_MIGRATIONS: EmbeddedMigrations = embed_migrations!("migrations/postgres");
+const SQLITE_MIGRATIONS: EmbeddedMigrations = embed_migrations!("migrations/sqlite");
+
+#[derive(Debug, thiserror::Error)]
+pub enum DbSetupError {
+    #[error("unsupported DATABASE_URL {0:?}: use postgres://… or sqlite://path")]
+    UnsupportedUrl(String),
+    #[error("cannot connect to the database: {0}")]
+    Connect(#[from] diesel::ConnectionError),
+    #[error("cannot prepare the SQLite connection: {0}")]
+    Pragma(#[from] diesel::result::Error),
+    #[error("cannot create the database directory {path}: {source}")]
+    Directory {
+        path: String,
+        source: std::io::Error,
+    },
+    #[error("database pool: {0}")]
+    Pool(#[from] r2d2::Error),
+    #[error("migrations failed: {0}")]
+    Migration(String),
+}
+
+/// Where the data lives, parsed from `DATABASE_URL`.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum DatabaseUrl {
+    Postgres(String),
+    Sqlite(String),
+}
+
+impl DatabaseUrl {
+    pub fn parse(url: &str) -> Result<Self, DbSetupError> {
+        if url.starts_with("postgres://") || url.starts_with("postgresql://") {
+            Ok(Self::Postgres(url.to_owned()))
+        } else if let Some(path) = url.strip_prefix("sqlite://") {
+            Ok(Self::Sqlite(path.to_owned()))
+        } else {
+            Err(DbSetupError::UnsupportedUrl(url.to_owned()))
+        }
+    }
+}
+
+/// An r2d2 manager that dispatches on the URL scheme and keeps the real connection error
+/// (diesel's stock manager reduces it to "Invalid connection url").
+#[derive(Debug)]
+pub struct ConnectionManager {
+    url: DatabaseUrl,
+}
+
+impl r2d2::ManageConnection for ConnectionManager {
+    type Connection = DbConn;
+    type Error = DbSetupError;
+
+    fn connect(&self) -> Result<DbConn, DbSetupError> {
+        match &self.url {
+            DatabaseUrl::Postgres(url) => Ok(DbConn::Pg(PgConnection::establish(url)?)),
+            DatabaseUrl::Sqlite(path) => {
+                let mut conn = SqliteConnection::establish(path)?;
+                // The busy timeout comes first so the other pragmas wait for a writer too.
+                // Foreign keys are off by default in SQLite; WAL lets readers run beside a writer.
+                conn.batch_execute(
+                    "PRAGMA busy_timeout = 10000; PRAGMA foreign_keys = ON; \
+                     PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL;",
+                )?;
+                Ok(DbConn::Sqlite(conn))
+            }
+        }
+    }
+
+    fn is_valid(&self, conn: &mut DbConn) -> Result<(), DbSetupError> {
+        conn.batch_execute("SELECT 1").map_err(DbSetupError::from)
+    }
+
+    fn has_broken(&self, _conn: &mut DbConn) -> bool {
+        false
+    }
+}
+
+/// Opens the pool (creating the SQLite file's directory if needed) and runs pending migrations.
+pub fn connect(url: &str, max_size: u32) -> Result<Pool, DbSetupError> {
+    let url = DatabaseUrl::parse(url)?;
+    if let DatabaseUrl::Sqlite(path) = &url {
+        if let Some(dir) = Path::new(path)
+            .parent()
+            .filter(|d| !d.as_os_str().is_empty())
+        {
+            std::fs::create_dir_all(dir).map_err(|source| DbSetupError::Directory {
+                path: dir.display().to_string(),
+                source,
+            })?;
+        }
+    }
+    let pool = r2d2::Pool::builder()
+        .max_size(max_size)
+        .build(ConnectionManager { url })?;
+    let mut conn = pool.get()?;
+    run_migrations(&mut conn)?;
+    Ok(pool)
+}
+
+pub fn run_migrations(conn: &mut DbConn) -> Result<(), DbSetupError> {
+    let result = match conn {
+        DbConn::Pg(c) => c.run_pending_migrations(PG_MIGRATIONS).map(|_| ()),
+        DbConn::Sqlite(c) => c.run_pending_migrations(SQLITE_MIGRATIONS).map(|_| ()),
+    };
+    result.map_err(|e| DbSetupError::Migration(e.to_string()))
+}
+
+/// Whether the database answers; used by `/healthz`.
+pub fn ping(conn: &mut DbConn) -> QueryResult<()> {
+    conn.batch_execute("SELECT 1")
+}
+
+pub fn now() -> chrono::NaiveDateTime {
+    chrono::Utc::now().naive_utc()
+}

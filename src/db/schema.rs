@@ -1,0 +1,212 @@
+//! Written by hand in the SQL types both backends share (see migrations/).
+
+diesel::table! {
+    provinces (code) {
+        code -> Text,
+        name_th -> Text,
+        name_en -> Text,
+    }
+}
+
+diesel::table! {
+    amphoes (code) {
+        code -> Text,
+        province_code -> Text,
+        name_th -> Text,
+        name_en -> Text,
+    }
+}
+
+diesel::table! {
+    tambons (code) {
+        code -> Text,
+        amphoe_code -> Text,
+        name_th -> Text,
+        name_en -> Text,
+        postcode -> Text,
+    }
+}
+
+diesel::table! {
+    households (id) {
+        id -> Integer,
+        registry_number -> Text,
+        tambon_code -> Text,
+        amphoe_code -> Text,
+        province_code -> Text,
+        village_no -> Integer,
+        house_no -> Text,
+        registered_on -> Date,
+        created_at -> Timestamp,
+        updated_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    members (id) {
+        id -> Integer,
+        household_id -> Integer,
+        national_id -> Text,
+        title -> Text,
+        first_name -> Text,
+        last_name -> Text,
+        birth_date -> Date,
+        relation -> Text,
+        is_head -> Bool,
+        phone -> Nullable<Text>,
+    }
+}
+
+diesel::table! {
+    plots (id) {
+        id -> Integer,
+        household_id -> Integer,
+        label -> Text,
+        tambon_code -> Text,
+        area_sq_wa -> Integer,
+        land_document -> Nullable<Text>,
+        tenure -> Text,
+        irrigated -> Bool,
+        updated_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    plantings (id) {
+        id -> Integer,
+        plot_id -> Integer,
+        crop -> Text,
+        season_year -> Integer,
+        season -> Text,
+        area_sq_wa -> Integer,
+        planted_on -> Nullable<Date>,
+        updated_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    livestock (id) {
+        id -> Integer,
+        household_id -> Integer,
+        species -> Text,
+        head_count -> Integer,
+        updated_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    memberships (id) {
+        id -> Integer,
+        household_id -> Integer,
+        kind -> Text,
+        organisation -> Text,
+        member_number -> Nullable<Text>,
+        since -> Nullable<Date>,
+    }
+}
+
+diesel::table! {
+    users (id) {
+        id -> Integer,
+        role -> Text,
+        email -> Nullable<Text>,
+        national_id -> Nullable<Text>,
+        display_name -> Text,
+        password_hash -> Text,
+        household_id -> Nullable<Integer>,
+        scope_province_code -> Nullable<Text>,
+        scope_amphoe_code -> Nullable<Text>,
+        locale -> Text,
+        disabled_at -> Nullable<Timestamp>,
+        created_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    sessions (key_hash) {
+        key_hash -> Text,
+        user_id -> Nullable<Integer>,
+        state -> Text,
+        expires_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    login_attempts (id) {
+        id -> Integer,
+        account_key -> Text,
+        ip -> Text,
+        succeeded -> Bool,
+        at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    password_resets (id) {
+        id -> Integer,
+        user_id -> Integer,
+        token_hash -> Text,
+        created_at -> Timestamp,
+        expires_at -> Timestamp,
+        used_at -> Nullable<Timestamp>,
+    }
+}
+
+diesel::table! {
+    outbox (id) {
+        id -> Integer,
+        recipient -> Text,
+        subject -> Text,
+        body_text -> Text,
+        body_html -> Text,
+        created_at -> Timestamp,
+        attempts -> Integer,
+        next_attempt_at -> Timestamp,
+        sent_at -> Nullable<Timestamp>,
+        last_error -> Nullable<Text>,
+    }
+}
+
+diesel::table! {
+    audit_log (id) {
+        id -> Integer,
+        at -> Timestamp,
+        actor_user_id -> Nullable<Integer>,
+        actor_role -> Text,
+        action -> Text,
+        entity -> Text,
+        entity_id -> Text,
+        household_id -> Nullable<Integer>,
+        field -> Nullable<Text>,
+        old_value -> Nullable<Text>,
+        new_value -> Nullable<Text>,
+    }
+}
+
+diesel::joinable!(amphoes -> provinces (province_code));
+diesel::joinable!(tambons -> amphoes (amphoe_code));
+diesel::joinable!(households -> tambons (tambon_code));
+diesel::joinable!(members -> households (household_id));
+diesel::joinable!(plots -> households (household_id));
+diesel::joinable!(plantings -> plots (plot_id));
+diesel::joinable!(livestock -> households (household_id));
+diesel::joinable!(memberships -> households (household_id));
+diesel::joinable!(password_resets -> users (user_id));
+
+diesel::allow_tables_to_appear_in_same_query!(
+    provinces,
+    amphoes,
+    tambons,
+    households,
+    members,
+    plots,
+    plantings,
+    livestock,
+    memberships,
+    users,
+    sessions,
+    login_attempts,
+    password_resets,
+    outbox,
+    audit_log,
+);

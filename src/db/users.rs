@@ -1,0 +1,125 @@
+//! Accounts: farmers (linked to their household) and staff (with an area scope).
+
+use super::schema::users;
+use super::DbConn;
+use crate::domain::Role;
+use chrono::NaiveDateTime;
+use diesel::prelude::*;
+
+#[derive(Queryable, Clone, Debug)]
+pub struct UserRow {
+    pub id: i32,
+    pub role: String,
+    pub email: Option<String>,
+    pub national_id: Option<String>,
+    pub display_name: String,
+    pub password_hash: String,
+    pub household_id: Option<i32>,
+    pub scope_province_code: Option<String>,
+    pub scope_amphoe_code: Option<String>,
+    pub locale: String,
+    pub disabled_at: Option<NaiveDateTime>,
+    pub created_at: NaiveDateTime,
+}
+
+impl UserRow {
+    pub fn role(&self) -> Role {
+        // The column only ever receives Role codes; an unknown value gets the least privilege.
+        Role::parse(&self.role).unwrap_or(Role::Farmer)
+    }
+}
+
+#[derive(Insertable, Debug)]
+#[diesel(table_name = users)]
+pub struct NewUser<'a> {
+    pub role: &'a str,
+    pub email: Option<&'a str>,
+    pub national_id: Option<&'a str>,
+    pub display_name: &'a str,
+    pub password_hash: &'a str,
+    pub household_id: Option<i32>,
+    pub scope_province_code: Option<&'a str>,
+    pub scope_amphoe_code: Option<&'a str>,
+    pub locale: &'a str,
+    pub created_at: NaiveDateTime,
+}
+
+pub fn insert(conn: &mut DbConn, user: &NewUser<'_>) -> QueryResult<i32> {
+    diesel::insert_into(users::table)
+        .values(user)
+        .returning(users::id)
+        .get_result(conn)
+}
+
+pub fn find(conn: &mut DbConn, id: i32) -> QueryResult<Option<UserRow>> {
+    users::table.find(id).first(conn).optional()
+}
+
+/// Looks an account up by what the user typed at login: a national ID or an e-mail address.
+pub fn find_by_login(
+    conn: &mut DbConn,
+    national_id_or_email: &str,
+) -> QueryResult<Option<UserRow>> {
+    users::table
+        .filter(
+            users::national_id
+                .eq(national_id_or_email)
+                .or(users::email.eq(national_id_or_email)),
+        )
+        .first(conn)
+        .optional()
+}
+
+pub fn find_by_email(conn: &mut DbConn, email: &str) -> QueryResult<Option<UserRow>> {
+    users::table
+        .filter(users::email.eq(email))
+        .first(conn)
+        .optional()
+}
+
+pub fn national_id_taken(conn: &mut DbConn, national_id: &str) -> QueryResult<bool> {
+    diesel::select(diesel::dsl::exists(
+        users::table.filter(users::national_id.eq(national_id)),
+    ))
+    .get_result(conn)
+}
+
+pub fn email_taken(conn: &mut DbConn, email: &str) -> QueryResult<bool> {
+    diesel::select(diesel::dsl::exists(
+        users::table.filter(users::email.eq(email)),
+    ))
+    .get_result(conn)
+}
+
+pub fn set_password_hash(conn: &mut DbConn, id: i32, hash: &str) -> QueryResult<()> {
+    diesel::update(users::table.find(id))
+        .set(users::password_hash.eq(hash))
+        .execute(conn)
+        .map(|_| ())
+}
+
+pub fn set_locale(conn: &mut DbConn, id: i32, locale: &str) -> QueryResult<()> {
+    diesel::update(users::table.find(id))
+        .set(users::locale.eq(locale))
+        .execute(conn)
+        .map(|_| ())
+}
+
+pub fn set_disabled(conn: &mut DbConn, id: i32, at: Option<NaiveDateTime>) -> QueryResult<()> {
+    diesel::update(users::table.find(id))
+        .set(users::disabled_at.eq(at))
+        .execute(conn)
+        .map(|_| ())
+}
+
+/// Staff accounts for the administrator's list, newest first.
+pub fn list_staff(conn: &mut DbConn) -> QueryResult<Vec<UserRow>> {
+    users::table
+        .filter(users::role.ne(Role::Farmer.code()))
+        .order(users::id.desc())
+        .load(conn)
+}
+
+pub fn count(conn: &mut DbConn) -> QueryResult<i64> {
+    users::table.count().get_result(conn)
+}

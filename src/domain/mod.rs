@@ -1,0 +1,32 @@
+//! Types that can only hold valid values ("parse, don't validate"). Web forms arrive as strings
+//! and are parsed into these before anything else sees them.
+
+mod area;
+mod codes;
+mod email;
+mod national_id;
+mod password;
+mod registry_number;
+mod scope;
+
+pub use area::Area;
+pub use codes::{Crop, LandDocument, MembershipKind, Relation, Role, Season, Species, Tenure};
+pub use email::Email;
+pub use national_id::NationalId;
+pub use password::{verify as verify_password, Password, PasswordRejection};
+pub use registry_number::RegistryNumber;
+pub use scope::AreaScope;
+
+/// Why a value was refused; the web layer turns the key into a message next to the field.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
+#[error("{key}")]
+pub struct Invalid {
+    /// An i18n catalogue key, e.g. `error.national_id.checksum`.
+    pub key: &'static str,
+}
+
+impl Invalid {
+    pub const fn new(key: &'static str) -> Self {
+        Self { key }
+    }
+}

@@ -1,0 +1,577 @@
+//! Signing in and out, creating a farmer account by proving identity against the registry, and
+//! resetting a forgotten password through an e-mailed, single-use, expiring link.
+
+use super::context::{
+    redirect, render, render_invalid, render_status, safe_next, Ctx, FieldErrors, Posted,
+};
+use crate::db::{self, audit, logins, registry, sessions, users};
+use crate::domain::{verify_password, Email, Invalid, NationalId, Password, RegistryNumber, Role};
+use crate::error::AppError;
+use crate::jobs::emails;
+use actix_web::http::StatusCode;
+use actix_web::{web, HttpRequest, HttpResponse};
+use askama::Template;
+use chrono::NaiveDate;
+use diesel::Connection;
+use rand::RngCore;
+use serde::Deserialize;
+use sha2::{Digest, Sha256};
+
+/// Failed logins allowed per account, and per address, within `THROTTLE_WINDOW_MINUTES`.
+pub const MAX_ACCOUNT_FAILURES: i64 = 5;
+pub const MAX_IP_FAILURES: i64 = 20;
+pub const THROTTLE_WINDOW_MINUTES: i64 = 15;
+const RESET_LINK_MINUTES: i64 = 30;
+const RESETS_PER_HOUR: i64 = 3;
+
+#[derive(Deserialize, Default)]
+#[serde(default)]
+pub struct LoginForm {
+    login: String,
+    password: String,
+    next: String,
+}
+
+#[derive(Template)]
+#[template(path = "auth/login.html")]
+struct LoginPage {
+    ctx: Ctx,
+    login: String,
+    next: String,
+    errors: FieldErrors,
+    notice: Option<&'static str>,
+    alert: Option<String>,
+}
+
+#[derive(Deserialize)]
+pub struct LoginQuery {
+    next: Option<String>,
+    reset: Option<String>,
+}
+
+fn home_of(role: Role) -> &'static str {
+    match role {
+        Role::Farmer => "/farm",
+        Role::Officer | Role::Manager => "/officer/households",
+        Role::Admin => "/admin/users",
+    }
+}
+
+pub async fn login_page(ctx: Ctx, query: web::Query<LoginQuery>) -> Result<HttpResponse, AppError> {
+    if let Some(user) = &ctx.user {
+        return Ok(redirect(home_of(user.role)));
+    }
+    let notice = query.reset.as_ref().map(|_| "auth.reset_done");
+    render(&LoginPage {
+        ctx,
+        login: String::new(),
+        next: query.next.clone().unwrap_or_default(),
+        errors: FieldErrors::default(),
+        notice,
+        alert: None,
+    })
+}
+
+/// National IDs are stored as bare digits and e-mail addresses in lower case.
+fn account_key(login: &str) -> String {
+    match NationalId::parse(login) {
+        Ok(id) => id.as_str().to_owned(),
+        Err(_) => login.trim().to_lowercase(),
+    }
+}
+
+fn client_ip(req: &HttpRequest) -> String {
+    req.peer_addr()
+        .map(|addr| addr.ip().to_string())
+        .unwrap_or_else(|| "unknown".to_owned())
+}
+
+pub async fn login(
+    ctx: Ctx,
+    req: HttpRequest,
+    Posted(form): Posted<LoginForm>,
+) -> Result<HttpResponse, AppError> {
+    let mut errors = FieldErrors::default();
+    if form.login.trim().is_empty() {
+        errors.add("login", "error.required");
+    }
+    if form.password.is_empty() {
+        errors.add("password", "error.required");
+    }
+    let page = |ctx: Ctx, errors: FieldErrors, alert: Option<String>| LoginPage {
+        ctx,
+        login: form.login.clone(),
+        next: form.next.clone(),
+        errors,
+        notice: None,
+        alert,
+    };
+    if !errors.is_empty() {
+        return render_invalid(&page(ctx, errors, None));
+    }
+
+    let key = account_key(&form.login);
+    let ip = client_ip(&req);
+    let now = db::now();
+    let since = now - chrono::Duration::minutes(THROTTLE_WINDOW_MINUTES);
+    let (failures, user) = {
+        let (key, ip) = (key.clone(), ip.clone());
+        ctx.db(move |conn| {
+            let failures = logins::recent_failures(conn, &key, &ip, since)?;
+            let user = users::find_by_login(conn, &key)?;
+            Ok((failures, user))
+        })
+        .await?
+    };
+    let locked_since = match (
+        failures.account >= MAX_ACCOUNT_FAILURES,
+        failures.ip >= MAX_IP_FAILURES,
+    ) {
+        (true, _) => failures.account_oldest,
+        (_, true) => failures.ip_oldest,
+        _ => None,
+    };
+    if let Some(oldest) = locked_since {
+        let unlock = oldest + chrono::Duration::minutes(THROTTLE_WINDOW_MINUTES);
+        let minutes = ((unlock - now).num_seconds() + 59) / 60;
+        let alert = ctx.tr.fmt(
+            "auth.throttled",
+            &[("minutes", &minutes.max(1).to_string())],
+        );
+        return render_status(
+            StatusCode::TOO_MANY_REQUESTS,
+            &page(ctx, FieldErrors::default(), Some(alert)),
+        );
+    }
+
+    // argon2 is slow by design: verify on the blocking pool, never on the async workers.
+    let password = form.password.clone();
+    let stored_hash = user.as_ref().map(|u| u.password_hash.clone());
+    let password_ok =
+        web::block(move || verify_password(&password, stored_hash.as_deref())).await?;
+    let active_user = user.filter(|u| password_ok && u.disabled_at.is_none());
+    let disabled = password_ok && active_user.is_none();
+    {
+        let (key, ip) = (key.clone(), ip.clone());
+        let succeeded = active_user.is_some();
+        let locale = ctx.locale().code();
+        let user_id = active_user.as_ref().map(|u| u.id);
+        ctx.db(move |conn| {
+            logins::record_attempt(conn, &key, &ip, succeeded, now)?;
+            if let Some(id) = user_id {
+                logins::clear_failures(conn, &key)?;
+                users::set_locale(conn, id, locale)?;
+            }
+            Ok(())
+        })
+        .await?;
+    }
+    match active_user {
+        Some(user) => {
+            ctx.sign_in(user.id)?;
+            let next = if form.next.is_empty() {
+                home_of(user.role()).to_owned()
+            } else {
+                safe_next(Some(&form.next))
+            };
+            Ok(redirect(&next))
+        }
+        None => {
+            let key = if disabled {
+                "auth.disabled"
+            } else {
+                "auth.bad_credentials"
+            };
+            let alert = ctx.tr.t(key).to_owned();
+            render_status(
+                StatusCode::UNAUTHORIZED,
+                &page(ctx, FieldErrors::default(), Some(alert)),
+            )
+        }
+    }
+}
+
+#[derive(Deserialize, Default)]
+pub struct NoFields {}
+
+pub async fn logout(ctx: Ctx, _: Posted<NoFields>) -> Result<HttpResponse, AppError> {
+    ctx.sign_out();
+    Ok(redirect("/"))
+}
+
+#[derive(Deserialize, Default)]
+#[serde(default)]
+pub struct RegisterForm {
+    national_id: String,
+    birth_date: String,
+    registry_number: String,
+    email: String,
+    password: String,
+    password_confirm: String,
+}
+
+#[derive(Template)]
+#[template(path = "auth/register.html")]
+struct RegisterPage {
+    ctx: Ctx,
+    form: RegisterForm,
+    errors: FieldErrors,
+    alert: Option<&'static str>,
+}
+
+pub async fn register_page(ctx: Ctx) -> Result<HttpResponse, AppError> {
+    if let Some(user) = &ctx.user {
+        return Ok(redirect(home_of(user.role)));
+    }
+    render(&RegisterPage {
+        ctx,
+        form: RegisterForm::default(),
+        errors: FieldErrors::default(),
+        alert: None,
+    })
+}
+
+/// A date of birth as the browser's date field sends it (2026-11-29), or as Thais write it by
+/// hand (29/11/2569 in the Buddhist era, or 29/11/1986).
+pub fn parse_birth_date(input: &str) -> Result<NaiveDate, Invalid> {
+    let input = input.trim();
+    if input.is_empty() {
+        return Err(Invalid::new("error.required"));
+    }
+    let parsed = NaiveDate::parse_from_str(input, "%Y-%m-%d")
+        .or_else(|_| NaiveDate::parse_from_str(input, "%d/%m/%Y"))
+        .map_err(|_| Invalid::new("error.date.format"))?;
+    use chrono::Datelike;
+    let date = if parsed.year() > 2400 {
+        parsed
+            .with_year(parsed.year() - 543)
+            .ok_or(Invalid::new("error.date.format"))?
+    } else {
+        parsed
+    };
+    if date > chrono::Utc::now().date_naive() || date.year() < 1900 {
+        return Err(Invalid::new("error.date.range"));
+    }
+    Ok(date)
+}
+
+enum Registration {
+    Created(i32),
+    NoMatch,
+    AlreadyRegistered,
+    EmailTaken,
+}
+
+pub async fn register(
+    ctx: Ctx,
+    Posted(form): Posted<RegisterForm>,
+) -> Result<HttpResponse, AppError> {
+    let mut errors = FieldErrors::default();
+    let national_id = errors.check("national_id", NationalId::parse(&form.national_id));
+    let birth_date = errors.check("birth_date", parse_birth_date(&form.birth_date));
+    let registry_number = errors.check(
+        "registry_number",
+        RegistryNumber::parse(&form.registry_number),
+    );
+    let email = errors.check("email", Email::parse(&form.email));
+    let personal = [
+        form.national_id.as_str(),
+        form.email.as_str(),
+        form.registry_number.as_str(),
+    ];
+    let password = match Password::choose(&form.password, &personal) {
+        Ok(password) => Some(password),
+        Err(rejection) => {
+            errors.add("password", rejection.message_key());
+            None
+        }
+    };
+    if password.is_some() && form.password != form.password_confirm {
+        errors.add("password_confirm", "error.password.mismatch");
+    }
+    let rerender =
+        |ctx: Ctx, form: RegisterForm, errors: FieldErrors, alert: Option<&'static str>| {
+            // Passwords are never sent back to the browser.
+            let form = RegisterForm {
+                password: String::new(),
+                password_confirm: String::new(),
+                ..form
+            };
+            render_invalid(&RegisterPage {
+                ctx,
+                form,
+                errors,
+                alert,
+            })
+        };
+    let (Some(national_id), Some(birth_date), Some(registry_number), Some(email), Some(password)) =
+        (national_id, birth_date, registry_number, email, password)
+    else {
+        return rerender(ctx, form, errors, None);
+    };
+    if !errors.is_empty() {
+        return rerender(ctx, form, errors, None);
+    }
+
+    let hash = web::block(move || password.hash()).await?;
+    let locale = ctx.locale().code();
+    let outcome = ctx
+        .db(move |conn| {
+            conn.transaction(|conn| {
+                let Some(head) = registry::find_head_for_registration(
+                    conn,
+                    national_id.as_str(),
+                    birth_date,
+                    registry_number.as_str(),
+                )?
+                else {
+                    return Ok(Registration::NoMatch);
+                };
+                if users::national_id_taken(conn, national_id.as_str())? {
+                    return Ok(Registration::AlreadyRegistered);
+                }
+                if users::email_taken(conn, email.as_str())? {
+                    return Ok(Registration::EmailTaken);
+                }
+                let id = users::insert(
+                    conn,
+                    &users::NewUser {
+                        role: Role::Farmer.code(),
+                        email: Some(email.as_str()),
+                        national_id: Some(national_id.as_str()),
+                        display_name: &head.full_name(),
+                        password_hash: &hash,
+                        household_id: Some(head.household_id),
+                        scope_province_code: None,
+                        scope_amphoe_code: None,
+                        locale,
+                        created_at: db::now(),
+                    },
+                )?;
+                audit::record(
+                    conn,
+                    &audit::Actor {
+                        user_id: Some(id),
+                        role: Role::Farmer.code().to_owned(),
+                    },
+                    audit::Entry {
+                        action: "register",
+                        entity: "user",
+                        entity_id: id.to_string(),
+                        household_id: Some(head.household_id),
+                        ..Default::default()
+                    },
+                )?;
+                Ok(Registration::Created(id))
+            })
+            .or_else(|e: diesel::result::Error| match e {
+                // Two sign-ups at once for the same person: the second finds the account taken.
+                diesel::result::Error::DatabaseError(
+                    diesel::result::DatabaseErrorKind::UniqueViolation,
+                    _,
+                ) => Ok(Registration::AlreadyRegistered),
+                other => Err(AppError::from(other)),
+            })
+        })
+        .await?;
+    match outcome {
+        Registration::Created(id) => {
+            ctx.sign_in(id)?;
+            Ok(redirect("/farm"))
+        }
+        Registration::NoMatch => rerender(ctx, form, errors, Some("register.no_match")),
+        Registration::AlreadyRegistered => {
+            rerender(ctx, form, errors, Some("register.already_registered"))
+        }
+        Registration::EmailTaken => {
+            errors.add("email", "error.email.taken");
+            rerender(ctx, form, errors, None)
+        }
+    }
+}
+
+#[derive(Deserialize, Default)]
+#[serde(default)]
+pub struct ForgotForm {
+    email: String,
+}
+
+#[derive(Template)]
+#[template(path = "auth/forgot.html")]
+struct ForgotPage {
+    ctx: Ctx,
+    email: String,
+    errors: FieldErrors,
+    sent: bool,
+}
+
+pub async fn forgot_page(ctx: Ctx) -> Result<HttpResponse, AppError> {
+    render(&ForgotPage {
+        ctx,
+        email: String::new(),
+        errors: FieldErrors::default(),
+        sent: false,
+    })
+}
+
+fn hash_token(token: &str) -> String {
+    hex::encode(Sha256::digest(token.as_bytes()))
+}
+
+/// Always answers "if an account exists, we sent a link", so the form cannot be used to learn
+/// who has an account.
+pub async fn forgot(ctx: Ctx, Posted(form): Posted<ForgotForm>) -> Result<HttpResponse, AppError> {
+    let mut errors = FieldErrors::default();
+    let Some(email) = errors.check("email", Email::parse(&form.email)) else {
+        return render_invalid(&ForgotPage {
+            ctx,
+            email: form.email,
+            errors,
+            sent: false,
+        });
+    };
+    let mut token_bytes = [0u8; 32];
+    rand::rngs::OsRng.fill_bytes(&mut token_bytes);
+    let token = hex::encode(token_bytes);
+    let link = format!("{}/password/reset?token={}", ctx.state.public_url, token);
+    let tr = ctx.tr;
+    let queued = ctx
+        .db(move |conn| {
+            let Some(user) = users::find_by_email(conn, email.as_str())? else {
+                return Ok(false);
+            };
+            if user.disabled_at.is_some() {
+                return Ok(false);
+            }
+            let now = db::now();
+            conn.transaction(|conn| {
+                if logins::resets_since(conn, user.id, now - chrono::Duration::hours(1))?
+                    >= RESETS_PER_HOUR
+                {
+                    return Ok(false); // no mail-bombing through this form
+                }
+                let expires = now + chrono::Duration::minutes(RESET_LINK_MINUTES);
+                logins::insert_reset(conn, user.id, &hash_token(&token), now, expires)?;
+                emails::queue_password_reset(conn, tr, email.as_str(), &user.display_name, &link)
+                    .map_err(AppError::Internal)?;
+                Ok(true)
+            })
+        })
+        .await?;
+    if queued {
+        ctx.state.mail_wake.notify_one();
+    }
+    render(&ForgotPage {
+        ctx,
+        email: String::new(),
+        errors,
+        sent: true,
+    })
+}
+
+#[derive(Deserialize, Default)]
+#[serde(default)]
+pub struct ResetForm {
+    token: String,
+    password: String,
+    password_confirm: String,
+}
+
+#[derive(Template)]
+#[template(path = "auth/reset.html")]
+struct ResetPage {
+    ctx: Ctx,
+    token: String,
+    valid: bool,
+    errors: FieldErrors,
+}
+
+#[derive(Deserialize)]
+pub struct TokenQuery {
+    token: Option<String>,
+}
+
+async fn reset_user(ctx: &Ctx, token: &str) -> Result<Option<i32>, AppError> {
+    let hash = hash_token(token);
+    ctx.db(move |conn| Ok(logins::valid_reset(conn, &hash, db::now())?))
+        .await
+}
+
+pub async fn reset_page(ctx: Ctx, query: web::Query<TokenQuery>) -> Result<HttpResponse, AppError> {
+    let token = query.token.clone().unwrap_or_default();
+    let valid = reset_user(&ctx, &token).await?.is_some();
+    let status = if valid {
+        StatusCode::OK
+    } else {
+        StatusCode::GONE
+    };
+    render_status(
+        status,
+        &ResetPage {
+            ctx,
+            token,
+            valid,
+            errors: FieldErrors::default(),
+        },
+    )
+}
+
+pub async fn reset(ctx: Ctx, Posted(form): Posted<ResetForm>) -> Result<HttpResponse, AppError> {
+    let Some(user_id) = reset_user(&ctx, &form.token).await? else {
+        return render_status(
+            StatusCode::GONE,
+            &ResetPage {
+                ctx,
+                token: form.token,
+                valid: false,
+                errors: FieldErrors::default(),
+            },
+        );
+    };
+    let mut errors = FieldErrors::default();
+    let password = match Password::choose(&form.password, &[]) {
+        Ok(password) => Some(password),
+        Err(rejection) => {
+            errors.add("password", rejection.message_key());
+            None
+        }
+    };
+    if password.is_some() && form.password != form.password_confirm {
+        errors.add("password_confirm", "error.password.mismatch");
+    }
+    let Some(password) = password.filter(|_| errors.is_empty()) else {
+        return render_invalid(&ResetPage {
+            ctx,
+            token: form.token,
+            valid: true,
+            errors,
+        });
+    };
+    let hash = web::block(move || password.hash()).await?;
+    ctx.db(move |conn| {
+        conn.transaction(|conn| {
+            let now = db::now();
+            users::set_password_hash(conn, user_id, &hash)?;
+            logins::use_resets(conn, user_id, now)?;
+            // Whoever knew the old password is signed out everywhere.
+            sessions::delete_for_user(conn, user_id)?;
+            audit::record(
+                conn,
+                &audit::Actor {
+                    user_id: Some(user_id),
+                    role: "user".to_owned(),
+                },
+                audit::Entry {
+                    action: "password_reset",
+                    entity: "user",
+                    entity_id: user_id.to_string(),
+                    ..Default::default()
+                },
+            )?;
+            Ok(())
+        })
+    })
+    .await?;
+    ctx.sign_out();
+    Ok(redirect("/login?reset=done"))
+}

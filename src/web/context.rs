@@ -1,0 +1,298 @@
+//! What every page handler starts from: the visitor's language, the signed-in user (if any), the
+//! CSRF token; and `Posted<T>`, the form extractor that refuses a forged or missing CSRF token.
+
+use super::session_store::USER_ID;
+use crate::app::AppState;
+use crate::db::users::UserRow;
+use crate::domain::{AreaScope, Invalid, Role};
+use crate::error::AppError;
+use crate::i18n::{Locale, Tr};
+use actix_session::{Session, SessionExt};
+use actix_web::dev::Payload;
+use actix_web::http::header;
+use actix_web::{web, FromRequest, HttpRequest, HttpResponse};
+use askama::Template;
+use futures_util::future::LocalBoxFuture;
+use rand::distributions::{Alphanumeric, DistString};
+use serde::de::DeserializeOwned;
+use serde::Deserialize;
+
+/// The cookie that remembers the chosen language for a year.
+pub const LANG_COOKIE: &str = "kaset_lang";
+const CSRF: &str = "csrf";
+
+/// The signed-in user, as pages need it.
+#[derive(Clone, Debug)]
+pub struct CurrentUser {
+    pub id: i32,
+    pub role: Role,
+    pub display_name: String,
+    pub household_id: Option<i32>,
+    pub scope: AreaScope,
+}
+
+impl CurrentUser {
+    fn from_row(row: &UserRow) -> Self {
+        Self {
+            id: row.id,
+            role: row.role(),
+            display_name: row.display_name.clone(),
+            household_id: row.household_id,
+            scope: AreaScope::from_codes(
+                row.scope_province_code.as_deref(),
+                row.scope_amphoe_code.as_deref(),
+            ),
+        }
+    }
+
+    pub fn actor(&self) -> crate::db::audit::Actor {
+        crate::db::audit::Actor {
+            user_id: Some(self.id),
+            role: self.role.code().to_owned(),
+        }
+    }
+}
+
+pub struct Ctx {
+    pub tr: Tr,
+    pub user: Option<CurrentUser>,
+    /// Path and query of this page, so the language switch can come back to it.
+    pub path: String,
+    pub session: Session,
+    pub state: web::Data<AppState>,
+}
+
+impl Ctx {
+    /// The form token of this session, created on first use (pages without forms create no
+    /// session at all).
+    pub fn csrf_token(&self) -> String {
+        if let Ok(Some(token)) = self.session.get::<String>(CSRF) {
+            return token;
+        }
+        let token = Alphanumeric.sample_string(&mut rand::rngs::OsRng, 43);
+        // A session that cannot be written only makes the form fail its CSRF check, with a message.
+        let _ = self.session.insert(CSRF, &token);
+        token
+    }
+
+    pub fn locale(&self) -> Locale {
+        self.tr.locale
+    }
+
+    fn require(&self, allowed: &[Role]) -> Result<&CurrentUser, AppError> {
+        match &self.user {
+            None => Err(AppError::SignInRequired {
+                return_to: self.path.clone(),
+            }),
+            // Another role's page is "not found" rather than "forbidden": nothing is revealed.
+            Some(user) if !allowed.contains(&user.role) => Err(AppError::NotFound),
+            Some(user) => Ok(user),
+        }
+    }
+
+    /// The signed-in farmer and their household.
+    pub fn farmer(&self) -> Result<(&CurrentUser, i32), AppError> {
+        let user = self.require(&[Role::Farmer])?;
+        let household = user.household_id.ok_or(AppError::NotFound)?;
+        Ok((user, household))
+    }
+
+    /// The signed-in officer or manager, who work with households of their area.
+    pub fn staff(&self) -> Result<&CurrentUser, AppError> {
+        self.require(&[Role::Officer, Role::Manager])
+    }
+
+    pub fn admin(&self) -> Result<&CurrentUser, AppError> {
+        self.require(&[Role::Admin])
+    }
+
+    /// Signs the user in: a fresh session id (against session fixation) and a fresh form token.
+    pub fn sign_in(&self, user_id: i32) -> Result<(), AppError> {
+        self.session.renew();
+        self.session.remove(CSRF);
+        self.session
+            .insert(USER_ID, user_id)
+            .map_err(|e| AppError::Session(e.to_string()))
+    }
+
+    pub fn sign_out(&self) {
+        self.session.purge();
+    }
+
+    /// Runs blocking database work on the thread pool with a pooled connection.
+    pub async fn db<T, F>(&self, work: F) -> Result<T, AppError>
+    where
+        T: Send + 'static,
+        F: FnOnce(&mut crate::db::DbConn) -> Result<T, AppError> + Send + 'static,
+    {
+        self.state.db(work).await
+    }
+}
+
+fn locale_from_cookie(req: &HttpRequest) -> Option<Locale> {
+    req.cookie(LANG_COOKIE)
+        .and_then(|c| Locale::parse(c.value()))
+}
+
+/// The visitor's language: their choice (cookie), else Thai.
+pub fn request_locale(req: &HttpRequest) -> Locale {
+    locale_from_cookie(req).unwrap_or_default()
+}
+
+impl FromRequest for Ctx {
+    type Error = AppError;
+    type Future = LocalBoxFuture<'static, Result<Self, AppError>>;
+
+    fn from_request(req: &HttpRequest, _payload: &mut Payload) -> Self::Future {
+        let req = req.clone();
+        Box::pin(async move {
+            let state = req
+                .app_data::<web::Data<AppState>>()
+                .cloned()
+                .ok_or_else(|| AppError::Internal(anyhow::anyhow!("application state missing")))?;
+            let session = req.get_session();
+            let user_id = session.get::<i32>(USER_ID).unwrap_or(None);
+            let user_row = match user_id {
+                Some(id) => {
+                    state
+                        .db(move |conn| Ok(crate::db::users::find(conn, id)?))
+                        .await?
+                }
+                None => None,
+            };
+            let user_row = match user_row {
+                Some(row) if row.disabled_at.is_none() => Some(row),
+                Some(_) => {
+                    // Disabled while signed in: the session ends here.
+                    session.purge();
+                    None
+                }
+                None => None,
+            };
+            let locale = locale_from_cookie(&req)
+                .or_else(|| user_row.as_ref().and_then(|u| Locale::parse(&u.locale)))
+                .unwrap_or_default();
+            let path = match req.query_string() {
+                "" => req.path().to_owned(),
+                query => format!("{}?{}", req.path(), query),
+            };
+            Ok(Ctx {
+                tr: Tr::new(locale),
+                user: user_row.as_ref().map(CurrentUser::from_row),
+                path,
+                session,
+                state,
+            })
+        })
+    }
+}
+
+/// A submitted form whose CSRF token matched the session's. Form fields are plain strings
+/// (`#[serde(default)]`), parsed into domain types by the handler, so a missing or odd field
+/// never fails here: only the CSRF token can.
+pub struct Posted<T>(pub T);
+
+#[derive(Deserialize)]
+struct WithCsrf<T> {
+    #[serde(default)]
+    csrf_token: String,
+    #[serde(flatten)]
+    form: T,
+}
+
+impl<T: DeserializeOwned + 'static> FromRequest for Posted<T> {
+    type Error = AppError;
+    type Future = LocalBoxFuture<'static, Result<Self, AppError>>;
+
+    fn from_request(req: &HttpRequest, payload: &mut Payload) -> Self::Future {
+        let session = req.get_session();
+        let form = web::Form::<WithCsrf<T>>::from_request(req, payload);
+        Box::pin(async move {
+            let form = form.await.map_err(|_| AppError::Csrf)?.into_inner();
+            let expected = session.get::<String>(CSRF).unwrap_or(None);
+            match expected {
+                Some(expected) if constant_time_eq(&expected, &form.csrf_token) => {
+                    Ok(Posted(form.form))
+                }
+                _ => Err(AppError::Csrf),
+            }
+        })
+    }
+}
+
+fn constant_time_eq(a: &str, b: &str) -> bool {
+    a.len() == b.len()
+        && a.bytes()
+            .zip(b.bytes())
+            .fold(0u8, |acc, (x, y)| acc | (x ^ y))
+            == 0
+}
+
+/// The message keys of a form's invalid fields, in the order of the form.
+#[derive(Default, Debug)]
+pub struct FieldErrors(Vec<(&'static str, &'static str)>);
+
+impl FieldErrors {
+    pub fn add(&mut self, field: &'static str, message_key: &'static str) {
+        if self.get(field).is_none() {
+            self.0.push((field, message_key));
+        }
+    }
+
+    /// Keeps the parsed value, or records why it was refused.
+    pub fn check<T>(&mut self, field: &'static str, parsed: Result<T, Invalid>) -> Option<T> {
+        parsed.map_err(|e| self.add(field, e.key)).ok()
+    }
+
+    pub fn get(&self, field: &str) -> Option<&'static str> {
+        self.0
+            .iter()
+            .find(|(f, _)| *f == field)
+            .map(|(_, key)| *key)
+    }
+
+    pub fn all(&self) -> &[(&'static str, &'static str)] {
+        &self.0
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.0.is_empty()
+    }
+}
+
+/// A page, never cached (pages may hold personal data).
+pub fn render(template: &impl Template) -> Result<HttpResponse, AppError> {
+    render_status(actix_web::http::StatusCode::OK, template)
+}
+
+/// A form re-rendered with its errors: 422 so tools and tests see the refusal.
+pub fn render_invalid(template: &impl Template) -> Result<HttpResponse, AppError> {
+    render_status(actix_web::http::StatusCode::UNPROCESSABLE_ENTITY, template)
+}
+
+pub fn render_status(
+    status: actix_web::http::StatusCode,
+    template: &impl Template,
+) -> Result<HttpResponse, AppError> {
+    Ok(HttpResponse::build(status)
+        .content_type("text/html; charset=utf-8")
+        .insert_header((header::CACHE_CONTROL, "no-store"))
+        .body(template.render()?))
+}
+
+/// After a successful POST: see-other to the next page (so reload does not resubmit).
+pub fn redirect(to: &str) -> HttpResponse {
+    HttpResponse::SeeOther()
+        .insert_header((header::LOCATION, to.to_owned()))
+        .finish()
+}
+
+/// Only paths inside Kaset may be a "next" target; anything else goes home.
+pub fn safe_next(next: Option<&str>) -> String {
+    match next {
+        Some(path) if path.starts_with('/') && !path.starts_with("//") && !path.contains('\\') => {
+            path.to_owned()
+        }
+        _ => "/".to_owned(),
+    }
+}

@@ -1,0 +1,236 @@
+//! "My farm": the farmer's own registry record. The same view model is shown to officers.
+
+use super::context::{render, Ctx};
+use crate::db::{geography, registry, DbConn};
+use crate::domain::{
+    Area, Crop, LandDocument, MembershipKind, NationalId, Relation, Season, Species, Tenure,
+};
+use crate::error::AppError;
+use crate::i18n::Tr;
+use actix_web::HttpResponse;
+use askama::Template;
+use chrono::Datelike;
+
+pub struct MemberView {
+    pub name: String,
+    pub relation: String,
+    pub national_id: String,
+    pub age: i32,
+}
+
+pub struct PlantingView {
+    pub id: i32,
+    pub crop: String,
+    pub season: String,
+    pub area: String,
+    pub planted_on: String,
+}
+
+pub struct PlotView {
+    pub id: i32,
+    pub label: String,
+    pub area: String,
+    pub land_document: String,
+    pub tenure: String,
+    pub tambon: String,
+    pub irrigated: String,
+    pub plantings: Vec<PlantingView>,
+}
+
+pub struct FarmView {
+    pub household_id: i32,
+    pub registry_number: String,
+    pub address: String,
+    pub registered_on: String,
+    pub total_area: String,
+    pub members: Vec<MemberView>,
+    pub plots: Vec<PlotView>,
+    pub livestock: Vec<(String, i32)>,
+    pub memberships: Vec<(String, String, String)>,
+}
+
+/// The registry's code shown as its label; a code the vocabulary does not know is shown as is.
+fn label<T: Copy>(
+    tr: &Tr,
+    parsed: Result<T, crate::domain::Invalid>,
+    key: fn(T) -> &'static str,
+    raw: &str,
+) -> String {
+    match parsed {
+        Ok(value) => tr.t(key(value)).to_owned(),
+        Err(_) => raw.to_owned(),
+    }
+}
+
+pub fn area_text(tr: &Tr, sq_wa: i32) -> String {
+    match Area::from_sq_wa(sq_wa) {
+        Ok(area) => {
+            let (rai, ngan, wa) = area.parts();
+            tr.fmt(
+                "area.format",
+                &[
+                    ("rai", &rai.to_string()),
+                    ("ngan", &ngan.to_string()),
+                    ("wa", &wa.to_string()),
+                ],
+            )
+        }
+        Err(_) => tr.t("area.none").to_owned(),
+    }
+}
+
+pub fn address_text(
+    tr: &Tr,
+    address: &geography::Address,
+    house_no: &str,
+    village_no: i32,
+) -> String {
+    tr.fmt(
+        "address.format",
+        &[
+            ("house", house_no),
+            ("village", &village_no.to_string()),
+            ("tambon", address.tambon.name(tr.locale)),
+            ("amphoe", address.amphoe.name(tr.locale)),
+            ("province", address.province.name(tr.locale)),
+        ],
+    )
+}
+
+/// Builds the page's view of a household (one query per table, plus the place names).
+pub fn farm_view(conn: &mut DbConn, tr: Tr, household_id: i32) -> Result<FarmView, AppError> {
+    let farm = registry::load_farm(conn, household_id)?;
+    let today = chrono::Utc::now().date_naive();
+    let household = &farm.household;
+    let address = geography::address(conn, &household.tambon_code)?;
+    let mut plots = Vec::new();
+    let mut total = 0;
+    for (plot, plantings) in &farm.plots {
+        total += plot.area_sq_wa;
+        let tambon = geography::address(conn, &plot.tambon_code)?;
+        plots.push(PlotView {
+            id: plot.id,
+            label: plot.label.clone(),
+            area: area_text(&tr, plot.area_sq_wa),
+            land_document: match &plot.land_document {
+                Some(code) => label(
+                    &tr,
+                    LandDocument::parse(code),
+                    LandDocument::label_key,
+                    code,
+                ),
+                None => tr.t("farm.not_recorded").to_owned(),
+            },
+            tenure: label(
+                &tr,
+                Tenure::parse(&plot.tenure),
+                Tenure::label_key,
+                &plot.tenure,
+            ),
+            tambon: format!(
+                "{} · {}",
+                tambon.tambon.name(tr.locale),
+                tambon.amphoe.name(tr.locale)
+            ),
+            irrigated: tr
+                .t(if plot.irrigated {
+                    "farm.irrigated_yes"
+                } else {
+                    "farm.irrigated_no"
+                })
+                .to_owned(),
+            plantings: plantings
+                .iter()
+                .map(|p| PlantingView {
+                    id: p.id,
+                    crop: label(&tr, Crop::parse(&p.crop), Crop::label_key, &p.crop),
+                    season: format!(
+                        "{} {}/{}",
+                        label(&tr, Season::parse(&p.season), Season::label_key, &p.season),
+                        p.season_year,
+                        (p.season_year + 1) % 100
+                    ),
+                    area: area_text(&tr, p.area_sq_wa),
+                    planted_on: p.planted_on.map(|d| tr.date(&d)).unwrap_or_default(),
+                })
+                .collect(),
+        });
+    }
+    Ok(FarmView {
+        household_id: household.id,
+        registry_number: household.registry_number.clone(),
+        address: address_text(&tr, &address, &household.house_no, household.village_no),
+        registered_on: tr.date(&household.registered_on),
+        total_area: area_text(&tr, total),
+        members: farm
+            .members
+            .iter()
+            .map(|m| MemberView {
+                name: m.full_name(),
+                relation: label(
+                    &tr,
+                    Relation::parse(&m.relation),
+                    Relation::label_key,
+                    &m.relation,
+                ),
+                national_id: NationalId::parse(&m.national_id)
+                    .map(|id| id.masked())
+                    .unwrap_or_default(),
+                age: age_on(m.birth_date, today),
+            })
+            .collect(),
+        plots,
+        livestock: farm
+            .livestock
+            .iter()
+            .map(|l| {
+                (
+                    label(
+                        &tr,
+                        Species::parse(&l.species),
+                        Species::label_key,
+                        &l.species,
+                    ),
+                    l.head_count,
+                )
+            })
+            .collect(),
+        memberships: farm
+            .memberships
+            .iter()
+            .map(|m| {
+                (
+                    label(
+                        &tr,
+                        MembershipKind::parse(&m.kind),
+                        MembershipKind::label_key,
+                        &m.kind,
+                    ),
+                    m.organisation.clone(),
+                    m.member_number.clone().unwrap_or_default(),
+                )
+            })
+            .collect(),
+    })
+}
+
+fn age_on(birth: chrono::NaiveDate, today: chrono::NaiveDate) -> i32 {
+    let had_birthday = (today.month(), today.day()) >= (birth.month(), birth.day());
+    today.year() - birth.year() - i32::from(!had_birthday)
+}
+
+#[derive(Template)]
+#[template(path = "farm/my_farm.html")]
+struct MyFarmPage {
+    ctx: Ctx,
+    farm: FarmView,
+}
+
+pub async fn my_farm(ctx: Ctx) -> Result<HttpResponse, AppError> {
+    let (_, household_id) = ctx.farmer()?;
+    let tr = ctx.tr;
+    let farm = ctx
+        .db(move |conn| farm_view(conn, tr, household_id))
+        .await?;
+    render(&MyFarmPage { ctx, farm })
+}

@@ -1,0 +1,34 @@
+//! HTTP: routes, extractors, and the view models of the templates. Handlers are thin: extract,
+//! parse into domain types, call one db function, render or redirect.
+
+pub mod admin;
+pub mod auth;
+pub mod context;
+pub mod error_pages;
+pub mod farm;
+pub mod officer;
+pub mod pages;
+pub mod session_store;
+
+use actix_web::web;
+
+pub fn routes(cfg: &mut web::ServiceConfig) {
+    cfg.route("/", web::get().to(pages::home))
+        .route("/healthz", web::get().to(pages::healthz))
+        .route("/lang/{code}", web::get().to(pages::switch_language))
+        .route("/static/kaset.css", web::get().to(pages::stylesheet))
+        .route("/favicon.svg", web::get().to(pages::favicon))
+        .route("/favicon.ico", web::get().to(pages::favicon))
+        .route("/login", web::get().to(auth::login_page))
+        .route("/login", web::post().to(auth::login))
+        .route("/logout", web::post().to(auth::logout))
+        .route("/register", web::get().to(auth::register_page))
+        .route("/register", web::post().to(auth::register))
+        .route("/password/forgot", web::get().to(auth::forgot_page))
+        .route("/password/forgot", web::post().to(auth::forgot))
+        .route("/password/reset", web::get().to(auth::reset_page))
+        .route("/password/reset", web::post().to(auth::reset))
+        .route("/farm", web::get().to(farm::my_farm))
+        .configure(officer::routes)
+        .configure(admin::routes);
+}

@@ -1,0 +1,377 @@
+//! Farmers create accounts by proving who they are; everyone logs in and out; forgotten
+//! passwords are reset through an e-mailed link; forms refuse forged requests.
+
+use crate::on_both_databases;
+use crate::support::{spawn_app, Backend, DEMO_PASSWORD, FARMER_EMAIL, FARMER_ID, OFFICER_SURIN};
+use kaset::db::seed::{DEMO_UNREGISTERED_NATIONAL_ID, DEMO_UNREGISTERED_REGISTRY};
+
+on_both_databases!(
+    farmer_creates_an_account_by_matching_the_registry_and_lands_on_my_farm,
+    registration_with_a_wrong_birth_date_is_refused_and_keeps_the_input,
+    registration_with_a_bad_checksum_names_the_field,
+    registration_refuses_a_common_password,
+    registration_for_an_already_registered_farmer_says_so,
+    farmer_logs_in_with_national_id_and_staff_with_email_then_logs_out,
+    wrong_password_is_refused_without_saying_which_part_was_wrong,
+    repeated_failures_lock_the_account_for_a_while_with_a_clear_message,
+    farmer_resets_a_forgotten_password_through_the_emailed_link_once,
+    forms_without_the_csrf_token_are_refused,
+    session_cookie_is_http_only_and_renewed_at_login,
+);
+
+async fn register(app: &crate::support::TestApp, fields: &[(&str, &str)]) -> crate::support::Page {
+    app.submit("/register", "/register", fields).await
+}
+
+async fn farmer_creates_an_account_by_matching_the_registry_and_lands_on_my_farm(backend: Backend) {
+    let app = spawn_app(backend).await;
+    let page = register(
+        &app,
+        &[
+            ("national_id", "3-3201-00123-45-9"),
+            ("birth_date", "1982-07-09"),
+            ("registry_number", DEMO_UNREGISTERED_REGISTRY),
+            ("email", "Malee@Example.com"),
+            ("password", "ข้าวหอมมะลิสุรินทร์"),
+            ("password_confirm", "ข้าวหอมมะลิสุรินทร์"),
+        ],
+    )
+    .await;
+    assert_eq!(page.status, 303, "{}", page.body);
+    assert_eq!(page.location.as_deref(), Some("/farm"));
+    let farm = app.get("/farm").await;
+    assert_eq!(farm.status, 200);
+    assert!(farm.body.contains("นางมาลี ศรีสุข"));
+    assert!(farm.body.contains("นาแปลงใหญ่"));
+
+    // The new account works with the national ID and with the e-mail, in any case.
+    app.logout().await;
+    assert_eq!(
+        app.login(DEMO_UNREGISTERED_NATIONAL_ID, "ข้าวหอมมะลิสุรินทร์")
+            .await
+            .status,
+        303
+    );
+    app.logout().await;
+    assert_eq!(
+        app.login("malee@example.com", "ข้าวหอมมะลิสุรินทร์")
+            .await
+            .status,
+        303
+    );
+}
+
+async fn registration_with_a_wrong_birth_date_is_refused_and_keeps_the_input(backend: Backend) {
+    let app = spawn_app(backend).await;
+    let page = register(
+        &app,
+        &[
+            ("national_id", DEMO_UNREGISTERED_NATIONAL_ID),
+            ("birth_date", "1982-07-10"),
+            ("registry_number", DEMO_UNREGISTERED_REGISTRY),
+            ("email", "malee@example.com"),
+            ("password", "ข้าวหอมมะลิสุรินทร์"),
+            ("password_confirm", "ข้าวหอมมะลิสุรินทร์"),
+        ],
+    )
+    .await;
+    assert_eq!(page.status, 422);
+    assert!(page
+        .texts("[role=alert]")
+        .join(" ")
+        .contains("ข้อมูลไม่ตรงกับทะเบียนเกษตรกร"));
+    assert_eq!(
+        page.input_value("national_id").as_deref(),
+        Some(DEMO_UNREGISTERED_NATIONAL_ID)
+    );
+    assert_eq!(
+        page.input_value("birth_date").as_deref(),
+        Some("1982-07-10")
+    );
+    assert_eq!(
+        page.input_value("email").as_deref(),
+        Some("malee@example.com")
+    );
+    assert_eq!(
+        page.input_value("password").as_deref(),
+        Some(""),
+        "passwords are never echoed"
+    );
+    // Nothing was half-saved: the household head still has no account.
+    assert_eq!(
+        app.login(DEMO_UNREGISTERED_NATIONAL_ID, "ข้าวหอมมะลิสุรินทร์")
+            .await
+            .status,
+        401
+    );
+}
+
+async fn registration_with_a_bad_checksum_names_the_field(backend: Backend) {
+    let app = spawn_app(backend).await;
+    let page = register(
+        &app,
+        &[
+            ("national_id", "3320100123450"),
+            ("birth_date", "09/07/2525"),
+            ("registry_number", "123"),
+            ("email", "not-an-email"),
+            ("password", "ข้าวหอมมะลิสุรินทร์"),
+            ("password_confirm", "ข้าวหอมมะลิสุรินทร์"),
+        ],
+    )
+    .await;
+    assert_eq!(page.status, 422);
+    let errors = page.texts(".field-error");
+    assert!(
+        errors.iter().any(|e| e.contains("เลขตรวจสอบไม่ตรง")),
+        "{errors:?}"
+    );
+    assert!(errors.iter().any(|e| e.contains("12 หลัก")), "{errors:?}");
+    assert!(errors.iter().any(|e| e.contains("อีเมล")), "{errors:?}");
+    // A Buddhist-era date typed by hand is understood, so it has no error of its own.
+    assert_eq!(errors.len(), 3, "{errors:?}");
+    assert!(page.body.contains("id=\"national_id-error\""));
+    assert!(page.body.contains("aria-invalid=\"true\""));
+}
+
+async fn registration_refuses_a_common_password(backend: Backend) {
+    let app = spawn_app(backend).await;
+    let page = register(
+        &app,
+        &[
+            ("national_id", DEMO_UNREGISTERED_NATIONAL_ID),
+            ("birth_date", "1982-07-09"),
+            ("registry_number", DEMO_UNREGISTERED_REGISTRY),
+            ("email", "malee@example.com"),
+            ("password", "password123"),
+            ("password_confirm", "password123"),
+        ],
+    )
+    .await;
+    assert_eq!(page.status, 422);
+    assert!(page.texts(".field-error").join(" ").contains("เดาง่าย"));
+    let short = register(&app, &[("password", "short")]).await;
+    assert!(short
+        .texts(".field-error")
+        .join(" ")
+        .contains("อย่างน้อย 10 ตัวอักษร"));
+}
+
+async fn registration_for_an_already_registered_farmer_says_so(backend: Backend) {
+    let app = spawn_app(backend).await;
+    let page = register(
+        &app,
+        &[
+            ("national_id", FARMER_ID),
+            ("birth_date", "1975-03-15"),
+            ("registry_number", kaset::db::seed::DEMO_FARMER_REGISTRY),
+            ("email", "someone.else@example.com"),
+            ("password", "ข้าวหอมมะลิสุรินทร์"),
+            ("password_confirm", "ข้าวหอมมะลิสุรินทร์"),
+        ],
+    )
+    .await;
+    assert_eq!(page.status, 422);
+    assert!(page
+        .texts("[role=alert]")
+        .join(" ")
+        .contains("มีบัญชีของเลขประจำตัวประชาชนนี้แล้ว"));
+}
+
+async fn farmer_logs_in_with_national_id_and_staff_with_email_then_logs_out(backend: Backend) {
+    let app = spawn_app(backend).await;
+    let page = app.login(FARMER_ID, DEMO_PASSWORD).await;
+    assert_eq!(page.status, 303);
+    assert_eq!(page.location.as_deref(), Some("/farm"));
+    assert_eq!(app.get("/farm").await.status, 200);
+    app.logout().await;
+    let after = app.get("/farm").await;
+    assert_eq!(
+        after.status, 303,
+        "signed out: the farm page asks to log in"
+    );
+    assert_eq!(after.location.as_deref(), Some("/login?next=/farm"));
+
+    let officer = app.login("Officer.Surin@demo.kaset", DEMO_PASSWORD).await;
+    assert_eq!(officer.location.as_deref(), Some("/officer/households"));
+}
+
+async fn wrong_password_is_refused_without_saying_which_part_was_wrong(backend: Backend) {
+    let app = spawn_app(backend).await;
+    let wrong_password = app.login(FARMER_ID, "not-the-password").await;
+    let unknown_user = app.login("1111111111119", "not-the-password").await;
+    assert_eq!(wrong_password.status, 401);
+    assert_eq!(unknown_user.status, 401);
+    assert_eq!(
+        wrong_password.texts("[role=alert]"),
+        unknown_user.texts("[role=alert]")
+    );
+    assert_eq!(
+        wrong_password.input_value("login").as_deref(),
+        Some(FARMER_ID),
+        "the login is kept"
+    );
+}
+
+async fn repeated_failures_lock_the_account_for_a_while_with_a_clear_message(backend: Backend) {
+    let app = spawn_app(backend).await;
+    for _ in 0..kaset::web::auth::MAX_ACCOUNT_FAILURES {
+        assert_eq!(
+            app.login(OFFICER_SURIN, "wrong password here").await.status,
+            401
+        );
+    }
+    // Now even the right password is refused until the window has passed.
+    let locked = app.login(OFFICER_SURIN, DEMO_PASSWORD).await;
+    assert_eq!(locked.status, 429);
+    let alert = locked.texts("[role=alert]").join(" ");
+    assert!(alert.contains("กรุณาลองใหม่ในอีก 15 นาที"), "{alert}");
+    // Another account from the same address is not locked by these failures.
+    assert_eq!(app.login(FARMER_ID, DEMO_PASSWORD).await.status, 303);
+}
+
+async fn farmer_resets_a_forgotten_password_through_the_emailed_link_once(backend: Backend) {
+    let app = spawn_app(backend).await;
+    app.get("/lang/en").await;
+    let page = app
+        .submit(
+            "/password/forgot",
+            "/password/forgot",
+            &[("email", "FARMER@demo.kaset")],
+        )
+        .await;
+    assert_eq!(page.status, 200);
+    assert!(page.body.contains("If an account uses this e-mail"));
+
+    let mail = app.smtp.wait_for(FARMER_EMAIL).await;
+    assert!(
+        mail.subject().contains("new password"),
+        "{}",
+        mail.subject()
+    );
+    let text = mail.text();
+    let start = text
+        .find(&format!("{}/password/reset?token=", app.base))
+        .expect("link in mail");
+    let link: String = text[start..]
+        .chars()
+        .take_while(|c| !c.is_whitespace() && *c != '"' && *c != '<')
+        .collect();
+    let path = link.trim_start_matches(&app.base).to_owned();
+
+    let form = app.get(&path).await;
+    assert_eq!(form.status, 200);
+    let token = form.input_value("token").unwrap();
+    let csrf = form.csrf_token();
+    let weak = app
+        .post_raw(
+            "/password/reset",
+            &[
+                ("csrf_token", &csrf),
+                ("token", &token),
+                ("password", "12345678"),
+                ("password_confirm", "12345678"),
+            ],
+        )
+        .await;
+    assert_eq!(weak.status, 422, "a weak new password is refused");
+    let done = app
+        .post_raw(
+            "/password/reset",
+            &[
+                ("csrf_token", &csrf),
+                ("token", &token),
+                ("password", "buffalo ploughs the paddy"),
+                ("password_confirm", "buffalo ploughs the paddy"),
+            ],
+        )
+        .await;
+    assert_eq!(done.status, 303);
+    assert_eq!(done.location.as_deref(), Some("/login?reset=done"));
+
+    assert_eq!(
+        app.login(FARMER_ID, DEMO_PASSWORD).await.status,
+        401,
+        "the old password is gone"
+    );
+    assert_eq!(
+        app.login(FARMER_ID, "buffalo ploughs the paddy")
+            .await
+            .status,
+        303
+    );
+    // The link works once.
+    assert_eq!(app.get(&path).await.status, 410);
+
+    // Asking for an unknown address looks the same and sends nothing.
+    let before = app.smtp.messages().len();
+    let unknown = app
+        .submit(
+            "/password/forgot",
+            "/password/forgot",
+            &[("email", "nobody@example.com")],
+        )
+        .await;
+    assert!(unknown.body.contains("If an account uses this e-mail"));
+    tokio::time::sleep(std::time::Duration::from_millis(600)).await;
+    assert_eq!(app.smtp.messages().len(), before);
+}
+
+async fn forms_without_the_csrf_token_are_refused(backend: Backend) {
+    let app = spawn_app(backend).await;
+    app.get("/login").await; // a session exists, with its token
+    let forged = app
+        .post_raw(
+            "/login",
+            &[("login", FARMER_ID), ("password", DEMO_PASSWORD)],
+        )
+        .await;
+    assert_eq!(forged.status, 403);
+    assert!(forged.h1().contains("ไม่สามารถส่งแบบฟอร์มได้"));
+    let wrong = app
+        .post_raw(
+            "/login",
+            &[
+                ("csrf_token", "forged-token"),
+                ("login", FARMER_ID),
+                ("password", DEMO_PASSWORD),
+            ],
+        )
+        .await;
+    assert_eq!(wrong.status, 403);
+    app.login_as(FARMER_ID).await;
+    let logout = app.post_raw("/logout", &[("csrf_token", "forged")]).await;
+    assert_eq!(logout.status, 403);
+    assert_eq!(app.get("/farm").await.status, 200, "still signed in");
+}
+
+async fn session_cookie_is_http_only_and_renewed_at_login(backend: Backend) {
+    let app = spawn_app(backend).await;
+    let login_page = app.get("/login").await;
+    let before =
+        cookie_value(&login_page.headers, "kaset_session").expect("a session for the form token");
+    let page = app.login(FARMER_ID, DEMO_PASSWORD).await;
+    let set_cookie: Vec<_> = page
+        .headers
+        .get_all("set-cookie")
+        .iter()
+        .map(|v| v.to_str().unwrap().to_owned())
+        .collect();
+    let session = set_cookie
+        .iter()
+        .find(|c| c.starts_with("kaset_session="))
+        .expect("new session cookie at login");
+    assert!(session.contains("HttpOnly"), "{session}");
+    assert!(session.contains("SameSite=Lax"), "{session}");
+    let after = cookie_value(&page.headers, "kaset_session").unwrap();
+    assert_ne!(before, after, "a new session id at login");
+}
+
+fn cookie_value(headers: &reqwest::header::HeaderMap, name: &str) -> Option<String> {
+    headers.get_all("set-cookie").iter().find_map(|v| {
+        let text = v.to_str().ok()?;
+        let (pair, _) = text.split_once(';').unwrap_or((text, ""));
+        let (key, value) = pair.split_once('=')?;
+        (key == name).then(|| value.to_owned())
+    })
+}

@@ -1,0 +1,7 @@
+//! Kaset's integration tests: one binary, one module per area of the users' stories. Every
+//! database test runs on SQLite and, with `TEST_DATABASE_URL` set, on PostgreSQL.
+
+mod support;
+
+mod accounts;
+mod pages;

@@ -1,0 +1,347 @@
+//! Starts the real Kaset server on port 0 against a fresh database (SQLite file, or a new
+//! PostgreSQL database when `TEST_DATABASE_URL` is set), with a real SMTP server beside it.
+//!
+//! Migrating and seeding the demo takes a few seconds, so it happens once per backend per test
+//! run into a template; each test then gets its own copy (a file copy for SQLite,
+//! `CREATE DATABASE … TEMPLATE` for PostgreSQL) and drops it at the end.
+
+pub mod smtp;
+
+use diesel::{Connection, PgConnection, RunQueryDsl};
+use kaset::app::Application;
+use kaset::config::{Settings, SmtpSecurity, SmtpSettings};
+use reqwest::redirect::Policy;
+use std::path::PathBuf;
+use std::sync::{Mutex, OnceLock};
+
+pub use smtp::SmtpSink;
+
+pub const DEMO_PASSWORD: &str = kaset::db::seed::DEMO_PASSWORD;
+pub const FARMER_ID: &str = kaset::db::seed::DEMO_FARMER_NATIONAL_ID;
+pub const FARMER_EMAIL: &str = kaset::db::seed::DEMO_FARMER_EMAIL;
+pub const OFFICER_SURIN: &str = kaset::db::seed::DEMO_OFFICER_EMAIL;
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Backend {
+    Sqlite,
+    Postgres,
+}
+
+/// Declares one test per backend for an `async fn(Backend)`.
+#[macro_export]
+macro_rules! on_both_databases {
+    ($($name:ident),+ $(,)?) => {
+        $(
+            mod $name {
+                #[actix_web::test]
+                async fn sqlite() {
+                    super::$name($crate::support::Backend::Sqlite).await
+                }
+
+                #[actix_web::test]
+                async fn postgres() {
+                    if $crate::support::postgres_url().is_some() {
+                        super::$name($crate::support::Backend::Postgres).await
+                    }
+                }
+            }
+        )+
+    };
+}
+
+/// The PostgreSQL server for tests; a missing one is a loud skip, and a failure under CI.
+pub fn postgres_url() -> Option<String> {
+    match std::env::var("TEST_DATABASE_URL") {
+        Ok(url) if !url.is_empty() => Some(url),
+        _ => {
+            if std::env::var("CI").as_deref() == Ok("true") {
+                panic!("CI=true but TEST_DATABASE_URL is not set: the PostgreSQL tests cannot be skipped");
+            }
+            eprintln!("SKIPPED: PostgreSQL test (set TEST_DATABASE_URL=postgres://… to run it)");
+            None
+        }
+    }
+}
+
+pub struct TestApp {
+    pub base: String,
+    pub client: reqwest::Client,
+    pub smtp: SmtpSink,
+    pub database_url: String,
+    cleanup: Cleanup,
+}
+
+enum Cleanup {
+    SqliteDir(#[allow(dead_code)] tempfile::TempDir),
+    PostgresDatabase { admin_url: String, name: String },
+}
+
+impl Drop for TestApp {
+    fn drop(&mut self) {
+        if let Cleanup::PostgresDatabase { admin_url, name } = &self.cleanup {
+            if let Ok(mut conn) = PgConnection::establish(admin_url) {
+                let _ = diesel::sql_query(format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)"))
+                    .execute(&mut conn);
+            }
+        }
+    }
+}
+
+static SQLITE_TEMPLATE: OnceLock<(tempfile::TempDir, PathBuf)> = OnceLock::new();
+static POSTGRES_TEMPLATE: OnceLock<String> = OnceLock::new();
+static POSTGRES_CREATE: Mutex<()> = Mutex::new(());
+
+fn seed(database_url: &str) {
+    let pool = kaset::db::connect(database_url, 1).expect("migrate the template database");
+    let mut conn = pool.get().expect("template connection");
+    kaset::db::seed::seed_demo_if_empty(&mut conn).expect("seed the template database");
+    if let kaset::db::DbConn::Sqlite(_) = &mut *conn {
+        diesel::sql_query("PRAGMA wal_checkpoint(TRUNCATE)")
+            .execute(&mut *conn)
+            .expect("checkpoint the template");
+    }
+}
+
+fn sqlite_template() -> PathBuf {
+    SQLITE_TEMPLATE
+        .get_or_init(|| {
+            let dir = tempfile::tempdir().expect("template dir");
+            let path = dir.path().join("template.db");
+            seed(&format!("sqlite://{}", path.display()));
+            (dir, path)
+        })
+        .1
+        .clone()
+}
+
+/// Replaces the database name at the end of a PostgreSQL URL.
+fn with_database(url: &str, name: &str) -> String {
+    let (base, query) = match url.split_once('?') {
+        Some((base, query)) => (base, format!("?{query}")),
+        None => (url, String::new()),
+    };
+    let server = base.rsplit_once('/').map_or(base, |(server, _)| server);
+    format!("{server}/{name}{query}")
+}
+
+fn postgres_template(admin_url: &str) -> String {
+    POSTGRES_TEMPLATE
+        .get_or_init(|| {
+            let name = format!("kaset_tpl_{}_{}", std::process::id(), rand_suffix());
+            let mut admin =
+                PgConnection::establish(admin_url).expect("connect to TEST_DATABASE_URL");
+            diesel::sql_query(format!("CREATE DATABASE {name}"))
+                .execute(&mut admin)
+                .expect("create the template database");
+            seed(&with_database(admin_url, &name));
+            name
+        })
+        .clone()
+}
+
+fn rand_suffix() -> String {
+    use rand::Rng;
+    format!("{:08x}", rand::thread_rng().gen::<u32>())
+}
+
+pub struct Options {
+    pub outbox_poll_ms: u64,
+}
+
+impl Default for Options {
+    fn default() -> Self {
+        Self {
+            outbox_poll_ms: 200,
+        }
+    }
+}
+
+pub async fn spawn_app(backend: Backend) -> TestApp {
+    spawn_app_with(backend, Options::default()).await
+}
+
+pub async fn spawn_app_with(backend: Backend, options: Options) -> TestApp {
+    let smtp = SmtpSink::start().await;
+    let (database_url, cleanup) = match backend {
+        Backend::Sqlite => {
+            let template = sqlite_template();
+            let dir = tempfile::tempdir().expect("test dir");
+            let path = dir.path().join("kaset.db");
+            std::fs::copy(&template, &path).expect("copy the template database");
+            (
+                format!("sqlite://{}", path.display()),
+                Cleanup::SqliteDir(dir),
+            )
+        }
+        Backend::Postgres => {
+            let admin_url = postgres_url().expect("TEST_DATABASE_URL");
+            let template = postgres_template(&admin_url);
+            let name = format!("kaset_test_{}", rand_suffix());
+            {
+                let _one_at_a_time = POSTGRES_CREATE.lock().unwrap_or_else(|e| e.into_inner());
+                let mut admin =
+                    PgConnection::establish(&admin_url).expect("connect to TEST_DATABASE_URL");
+                diesel::sql_query(format!("CREATE DATABASE {name} TEMPLATE {template}"))
+                    .execute(&mut admin)
+                    .expect("copy the template database");
+            }
+            (
+                with_database(&admin_url, &name),
+                Cleanup::PostgresDatabase { admin_url, name },
+            )
+        }
+    };
+    let data_dir = tempfile::tempdir().expect("data dir").keep();
+    let settings = Settings {
+        database_url: database_url.clone(),
+        bind: "127.0.0.1:0".to_owned(),
+        public_url: None,
+        secret_key: Some("test-secret-key-".repeat(5)),
+        data_dir,
+        seed_demo: false,
+        db_pool_size: 4,
+        smtp: SmtpSettings {
+            host: Some("127.0.0.1".to_owned()),
+            port: smtp.port,
+            username: None,
+            password: None,
+            security: SmtpSecurity::None,
+            from: "Kaset <no-reply@kaset.test>".to_owned(),
+            outbox_poll_ms: options.outbox_poll_ms,
+        },
+    };
+    let app = Application::build(settings).await.expect("build the app");
+    let base = format!("http://127.0.0.1:{}", app.port());
+    actix_web::rt::spawn(app.run());
+    TestApp {
+        base,
+        client: new_client(),
+        smtp,
+        database_url,
+        cleanup,
+    }
+}
+
+/// A browser-like client: keeps cookies, does not follow redirects (tests look at them).
+pub fn new_client() -> reqwest::Client {
+    reqwest::Client::builder()
+        .cookie_store(true)
+        .redirect(Policy::none())
+        .build()
+        .expect("HTTP client")
+}
+
+pub struct Page {
+    pub status: u16,
+    pub location: Option<String>,
+    pub body: String,
+    pub headers: reqwest::header::HeaderMap,
+}
+
+impl Page {
+    pub fn csrf_token(&self) -> String {
+        self.input_value("csrf_token")
+            .expect("the page has a form with a CSRF token")
+    }
+
+    /// The value of the first `<input name="…">` on the page.
+    pub fn input_value(&self, name: &str) -> Option<String> {
+        let html = scraper::Html::parse_document(&self.body);
+        let selector = scraper::Selector::parse(&format!("input[name=\"{name}\"]")).ok()?;
+        html.select(&selector)
+            .next()
+            .and_then(|e| e.value().attr("value").map(str::to_owned))
+    }
+
+    /// The text of every element matching a CSS selector.
+    pub fn texts(&self, css: &str) -> Vec<String> {
+        let html = scraper::Html::parse_document(&self.body);
+        let selector = scraper::Selector::parse(css).expect("valid selector");
+        html.select(&selector)
+            .map(|e| e.text().collect::<String>().trim().to_owned())
+            .collect()
+    }
+
+    pub fn h1(&self) -> String {
+        self.texts("h1").join(" ")
+    }
+}
+
+impl TestApp {
+    pub fn url(&self, path: &str) -> String {
+        format!("{}{}", self.base, path)
+    }
+
+    pub async fn get(&self, path: &str) -> Page {
+        self.get_with(&self.client, path).await
+    }
+
+    pub async fn get_with(&self, client: &reqwest::Client, path: &str) -> Page {
+        let response = client.get(self.url(path)).send().await.expect("GET");
+        into_page(response).await
+    }
+
+    /// Posts exactly these fields (no CSRF token added).
+    pub async fn post_raw(&self, path: &str, fields: &[(&str, &str)]) -> Page {
+        let response = self
+            .client
+            .post(self.url(path))
+            .form(fields)
+            .send()
+            .await
+            .expect("POST");
+        into_page(response).await
+    }
+
+    /// Opens `form_page`, takes its CSRF token, and posts the fields to `action`, as a browser does.
+    pub async fn submit(&self, form_page: &str, action: &str, fields: &[(&str, &str)]) -> Page {
+        let page = self.get(form_page).await;
+        let token = page.csrf_token();
+        let mut all: Vec<(&str, &str)> = vec![("csrf_token", token.as_str())];
+        all.extend_from_slice(fields);
+        self.post_raw(action, &all).await
+    }
+
+    pub async fn login(&self, login: &str, password: &str) -> Page {
+        self.submit(
+            "/login",
+            "/login",
+            &[("login", login), ("password", password)],
+        )
+        .await
+    }
+
+    pub async fn login_as(&self, login: &str) {
+        let page = self.login(login, DEMO_PASSWORD).await;
+        assert_eq!(page.status, 303, "demo login {login} failed: {}", page.body);
+    }
+
+    pub async fn logout(&self) {
+        let page = self.get("/").await;
+        let token = page.csrf_token();
+        let response = self.post_raw("/logout", &[("csrf_token", &token)]).await;
+        assert_eq!(response.status, 303);
+    }
+
+    /// Runs a query on this test's database.
+    pub fn db(&self) -> kaset::db::PooledConn {
+        let pool = kaset::db::connect(&self.database_url, 1).expect("connect to the test database");
+        pool.get().expect("test database connection")
+    }
+}
+
+async fn into_page(response: reqwest::Response) -> Page {
+    let status = response.status().as_u16();
+    let headers = response.headers().clone();
+    let location = headers
+        .get(reqwest::header::LOCATION)
+        .and_then(|v| v.to_str().ok())
+        .map(str::to_owned);
+    let body = response.text().await.expect("body");
+    Page {
+        status,
+        location,
+        body,
+        headers,
+    }
+}
