@@ -4,4 +4,6 @@
 mod support;
 
 mod accounts;
+mod admin;
 mod pages;
+mod registry;

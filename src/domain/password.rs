@@ -44,6 +44,12 @@ impl Password {
         Ok(Self(input.to_owned()))
     }
 
+    /// A long random secret that no one will ever type, for accounts whose owner has yet to
+    /// choose a password; it skips the policy because no person chose it.
+    pub fn unusable(random_secret: &str) -> Self {
+        Self(random_secret.to_owned())
+    }
+
     /// The argon2id hash (PHC string with its own random salt) to store. Slow on purpose:
     /// call it off the async workers.
     pub fn hash(&self) -> String {

@@ -1,3 +1,348 @@
-use actix_web::web;
+//! The administrator's pages: staff accounts (officers, managers, administrators) with their
+//! area scope, and disabling or re-enabling any account. A new staff member receives an e-mail
+//! link to choose their own password; the administrator never knows it.
 
-pub fn routes(_cfg: &mut web::ServiceConfig) {}
+use super::context::{redirect, render, render_invalid, Ctx, FieldErrors, Posted};
+use super::officer::Choice;
+use crate::db::{self, audit, geography, logins, sessions, users};
+use crate::domain::{AreaScope, Email, Password, Role};
+use crate::error::AppError;
+use crate::jobs::emails;
+use actix_web::{web, HttpResponse};
+use askama::Template;
+use diesel::Connection;
+use rand::RngCore;
+use serde::Deserialize;
+use sha2::{Digest, Sha256};
+
+pub fn routes(cfg: &mut web::ServiceConfig) {
+    cfg.route("/admin/users", web::get().to(list))
+        .route("/admin/users", web::post().to(create))
+        .route("/admin/users/new", web::get().to(new))
+        .route("/admin/users/{id}/disable", web::post().to(disable))
+        .route("/admin/users/{id}/enable", web::post().to(enable));
+}
+
+/// How long a new staff member's "choose your password" link works.
+const INVITATION_HOURS: i64 = 72;
+
+pub struct UserLine {
+    pub id: i32,
+    pub name: String,
+    pub login: String,
+    pub role: String,
+    pub scope: String,
+    pub disabled: bool,
+}
+
+#[derive(Template)]
+#[template(path = "admin/users.html")]
+struct UsersPage {
+    ctx: Ctx,
+    users: Vec<UserLine>,
+    query: String,
+    me: i32,
+}
+
+#[derive(Deserialize)]
+pub struct ListQuery {
+    q: Option<String>,
+}
+
+pub async fn list(ctx: Ctx, query: web::Query<ListQuery>) -> Result<HttpResponse, AppError> {
+    let me = ctx.admin()?.id;
+    let text = query.q.clone().unwrap_or_default().trim().to_owned();
+    let tr = ctx.tr;
+    let rows = {
+        let text = text.clone();
+        ctx.db(move |conn| {
+            let rows = if text.is_empty() {
+                users::list_staff(conn)?
+            } else {
+                let key = crate::domain::NationalId::parse(&text)
+                    .map(|id| id.as_str().to_owned())
+                    .unwrap_or_else(|_| text.to_lowercase());
+                users::find_by_login(conn, &key)?.into_iter().collect()
+            };
+            let mut lines = Vec::new();
+            for row in rows {
+                let scope = match AreaScope::from_codes(
+                    row.scope_province_code.as_deref(),
+                    row.scope_amphoe_code.as_deref(),
+                ) {
+                    _ if row.role() == Role::Farmer || row.role() == Role::Admin => String::new(),
+                    AreaScope::National => tr.t("officer.scope_national").to_owned(),
+                    AreaScope::Province(code) => geography::province(conn, &code)?
+                        .map(|p| p.name(tr.locale).to_owned())
+                        .unwrap_or(code),
+                    AreaScope::Amphoe(code) => geography::amphoe(conn, &code)?
+                        .map(|(a, _)| a.name(tr.locale).to_owned())
+                        .unwrap_or(code),
+                };
+                lines.push(UserLine {
+                    id: row.id,
+                    name: row.display_name.clone(),
+                    login: row
+                        .email
+                        .clone()
+                        .or(row.national_id.clone())
+                        .unwrap_or_default(),
+                    role: tr.t(row.role().label_key()).to_owned(),
+                    scope,
+                    disabled: row.disabled_at.is_some(),
+                });
+            }
+            Ok(lines)
+        })
+        .await?
+    };
+    render(&UsersPage {
+        ctx,
+        users: rows,
+        query: text,
+        me,
+    })
+}
+
+#[derive(Deserialize, Default)]
+#[serde(default)]
+pub struct StaffForm {
+    role: String,
+    display_name: String,
+    email: String,
+    province_code: String,
+    amphoe_code: String,
+}
+
+#[derive(Template)]
+#[template(path = "admin/user_form.html")]
+struct StaffFormPage {
+    ctx: Ctx,
+    form: StaffForm,
+    errors: FieldErrors,
+    roles: Vec<Choice>,
+    provinces: Vec<Choice>,
+}
+
+async fn form_page(
+    ctx: Ctx,
+    form: StaffForm,
+    errors: FieldErrors,
+) -> Result<StaffFormPage, AppError> {
+    let provinces = ctx.db(|conn| Ok(geography::provinces(conn)?)).await?;
+    let tr = ctx.tr;
+    Ok(StaffFormPage {
+        roles: [Role::Officer, Role::Manager, Role::Admin]
+            .iter()
+            .map(|r| Choice {
+                value: r.code().to_owned(),
+                label: tr.t(r.label_key()).to_owned(),
+                selected: r.code() == form.role,
+            })
+            .collect(),
+        provinces: provinces
+            .iter()
+            .map(|p| Choice {
+                value: p.code.clone(),
+                label: p.name(tr.locale).to_owned(),
+                selected: p.code == form.province_code,
+            })
+            .collect(),
+        ctx,
+        form,
+        errors,
+    })
+}
+
+pub async fn new(ctx: Ctx) -> Result<HttpResponse, AppError> {
+    ctx.admin()?;
+    let page = form_page(ctx, StaffForm::default(), FieldErrors::default()).await?;
+    render(&page)
+}
+
+/// The new account, parsed; the area codes are checked against the geography afterwards.
+struct NewStaff {
+    role: Role,
+    name: String,
+    email: Email,
+    province: Option<String>,
+    amphoe: Option<String>,
+}
+
+fn parse_staff(form: &StaffForm) -> Result<NewStaff, FieldErrors> {
+    let mut errors = FieldErrors::default();
+    let role = errors
+        .check("role", Role::parse(&form.role))
+        .filter(|r| *r != Role::Farmer);
+    if role.is_none() && errors.get("role").is_none() {
+        errors.add("role", "error.choice");
+    }
+    let name = form.display_name.trim();
+    if name.is_empty() {
+        errors.add("display_name", "error.required");
+    }
+    let email = errors.check("email", Email::parse(&form.email));
+    let province = Some(form.province_code.trim().to_owned()).filter(|c| !c.is_empty());
+    let amphoe = Some(form.amphoe_code.trim().to_owned()).filter(|c| !c.is_empty());
+    if role == Some(Role::Officer) && province.is_none() {
+        errors.add("province_code", "admin.error.officer_needs_area");
+    }
+    if let (Some(p), Some(a)) = (&province, &amphoe) {
+        if !a.starts_with(p.as_str()) || a.len() != 4 {
+            errors.add("amphoe_code", "admin.error.amphoe_outside_province");
+        }
+    }
+    match (role, email) {
+        (Some(role), Some(email)) if errors.is_empty() => Ok(NewStaff {
+            role,
+            name: name.to_owned(),
+            email,
+            // Administrators work nationally; an area on their account would mean nothing.
+            province: province.filter(|_| role != Role::Admin),
+            amphoe: amphoe.filter(|_| role != Role::Admin),
+        }),
+        _ => Err(errors),
+    }
+}
+
+enum Created {
+    Yes,
+    EmailTaken,
+    UnknownAmphoe,
+}
+
+pub async fn create(ctx: Ctx, Posted(form): Posted<StaffForm>) -> Result<HttpResponse, AppError> {
+    let admin = ctx.admin()?.clone();
+    let staff = match parse_staff(&form) {
+        Ok(staff) => staff,
+        Err(errors) => return render_invalid(&form_page(ctx, form, errors).await?),
+    };
+    // No one knows this password: the new colleague chooses theirs through the e-mailed link.
+    let mut secret = [0u8; 32];
+    rand::rngs::OsRng.fill_bytes(&mut secret);
+    let placeholder = Password::unusable(&hex::encode(secret));
+    let hash = web::block(move || placeholder.hash()).await?;
+    rand::rngs::OsRng.fill_bytes(&mut secret);
+    let token = hex::encode(secret);
+    let link = format!("{}/password/reset?token={}", ctx.state.public_url, token);
+    let tr = ctx.tr;
+    let actor = admin.actor();
+    let outcome = ctx
+        .db(move |conn| {
+            if users::email_taken(conn, staff.email.as_str())? {
+                return Ok(Created::EmailTaken);
+            }
+            if let Some(code) = &staff.amphoe {
+                if geography::amphoe(conn, code)?.is_none() {
+                    return Ok(Created::UnknownAmphoe);
+                }
+            }
+            conn.transaction(|conn| {
+                let now = db::now();
+                let id = users::insert(
+                    conn,
+                    &users::NewUser {
+                        role: staff.role.code(),
+                        email: Some(staff.email.as_str()),
+                        national_id: None,
+                        display_name: &staff.name,
+                        password_hash: &hash,
+                        household_id: None,
+                        scope_province_code: staff.province.as_deref(),
+                        scope_amphoe_code: staff.amphoe.as_deref(),
+                        locale: tr.locale.code(),
+                        created_at: now,
+                    },
+                )?;
+                let token_hash = hex::encode(Sha256::digest(token.as_bytes()));
+                logins::insert_reset(
+                    conn,
+                    id,
+                    &token_hash,
+                    now,
+                    now + chrono::Duration::hours(INVITATION_HOURS),
+                )?;
+                emails::queue_staff_invitation(conn, tr, staff.email.as_str(), &staff.name, &link)
+                    .map_err(AppError::Internal)?;
+                audit::record(
+                    conn,
+                    &actor,
+                    audit::Entry {
+                        action: "create",
+                        entity: "user",
+                        entity_id: id.to_string(),
+                        field: Some("role"),
+                        new_value: Some(staff.role.code().to_owned()),
+                        ..Default::default()
+                    },
+                )?;
+                Ok(Created::Yes)
+            })
+        })
+        .await?;
+    let mut errors = FieldErrors::default();
+    match outcome {
+        Created::Yes => {
+            ctx.state.mail_wake.notify_one();
+            Ok(redirect("/admin/users"))
+        }
+        Created::EmailTaken => {
+            errors.add("email", "error.email.taken");
+            render_invalid(&form_page(ctx, form, errors).await?)
+        }
+        Created::UnknownAmphoe => {
+            errors.add("amphoe_code", "admin.error.amphoe_outside_province");
+            render_invalid(&form_page(ctx, form, errors).await?)
+        }
+    }
+}
+
+#[derive(Deserialize, Default)]
+pub struct NoFields {}
+
+async fn set_disabled(ctx: Ctx, id: i32, disabled: bool) -> Result<HttpResponse, AppError> {
+    let admin = ctx.admin()?.clone();
+    if admin.id == id {
+        // Locking oneself out leaves no one to undo it.
+        return Err(AppError::NotFound);
+    }
+    let actor = admin.actor();
+    ctx.db(move |conn| {
+        users::find(conn, id)?.ok_or(AppError::NotFound)?;
+        conn.transaction(|conn| {
+            users::set_disabled(conn, id, disabled.then(db::now))?;
+            if disabled {
+                sessions::delete_for_user(conn, id)?;
+            }
+            audit::record(
+                conn,
+                &actor,
+                audit::Entry {
+                    action: if disabled { "disable" } else { "enable" },
+                    entity: "user",
+                    entity_id: id.to_string(),
+                    ..Default::default()
+                },
+            )?;
+            Ok(())
+        })
+    })
+    .await?;
+    Ok(redirect("/admin/users"))
+}
+
+pub async fn disable(
+    ctx: Ctx,
+    path: web::Path<i32>,
+    _: Posted<NoFields>,
+) -> Result<HttpResponse, AppError> {
+    set_disabled(ctx, path.into_inner(), true).await
+}
+
+pub async fn enable(
+    ctx: Ctx,
+    path: web::Path<i32>,
+    _: Posted<NoFields>,
+) -> Result<HttpResponse, AppError> {
+    set_disabled(ctx, path.into_inner(), false).await
+}

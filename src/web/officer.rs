@@ -1,3 +1,830 @@
-use actix_web::web;
+//! The extension officer's registry work: find households of their area, open one, and keep its
+//! plots, crops and livestock right. Every change is audited with the old and new value; every
+//! look at a household's personal data is audited too.
 
-pub fn routes(_cfg: &mut web::ServiceConfig) {}
+use super::context::{redirect, render, render_invalid, Ctx, CurrentUser, FieldErrors, Posted};
+use super::farm::{area_text, farm_view, FarmView};
+use crate::db::registry::{self, HouseholdRow, PlantingInput, PlotInput, PlotRow};
+use crate::db::{audit, geography, DbConn};
+use crate::domain::{Area, Crop, Invalid, LandDocument, NationalId, Role, Season, Species, Tenure};
+use crate::error::AppError;
+use crate::i18n::Tr;
+use actix_web::{web, HttpResponse};
+use askama::Template;
+use serde::Deserialize;
+
+pub fn routes(cfg: &mut web::ServiceConfig) {
+    const HOUSEHOLD: &str = "/officer/households/{household}";
+    const PLOT: &str = "/officer/households/{household}/plots/{plot}";
+    cfg.route("/officer/households", web::get().to(search))
+        .route(HOUSEHOLD, web::get().to(household))
+        .route(&format!("{HOUSEHOLD}/plots/new"), web::get().to(new_plot))
+        .route(&format!("{HOUSEHOLD}/plots"), web::post().to(create_plot))
+        .route(&format!("{PLOT}/edit"), web::get().to(edit_plot))
+        .route(PLOT, web::post().to(update_plot))
+        .route(
+            &format!("{PLOT}/plantings/new"),
+            web::get().to(new_planting),
+        )
+        .route(
+            &format!("{PLOT}/plantings"),
+            web::post().to(create_planting),
+        )
+        .route(
+            &format!("{PLOT}/plantings/{{planting}}/edit"),
+            web::get().to(edit_planting),
+        )
+        .route(
+            &format!("{PLOT}/plantings/{{planting}}"),
+            web::post().to(update_planting),
+        )
+        .route(
+            &format!("{PLOT}/plantings/{{planting}}/delete"),
+            web::post().to(delete_planting),
+        )
+        .route(
+            &format!("{HOUSEHOLD}/livestock"),
+            web::get().to(livestock_form),
+        )
+        .route(
+            &format!("{HOUSEHOLD}/livestock"),
+            web::post().to(update_livestock),
+        );
+}
+
+/// An option of a `<select>`.
+pub struct Choice {
+    pub value: String,
+    pub label: String,
+    pub selected: bool,
+}
+
+fn choices<T: Copy>(
+    tr: &Tr,
+    all: &[T],
+    code: fn(T) -> &'static str,
+    key: fn(T) -> &'static str,
+    selected: &str,
+) -> Vec<Choice> {
+    all.iter()
+        .map(|v| Choice {
+            value: code(*v).to_owned(),
+            label: tr.t(key(*v)).to_owned(),
+            selected: code(*v) == selected,
+        })
+        .collect()
+}
+
+/// The household if it is in the staff member's area; otherwise "not found".
+async fn household_in_scope(
+    ctx: &Ctx,
+    user: &CurrentUser,
+    id: i32,
+) -> Result<HouseholdRow, AppError> {
+    let scope = user.scope.clone();
+    ctx.db(move |conn| registry::household_in_scope(conn, &scope, id)?.ok_or(AppError::NotFound))
+        .await
+}
+
+/// Only officers edit the registry; managers read it.
+fn officer(ctx: &Ctx) -> Result<&CurrentUser, AppError> {
+    let user = ctx.staff()?;
+    if user.role == Role::Officer {
+        Ok(user)
+    } else {
+        Err(AppError::NotFound)
+    }
+}
+
+// ---------------------------------------------------------------- search
+
+#[derive(Deserialize)]
+pub struct SearchQuery {
+    q: Option<String>,
+    page: Option<i64>,
+}
+
+pub struct ResultRow {
+    pub id: i32,
+    pub registry_number: String,
+    pub head_name: String,
+    pub head_national_id: String,
+    pub place: String,
+}
+
+#[derive(Template)]
+#[template(path = "officer/households.html")]
+struct SearchPage {
+    ctx: Ctx,
+    query: String,
+    rows: Vec<ResultRow>,
+    total: i64,
+    page: i64,
+    pages: i64,
+    scope: String,
+}
+
+fn scope_text(conn: &mut DbConn, tr: &Tr, user: &CurrentUser) -> Result<String, AppError> {
+    use crate::domain::AreaScope;
+    Ok(match &user.scope {
+        AreaScope::National => tr.t("officer.scope_national").to_owned(),
+        AreaScope::Province(code) => geography::province(conn, code)?
+            .map(|p| p.name(tr.locale).to_owned())
+            .unwrap_or_else(|| code.clone()),
+        AreaScope::Amphoe(code) => geography::amphoe(conn, code)?
+            .map(|(a, _)| a.name(tr.locale).to_owned())
+            .unwrap_or_else(|| code.clone()),
+    })
+}
+
+pub async fn search(ctx: Ctx, query: web::Query<SearchQuery>) -> Result<HttpResponse, AppError> {
+    let user = ctx.staff()?.clone();
+    let text = query.q.clone().unwrap_or_default().trim().to_owned();
+    let page = query.page.unwrap_or(1).max(1);
+    let tr = ctx.tr;
+    let (rows, total, scope) = {
+        let text = text.clone();
+        ctx.db(move |conn| {
+            let (rows, total) = registry::search(conn, &user.scope, &text, page)?;
+            Ok((rows, total, scope_text(conn, &tr, &user)?))
+        })
+        .await?
+    };
+    let rows = rows
+        .into_iter()
+        .map(|r| ResultRow {
+            id: r.id,
+            registry_number: r.registry_number,
+            head_name: r.head.as_ref().map(|h| h.full_name()).unwrap_or_default(),
+            head_national_id: r
+                .head
+                .as_ref()
+                .and_then(|h| NationalId::parse(&h.national_id).ok())
+                .map(|id| id.masked())
+                .unwrap_or_default(),
+            place: format!(
+                "{} {} {}",
+                tr.t("officer.village"),
+                r.village_no,
+                match tr.locale {
+                    crate::i18n::Locale::Th => r.tambon_name_th,
+                    crate::i18n::Locale::En => r.tambon_name_en,
+                }
+            ),
+        })
+        .collect();
+    let pages = (total + registry::PAGE_SIZE - 1) / registry::PAGE_SIZE;
+    render(&SearchPage {
+        ctx,
+        query: text,
+        rows,
+        total,
+        page,
+        pages,
+        scope,
+    })
+}
+
+// ---------------------------------------------------------------- one household
+
+pub struct HistoryLine {
+    pub at: String,
+    pub actor: String,
+    pub what: String,
+}
+
+#[derive(Template)]
+#[template(path = "officer/household.html")]
+struct HouseholdPage {
+    ctx: Ctx,
+    farm: FarmView,
+    can_edit: bool,
+    history: Vec<HistoryLine>,
+}
+
+pub async fn household(ctx: Ctx, path: web::Path<i32>) -> Result<HttpResponse, AppError> {
+    let user = ctx.staff()?.clone();
+    let id = path.into_inner();
+    household_in_scope(&ctx, &user, id).await?;
+    let tr = ctx.tr;
+    let actor = user.actor();
+    let (farm, history) = ctx
+        .db(move |conn| {
+            audit::record(
+                conn,
+                &actor,
+                audit::Entry {
+                    action: "view",
+                    entity: "household",
+                    entity_id: id.to_string(),
+                    household_id: Some(id),
+                    ..Default::default()
+                },
+            )?;
+            let history = audit::for_household(conn, id, 30)?
+                .into_iter()
+                .filter(|row| row.action != "view")
+                .map(|row| HistoryLine {
+                    at: row.at.format("%Y-%m-%d %H:%M UTC").to_string(),
+                    actor: format!(
+                        "{} #{}",
+                        row.actor_role,
+                        row.actor_user_id.unwrap_or_default()
+                    ),
+                    what: format!(
+                        "{} {} {}: {} → {}",
+                        row.action,
+                        row.entity,
+                        row.field.unwrap_or_default(),
+                        row.old_value.unwrap_or_else(|| "—".into()),
+                        row.new_value.unwrap_or_else(|| "—".into())
+                    ),
+                })
+                .collect();
+            Ok((farm_view(conn, tr, id)?, history))
+        })
+        .await?;
+    let can_edit = user.role == Role::Officer;
+    render(&HouseholdPage {
+        ctx,
+        farm,
+        can_edit,
+        history,
+    })
+}
+
+// ---------------------------------------------------------------- plots
+
+#[derive(Deserialize, Default)]
+#[serde(default)]
+pub struct PlotForm {
+    label: String,
+    rai: String,
+    ngan: String,
+    wa: String,
+    land_document: String,
+    tenure: String,
+    tambon_code: String,
+    irrigated: String,
+}
+
+impl PlotForm {
+    fn from_row(row: &PlotRow) -> Self {
+        let (rai, ngan, wa) = Area::from_sq_wa(row.area_sq_wa)
+            .map(Area::parts)
+            .unwrap_or_default();
+        Self {
+            label: row.label.clone(),
+            rai: rai.to_string(),
+            ngan: ngan.to_string(),
+            wa: wa.to_string(),
+            land_document: row.land_document.clone().unwrap_or_default(),
+            tenure: row.tenure.clone(),
+            tambon_code: row.tambon_code.clone(),
+            irrigated: if row.irrigated {
+                "on".into()
+            } else {
+                String::new()
+            },
+        }
+    }
+
+    fn parse(&self, tambons: &[geography::Place]) -> Result<PlotInput, FieldErrors> {
+        let mut errors = FieldErrors::default();
+        let label = self.label.trim();
+        if label.is_empty() {
+            errors.add("label", "error.required");
+        } else if label.chars().count() > 100 {
+            errors.add("label", "error.too_long");
+        }
+        let area = errors.check("rai", Area::parse_parts(&self.rai, &self.ngan, &self.wa));
+        let land_document = errors.check("land_document", LandDocument::parse(&self.land_document));
+        let tenure = errors.check("tenure", Tenure::parse(&self.tenure));
+        if !tambons.iter().any(|t| t.code == self.tambon_code) {
+            errors.add("tambon_code", "error.choice");
+        }
+        match (area, land_document, tenure) {
+            (Some(area), Some(land_document), Some(tenure)) if errors.is_empty() => Ok(PlotInput {
+                label: label.to_owned(),
+                tambon_code: self.tambon_code.clone(),
+                area,
+                land_document,
+                tenure,
+                irrigated: self.irrigated == "on",
+            }),
+            _ => Err(errors),
+        }
+    }
+}
+
+#[derive(Template)]
+#[template(path = "officer/plot_form.html")]
+struct PlotFormPage {
+    ctx: Ctx,
+    household_id: i32,
+    plot_id: Option<i32>,
+    form: PlotForm,
+    errors: FieldErrors,
+    documents: Vec<Choice>,
+    tenures: Vec<Choice>,
+    tambons: Vec<Choice>,
+}
+
+impl PlotFormPage {
+    fn new(
+        ctx: Ctx,
+        household: &HouseholdRow,
+        plot_id: Option<i32>,
+        form: PlotForm,
+        errors: FieldErrors,
+        tambons: &[geography::Place],
+    ) -> Self {
+        let tr = ctx.tr;
+        Self {
+            documents: choices(
+                &tr,
+                LandDocument::ALL,
+                LandDocument::code,
+                LandDocument::label_key,
+                &form.land_document,
+            ),
+            tenures: choices(
+                &tr,
+                Tenure::ALL,
+                Tenure::code,
+                Tenure::label_key,
+                &form.tenure,
+            ),
+            tambons: tambons
+                .iter()
+                .map(|t| Choice {
+                    value: t.code.clone(),
+                    label: t.name(tr.locale).to_owned(),
+                    selected: t.code == form.tambon_code,
+                })
+                .collect(),
+            ctx,
+            household_id: household.id,
+            plot_id,
+            form,
+            errors,
+        }
+    }
+}
+
+async fn amphoe_tambons(
+    ctx: &Ctx,
+    household: &HouseholdRow,
+) -> Result<Vec<geography::Place>, AppError> {
+    let amphoe = household.amphoe_code.clone();
+    ctx.db(move |conn| Ok(geography::tambons_of_amphoe(conn, &amphoe)?))
+        .await
+}
+
+async fn plot_of(ctx: &Ctx, household: i32, plot: i32) -> Result<PlotRow, AppError> {
+    ctx.db(move |conn| registry::find_plot(conn, household, plot)?.ok_or(AppError::NotFound))
+        .await
+}
+
+pub async fn new_plot(ctx: Ctx, path: web::Path<i32>) -> Result<HttpResponse, AppError> {
+    let user = officer(&ctx)?.clone();
+    let household = household_in_scope(&ctx, &user, path.into_inner()).await?;
+    let tambons = amphoe_tambons(&ctx, &household).await?;
+    let form = PlotForm {
+        tambon_code: household.tambon_code.clone(),
+        ..Default::default()
+    };
+    render(&PlotFormPage::new(
+        ctx,
+        &household,
+        None,
+        form,
+        FieldErrors::default(),
+        &tambons,
+    ))
+}
+
+pub async fn create_plot(
+    ctx: Ctx,
+    path: web::Path<i32>,
+    Posted(form): Posted<PlotForm>,
+) -> Result<HttpResponse, AppError> {
+    let user = officer(&ctx)?.clone();
+    let household = household_in_scope(&ctx, &user, path.into_inner()).await?;
+    let tambons = amphoe_tambons(&ctx, &household).await?;
+    match form.parse(&tambons) {
+        Ok(input) => {
+            let (actor, id) = (user.actor(), household.id);
+            ctx.db(move |conn| Ok(registry::add_plot(conn, &actor, id, &input)?))
+                .await?;
+            Ok(redirect(&format!("/officer/households/{id}")))
+        }
+        Err(errors) => render_invalid(&PlotFormPage::new(
+            ctx, &household, None, form, errors, &tambons,
+        )),
+    }
+}
+
+pub async fn edit_plot(ctx: Ctx, path: web::Path<(i32, i32)>) -> Result<HttpResponse, AppError> {
+    let user = officer(&ctx)?.clone();
+    let (household_id, plot_id) = path.into_inner();
+    let household = household_in_scope(&ctx, &user, household_id).await?;
+    let plot = plot_of(&ctx, household_id, plot_id).await?;
+    let tambons = amphoe_tambons(&ctx, &household).await?;
+    render(&PlotFormPage::new(
+        ctx,
+        &household,
+        Some(plot_id),
+        PlotForm::from_row(&plot),
+        FieldErrors::default(),
+        &tambons,
+    ))
+}
+
+pub async fn update_plot(
+    ctx: Ctx,
+    path: web::Path<(i32, i32)>,
+    Posted(form): Posted<PlotForm>,
+) -> Result<HttpResponse, AppError> {
+    let user = officer(&ctx)?.clone();
+    let (household_id, plot_id) = path.into_inner();
+    let household = household_in_scope(&ctx, &user, household_id).await?;
+    let plot = plot_of(&ctx, household_id, plot_id).await?;
+    let tambons = amphoe_tambons(&ctx, &household).await?;
+    match form.parse(&tambons) {
+        Ok(input) => {
+            let actor = user.actor();
+            ctx.db(move |conn| Ok(registry::update_plot(conn, &actor, &plot, &input)?))
+                .await?;
+            Ok(redirect(&format!("/officer/households/{household_id}")))
+        }
+        Err(errors) => render_invalid(&PlotFormPage::new(
+            ctx,
+            &household,
+            Some(plot_id),
+            form,
+            errors,
+            &tambons,
+        )),
+    }
+}
+
+// ---------------------------------------------------------------- plantings
+
+#[derive(Deserialize, Default)]
+#[serde(default)]
+pub struct PlantingForm {
+    crop: String,
+    season: String,
+    season_year: String,
+    rai: String,
+    ngan: String,
+    wa: String,
+    planted_on: String,
+}
+
+/// Crop years are written in the Buddhist era (2568 = 2025/26).
+const CROP_YEARS: std::ops::RangeInclusive<i32> = 2540..=2600;
+
+impl PlantingForm {
+    fn from_row(row: &registry::PlantingRow) -> Self {
+        let (rai, ngan, wa) = Area::from_sq_wa(row.area_sq_wa)
+            .map(Area::parts)
+            .unwrap_or_default();
+        Self {
+            crop: row.crop.clone(),
+            season: row.season.clone(),
+            season_year: row.season_year.to_string(),
+            rai: rai.to_string(),
+            ngan: ngan.to_string(),
+            wa: wa.to_string(),
+            planted_on: row.planted_on.map(|d| d.to_string()).unwrap_or_default(),
+        }
+    }
+
+    fn parse(&self, plot: &PlotRow) -> Result<PlantingInput, FieldErrors> {
+        let mut errors = FieldErrors::default();
+        let crop = errors.check("crop", Crop::parse(&self.crop));
+        let season = errors.check("season", Season::parse(&self.season));
+        let season_year = errors.check(
+            "season_year",
+            self.season_year
+                .trim()
+                .parse::<i32>()
+                .ok()
+                .filter(|y| CROP_YEARS.contains(y))
+                .ok_or(Invalid::new("error.crop_year")),
+        );
+        let area = errors.check("rai", Area::parse_parts(&self.rai, &self.ngan, &self.wa));
+        if area.is_some_and(|a| a.sq_wa() > plot.area_sq_wa) {
+            errors.add("rai", "error.area.exceeds_plot");
+        }
+        let planted_on = match self.planted_on.trim() {
+            "" => Some(None),
+            text => errors.check("planted_on", super::auth::parse_birth_date(text).map(Some)),
+        };
+        match (crop, season, season_year, area, planted_on) {
+            (Some(crop), Some(season), Some(season_year), Some(area), Some(planted_on))
+                if errors.is_empty() =>
+            {
+                Ok(PlantingInput {
+                    crop,
+                    season_year,
+                    season,
+                    area,
+                    planted_on,
+                })
+            }
+            _ => Err(errors),
+        }
+    }
+}
+
+#[derive(Template)]
+#[template(path = "officer/planting_form.html")]
+struct PlantingFormPage {
+    ctx: Ctx,
+    household_id: i32,
+    plot_id: i32,
+    plot_label: String,
+    plot_area: String,
+    planting_id: Option<i32>,
+    form: PlantingForm,
+    errors: FieldErrors,
+    crops: Vec<Choice>,
+    seasons: Vec<Choice>,
+}
+
+impl PlantingFormPage {
+    fn new(
+        ctx: Ctx,
+        plot: &PlotRow,
+        planting_id: Option<i32>,
+        form: PlantingForm,
+        errors: FieldErrors,
+    ) -> Self {
+        let tr = ctx.tr;
+        Self {
+            crops: choices(&tr, Crop::ALL, Crop::code, Crop::label_key, &form.crop),
+            seasons: choices(
+                &tr,
+                Season::ALL,
+                Season::code,
+                Season::label_key,
+                &form.season,
+            ),
+            plot_area: area_text(&tr, plot.area_sq_wa),
+            ctx,
+            household_id: plot.household_id,
+            plot_id: plot.id,
+            plot_label: plot.label.clone(),
+            planting_id,
+            form,
+            errors,
+        }
+    }
+}
+
+/// The plot, checked to belong to a household in the officer's area.
+async fn officers_plot(
+    ctx: &Ctx,
+    household_id: i32,
+    plot_id: i32,
+) -> Result<(CurrentUser, PlotRow), AppError> {
+    let user = officer(ctx)?.clone();
+    household_in_scope(ctx, &user, household_id).await?;
+    let plot = plot_of(ctx, household_id, plot_id).await?;
+    Ok((user, plot))
+}
+
+async fn planting_of(
+    ctx: &Ctx,
+    plot_id: i32,
+    planting_id: i32,
+) -> Result<registry::PlantingRow, AppError> {
+    ctx.db(move |conn| {
+        registry::find_planting(conn, plot_id, planting_id)?.ok_or(AppError::NotFound)
+    })
+    .await
+}
+
+pub async fn new_planting(ctx: Ctx, path: web::Path<(i32, i32)>) -> Result<HttpResponse, AppError> {
+    let (household_id, plot_id) = path.into_inner();
+    let (_, plot) = officers_plot(&ctx, household_id, plot_id).await?;
+    let form = PlantingForm {
+        season_year: (chrono::Datelike::year(&chrono::Utc::now()) + 543 - 1).to_string(),
+        ..Default::default()
+    };
+    render(&PlantingFormPage::new(
+        ctx,
+        &plot,
+        None,
+        form,
+        FieldErrors::default(),
+    ))
+}
+
+pub async fn create_planting(
+    ctx: Ctx,
+    path: web::Path<(i32, i32)>,
+    Posted(form): Posted<PlantingForm>,
+) -> Result<HttpResponse, AppError> {
+    let (household_id, plot_id) = path.into_inner();
+    let (user, plot) = officers_plot(&ctx, household_id, plot_id).await?;
+    match form.parse(&plot) {
+        Ok(input) => {
+            let actor = user.actor();
+            ctx.db(move |conn| Ok(registry::add_planting(conn, &actor, &plot, &input)?))
+                .await?;
+            Ok(redirect(&format!("/officer/households/{household_id}")))
+        }
+        Err(errors) => render_invalid(&PlantingFormPage::new(ctx, &plot, None, form, errors)),
+    }
+}
+
+pub async fn edit_planting(
+    ctx: Ctx,
+    path: web::Path<(i32, i32, i32)>,
+) -> Result<HttpResponse, AppError> {
+    let (household_id, plot_id, planting_id) = path.into_inner();
+    let (_, plot) = officers_plot(&ctx, household_id, plot_id).await?;
+    let planting = planting_of(&ctx, plot_id, planting_id).await?;
+    render(&PlantingFormPage::new(
+        ctx,
+        &plot,
+        Some(planting_id),
+        PlantingForm::from_row(&planting),
+        FieldErrors::default(),
+    ))
+}
+
+pub async fn update_planting(
+    ctx: Ctx,
+    path: web::Path<(i32, i32, i32)>,
+    Posted(form): Posted<PlantingForm>,
+) -> Result<HttpResponse, AppError> {
+    let (household_id, plot_id, planting_id) = path.into_inner();
+    let (user, plot) = officers_plot(&ctx, household_id, plot_id).await?;
+    let planting = planting_of(&ctx, plot_id, planting_id).await?;
+    match form.parse(&plot) {
+        Ok(input) => {
+            let actor = user.actor();
+            ctx.db(move |conn| {
+                Ok(registry::update_planting(
+                    conn,
+                    &actor,
+                    household_id,
+                    &planting,
+                    &input,
+                )?)
+            })
+            .await?;
+            Ok(redirect(&format!("/officer/households/{household_id}")))
+        }
+        Err(errors) => render_invalid(&PlantingFormPage::new(
+            ctx,
+            &plot,
+            Some(planting_id),
+            form,
+            errors,
+        )),
+    }
+}
+
+#[derive(Deserialize, Default)]
+pub struct NoFields {}
+
+pub async fn delete_planting(
+    ctx: Ctx,
+    path: web::Path<(i32, i32, i32)>,
+    _: Posted<NoFields>,
+) -> Result<HttpResponse, AppError> {
+    let (household_id, plot_id, planting_id) = path.into_inner();
+    let (user, _) = officers_plot(&ctx, household_id, plot_id).await?;
+    let planting = planting_of(&ctx, plot_id, planting_id).await?;
+    let actor = user.actor();
+    ctx.db(move |conn| {
+        Ok(registry::remove_planting(
+            conn,
+            &actor,
+            household_id,
+            &planting,
+        )?)
+    })
+    .await?;
+    Ok(redirect(&format!("/officer/households/{household_id}")))
+}
+
+// ---------------------------------------------------------------- livestock
+
+/// A head count per species, keyed by the species code.
+#[derive(Deserialize, Default)]
+#[serde(transparent)]
+pub struct LivestockForm(std::collections::HashMap<String, String>);
+
+pub struct LivestockField {
+    pub code: &'static str,
+    pub label: String,
+    pub value: String,
+    pub error: Option<&'static str>,
+}
+
+#[derive(Template)]
+#[template(path = "officer/livestock_form.html")]
+struct LivestockPage {
+    ctx: Ctx,
+    household_id: i32,
+    fields: Vec<LivestockField>,
+    errors: FieldErrors,
+}
+
+const MAX_HEAD: i32 = 1_000_000;
+
+fn parse_head_count(text: &str) -> Result<i32, Invalid> {
+    match text.trim() {
+        "" => Ok(0),
+        text => text
+            .parse::<i32>()
+            .ok()
+            .filter(|n| (0..=MAX_HEAD).contains(n))
+            .ok_or(Invalid::new("error.head_count")),
+    }
+}
+
+fn livestock_fields(
+    tr: &Tr,
+    values: impl Fn(Species) -> String,
+    errors: &FieldErrors,
+) -> Vec<LivestockField> {
+    Species::ALL
+        .iter()
+        .map(|s| LivestockField {
+            code: s.code(),
+            label: tr.t(s.label_key()).to_owned(),
+            value: values(*s),
+            error: errors.get(s.code()),
+        })
+        .collect()
+}
+
+pub async fn livestock_form(ctx: Ctx, path: web::Path<i32>) -> Result<HttpResponse, AppError> {
+    let user = officer(&ctx)?.clone();
+    let household = household_in_scope(&ctx, &user, path.into_inner()).await?;
+    let id = household.id;
+    let farm = ctx
+        .db(move |conn| Ok(registry::load_farm(conn, id)?))
+        .await?;
+    let errors = FieldErrors::default();
+    let fields = livestock_fields(
+        &ctx.tr,
+        |s| {
+            farm.livestock
+                .iter()
+                .find(|l| l.species == s.code())
+                .map_or_else(|| "0".to_owned(), |l| l.head_count.to_string())
+        },
+        &errors,
+    );
+    render(&LivestockPage {
+        ctx,
+        household_id: id,
+        fields,
+        errors,
+    })
+}
+
+pub async fn update_livestock(
+    ctx: Ctx,
+    path: web::Path<i32>,
+    Posted(form): Posted<LivestockForm>,
+) -> Result<HttpResponse, AppError> {
+    let user = officer(&ctx)?.clone();
+    let household = household_in_scope(&ctx, &user, path.into_inner()).await?;
+    let mut errors = FieldErrors::default();
+    let counts: Vec<(Species, i32)> = Species::ALL
+        .iter()
+        .filter_map(|s| {
+            let text = form.0.get(s.code()).map(String::as_str).unwrap_or("");
+            errors
+                .check(s.code(), parse_head_count(text))
+                .map(|n| (*s, n))
+        })
+        .collect();
+    if !errors.is_empty() {
+        let fields = livestock_fields(
+            &ctx.tr,
+            |s| form.0.get(s.code()).cloned().unwrap_or_default(),
+            &errors,
+        );
+        return render_invalid(&LivestockPage {
+            ctx,
+            household_id: household.id,
+            fields,
+            errors,
+        });
+    }
+    let (actor, id) = (user.actor(), household.id);
+    ctx.db(move |conn| Ok(registry::set_livestock(conn, &actor, id, &counts)?))
+        .await?;
+    Ok(redirect(&format!("/officer/households/{id}")))
+}

@@ -20,6 +20,8 @@ pub const DEMO_PASSWORD: &str = kaset::db::seed::DEMO_PASSWORD;
 pub const FARMER_ID: &str = kaset::db::seed::DEMO_FARMER_NATIONAL_ID;
 pub const FARMER_EMAIL: &str = kaset::db::seed::DEMO_FARMER_EMAIL;
 pub const OFFICER_SURIN: &str = kaset::db::seed::DEMO_OFFICER_EMAIL;
+pub const OFFICER_BURIRAM: &str = kaset::db::seed::DEMO_OFFICER_BURIRAM_EMAIL;
+pub const ADMIN: &str = kaset::db::seed::DEMO_ADMIN_EMAIL;
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Backend {

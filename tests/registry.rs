@@ -1,0 +1,360 @@
+//! Farmers see their own registry record; officers see and edit only the households of their
+//! area, and every change is audited with who, when, the old and the new value.
+
+use crate::on_both_databases;
+use crate::support::{spawn_app, Backend, TestApp, FARMER_ID, OFFICER_BURIRAM, OFFICER_SURIN};
+use diesel::prelude::*;
+
+on_both_databases!(
+    farmer_sees_household_plots_crops_livestock_and_memberships_on_my_farm,
+    farmer_sees_my_farm_in_english_when_chosen,
+    officer_finds_households_of_the_area_by_name_national_id_or_registry_number,
+    officer_cannot_open_a_household_outside_the_area,
+    farmer_cannot_reach_staff_pages_and_staff_cannot_reach_my_farm,
+    officer_edits_a_plot_and_the_change_is_audited_with_old_and_new_values,
+    officer_adds_a_crop_and_sets_livestock_with_audit_entries,
+    invalid_plot_edit_keeps_the_input_and_saves_nothing,
+);
+
+/// The demo farmer's household id and their first plot's id.
+fn demo_household(app: &TestApp) -> (i32, i32) {
+    use kaset::db::schema::{households, plots};
+    let mut conn = app.db();
+    let household: i32 = households::table
+        .filter(households::registry_number.eq(kaset::db::seed::DEMO_FARMER_REGISTRY))
+        .select(households::id)
+        .first(&mut *conn)
+        .unwrap();
+    let plot: i32 = plots::table
+        .filter(plots::household_id.eq(household))
+        .order(plots::id)
+        .select(plots::id)
+        .first(&mut *conn)
+        .unwrap();
+    (household, plot)
+}
+
+/// (action, entity, field, old value, new value, actor)
+type AuditLine = (
+    String,
+    String,
+    Option<String>,
+    Option<String>,
+    Option<String>,
+    Option<i32>,
+);
+
+fn audit_entries(app: &TestApp, household: i32) -> Vec<AuditLine> {
+    use kaset::db::schema::audit_log;
+    audit_log::table
+        .filter(audit_log::household_id.eq(household))
+        .filter(audit_log::action.ne("view"))
+        .order(audit_log::id)
+        .select((
+            audit_log::action,
+            audit_log::entity,
+            audit_log::field,
+            audit_log::old_value,
+            audit_log::new_value,
+            audit_log::actor_user_id,
+        ))
+        .load(&mut *app.db())
+        .unwrap()
+}
+
+async fn farmer_sees_household_plots_crops_livestock_and_memberships_on_my_farm(backend: Backend) {
+    let app = spawn_app(backend).await;
+    app.login_as(FARMER_ID).await;
+    let farm = app.get("/farm").await;
+    assert_eq!(farm.status, 200);
+    assert_eq!(farm.h1(), "ฟาร์มของฉัน");
+    let plots = farm.texts(".plot h3");
+    assert_eq!(plots, ["นาข้าวหลังบ้าน", "ไร่มันสำปะหลัง", "นาเช่า"]);
+    // Areas in rai-ngan-square wa; documents, tenure and irrigation as registered.
+    assert!(farm.body.contains("12 ไร่ 2 งาน 0 ตารางวา"));
+    assert!(farm.body.contains("5 ไร่ 2 งาน 50 ตารางวา"));
+    assert!(farm.body.contains("โฉนดที่ดิน (น.ส.4)"));
+    assert!(
+        farm.body.contains("ยังไม่ได้บันทึก"),
+        "the rented plot has no document on record"
+    );
+    assert!(farm.body.contains("อยู่ในเขตชลประทาน"));
+    assert!(farm.body.contains("นาปี 2568/69"));
+    assert!(farm.body.contains("โคเนื้อ: 4"));
+    assert!(farm.body.contains("ลูกค้า ธ.ก.ส."));
+    assert!(farm.body.contains("สหกรณ์การเกษตรเมืองสุรินทร์"));
+    assert!(farm.body.contains("ตำบลในเมือง อำเภอเมืองสุรินทร์ จังหวัดสุรินทร์"));
+    // National IDs are masked.
+    assert!(farm.body.contains("3-1001-xxxxx-01-4"));
+    assert!(!farm.body.contains(FARMER_ID));
+}
+
+async fn farmer_sees_my_farm_in_english_when_chosen(backend: Backend) {
+    let app = spawn_app(backend).await;
+    app.login_as(FARMER_ID).await;
+    app.get("/lang/en?next=/farm").await;
+    let farm = app.get("/farm").await;
+    assert_eq!(farm.h1(), "My farm");
+    assert!(farm.body.contains("12 rai 2 ngan 0 sq. wa"));
+    assert!(farm.body.contains("Title deed (Chanote, Nor Sor 4)"));
+    assert!(farm.body.contains("Mueang Surin District, Surin"));
+}
+
+async fn officer_finds_households_of_the_area_by_name_national_id_or_registry_number(
+    backend: Backend,
+) {
+    let app = spawn_app(backend).await;
+    app.login_as(OFFICER_SURIN).await;
+    let all = app.get("/officer/households").await;
+    assert_eq!(all.status, 200);
+    assert!(
+        all.body.contains("สุรินทร์"),
+        "the page names the officer's area"
+    );
+    let rows = all.texts("tbody tr td:first-child");
+    assert_eq!(rows.len(), 20, "the first page");
+    assert!(
+        rows.iter().all(|r| r.starts_with("32")),
+        "only Surin households: {rows:?}"
+    );
+
+    let by_name = app.get("/officer/households?q=สมชาย%20ใจดี").await;
+    assert!(by_name
+        .texts("tbody td")
+        .iter()
+        .any(|t| t.contains("นายสมชาย ใจดี")));
+    let by_id = app.get("/officer/households?q=3-1001-00000-01-4").await;
+    assert_eq!(
+        by_id.texts("tbody tr td:first-child"),
+        [kaset::db::seed::DEMO_FARMER_REGISTRY]
+    );
+    let by_registry = app.get("/officer/households?q=320101000002").await;
+    assert_eq!(
+        by_registry.texts("tbody tr td:first-child"),
+        ["320101000002"]
+    );
+
+    // The Buri Ram officer finds nobody from Surin, even by exact ID.
+    app.logout().await;
+    app.login_as(OFFICER_BURIRAM).await;
+    let other_area = app.get("/officer/households?q=3100100000014").await;
+    assert!(other_area.texts("tbody tr").is_empty());
+}
+
+async fn officer_cannot_open_a_household_outside_the_area(backend: Backend) {
+    let app = spawn_app(backend).await;
+    let (household, plot) = demo_household(&app);
+    app.login_as(OFFICER_BURIRAM).await;
+    for path in [
+        format!("/officer/households/{household}"),
+        format!("/officer/households/{household}/plots/{plot}/edit"),
+        format!("/officer/households/{household}/livestock"),
+    ] {
+        assert_eq!(app.get(&path).await.status, 404, "{path}");
+    }
+    let token = app.get("/officer/households").await.csrf_token();
+    let post = app
+        .post_raw(
+            &format!("/officer/households/{household}/livestock"),
+            &[("csrf_token", &token), ("cattle", "99")],
+        )
+        .await;
+    assert_eq!(post.status, 404);
+    assert!(audit_entries(&app, household).is_empty(), "nothing changed");
+
+    app.logout().await;
+    app.login_as(OFFICER_SURIN).await;
+    assert_eq!(
+        app.get(&format!("/officer/households/{household}"))
+            .await
+            .status,
+        200
+    );
+}
+
+async fn farmer_cannot_reach_staff_pages_and_staff_cannot_reach_my_farm(backend: Backend) {
+    let app = spawn_app(backend).await;
+    let (household, _) = demo_household(&app);
+    app.login_as(FARMER_ID).await;
+    for path in [
+        "/officer/households",
+        &format!("/officer/households/{household}"),
+        "/admin/users",
+    ] {
+        assert_eq!(app.get(path).await.status, 404, "{path}");
+    }
+    app.logout().await;
+    app.login_as(OFFICER_SURIN).await;
+    assert_eq!(app.get("/farm").await.status, 404);
+    assert_eq!(app.get("/admin/users").await.status, 404);
+}
+
+async fn officer_edits_a_plot_and_the_change_is_audited_with_old_and_new_values(backend: Backend) {
+    let app = spawn_app(backend).await;
+    let (household, plot) = demo_household(&app);
+    app.login_as(OFFICER_SURIN).await;
+    let edit = format!("/officer/households/{household}/plots/{plot}/edit");
+    let form = app.get(&edit).await;
+    assert_eq!(form.input_value("rai").as_deref(), Some("12"));
+    let saved = app
+        .submit(
+            &edit,
+            &format!("/officer/households/{household}/plots/{plot}"),
+            &[
+                ("label", "นาข้าวหลังบ้าน"),
+                ("rai", "15"),
+                ("ngan", "1"),
+                ("wa", "20"),
+                ("land_document", "chanote"),
+                ("tenure", "owned"),
+                ("tambon_code", "320101"),
+                ("irrigated", "on"),
+            ],
+        )
+        .await;
+    assert_eq!(saved.status, 303, "{}", saved.body);
+    let entries = audit_entries(&app, household);
+    assert_eq!(entries.len(), 1, "only the area changed: {entries:?}");
+    let (action, entity, field, old, new, actor) = &entries[0];
+    assert_eq!(
+        (action.as_str(), entity.as_str(), field.as_deref()),
+        ("update", "plot", Some("area_sq_wa"))
+    );
+    assert_eq!(old.as_deref(), Some("5000"));
+    assert_eq!(new.as_deref(), Some("6120"));
+    assert!(actor.is_some());
+
+    // The farmer sees the new area, and the household page shows the history.
+    let page = app.get(&format!("/officer/households/{household}")).await;
+    assert!(page.body.contains("15 ไร่ 1 งาน 20 ตารางวา"));
+    assert!(page.body.contains("5000 → 6120"));
+}
+
+async fn officer_adds_a_crop_and_sets_livestock_with_audit_entries(backend: Backend) {
+    let app = spawn_app(backend).await;
+    let (household, plot) = demo_household(&app);
+    app.login_as(OFFICER_SURIN).await;
+    let new_crop = format!("/officer/households/{household}/plots/{plot}/plantings/new");
+    let added = app
+        .submit(
+            &new_crop,
+            &format!("/officer/households/{household}/plots/{plot}/plantings"),
+            &[
+                ("crop", "rice"),
+                ("season", "off"),
+                ("season_year", "2568"),
+                ("rai", "10"),
+                ("ngan", ""),
+                ("wa", ""),
+                ("planted_on", "2026-01-15"),
+            ],
+        )
+        .await;
+    assert_eq!(added.status, 303, "{}", added.body);
+    let livestock = format!("/officer/households/{household}/livestock");
+    let form = app.get(&livestock).await;
+    assert_eq!(form.input_value("cattle").as_deref(), Some("4"));
+    let set = app
+        .submit(
+            &livestock,
+            &livestock,
+            &[
+                ("cattle", "6"),
+                ("buffalo", "2"),
+                ("pig", "0"),
+                ("chicken", "20"),
+                ("duck", ""),
+                ("goat", "0"),
+            ],
+        )
+        .await;
+    assert_eq!(set.status, 303, "{}", set.body);
+    let entries = audit_entries(&app, household);
+    assert!(entries.iter().any(|e| e.1 == "planting"
+        && e.2.as_deref() == Some("season")
+        && e.4.as_deref() == Some("off")));
+    let cattle = entries
+        .iter()
+        .find(|e| e.1 == "livestock" && e.0 == "update" && e.3.as_deref() == Some("4"))
+        .expect("cattle change");
+    assert_eq!(cattle.4.as_deref(), Some("6"));
+    assert!(
+        entries.iter().any(|e| e.1 == "livestock"
+            && e.3.as_deref() == Some("0")
+            && e.4.as_deref() == Some("2")),
+        "buffalo added"
+    );
+    assert!(
+        !entries
+            .iter()
+            .any(|e| e.1 == "livestock" && e.3.as_deref() == Some("20")),
+        "unchanged chickens are not audited"
+    );
+
+    app.logout().await;
+    app.login_as(FARMER_ID).await;
+    let farm = app.get("/farm").await;
+    assert!(farm.body.contains("นาปรัง 2568/69"));
+    assert!(farm.body.contains("โคเนื้อ: 6"));
+    assert!(farm.body.contains("กระบือ: 2"));
+}
+
+async fn invalid_plot_edit_keeps_the_input_and_saves_nothing(backend: Backend) {
+    let app = spawn_app(backend).await;
+    let (household, plot) = demo_household(&app);
+    app.login_as(OFFICER_SURIN).await;
+    let edit = format!("/officer/households/{household}/plots/{plot}/edit");
+    let page = app
+        .submit(
+            &edit,
+            &format!("/officer/households/{household}/plots/{plot}"),
+            &[
+                ("label", "แปลงใหม่"),
+                ("rai", "3"),
+                ("ngan", "5"),
+                ("wa", "0"),
+                ("land_document", "stolen"),
+                ("tenure", "owned"),
+                ("tambon_code", "310101"),
+            ],
+        )
+        .await;
+    assert_eq!(page.status, 422);
+    let errors = page.texts(".field-error");
+    assert!(
+        errors.iter().any(|e| e.contains("งานต้องไม่เกิน 3")),
+        "{errors:?}"
+    );
+    assert!(
+        errors.iter().any(|e| e.contains("เลือกจากรายการ")),
+        "{errors:?}"
+    );
+    assert_eq!(
+        errors.len(),
+        3,
+        "area, document and a tambon outside the amphoe: {errors:?}"
+    );
+    assert_eq!(page.input_value("label").as_deref(), Some("แปลงใหม่"));
+    assert_eq!(page.input_value("ngan").as_deref(), Some("5"));
+    assert!(audit_entries(&app, household).is_empty());
+
+    let crop = app
+        .submit(
+            &format!("/officer/households/{household}/plots/{plot}/plantings/new"),
+            &format!("/officer/households/{household}/plots/{plot}/plantings"),
+            &[
+                ("crop", "rice"),
+                ("season", "main"),
+                ("season_year", "68"),
+                ("rai", "99"),
+            ],
+        )
+        .await;
+    assert_eq!(crop.status, 422);
+    let errors = crop.texts(".field-error");
+    assert!(
+        errors.iter().any(|e| e.contains("มากกว่าเนื้อที่ของแปลง")),
+        "{errors:?}"
+    );
+    assert!(errors.iter().any(|e| e.contains("พ.ศ.")), "{errors:?}");
+}
