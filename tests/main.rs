@@ -5,5 +5,6 @@ mod support;
 
 mod accounts;
 mod admin;
+mod browser;
 mod pages;
 mod registry;

@@ -1,0 +1,219 @@
+//! Real pages in a real headless Chromium (Debian's `chromium` + `chromedriver`), with axe-core
+//! checking each page for WCAG 2 A/AA violations. A missing prerequisite is a loud skip by hand
+//! and a failure under CI.
+
+use crate::support::{spawn_app, Backend, DEMO_PASSWORD, FARMER_ID};
+use fantoccini::{Client, ClientBuilder, Locator};
+use std::path::PathBuf;
+use std::process::{Child, Command, Stdio};
+use std::time::Duration;
+
+const CHROMIUM: &str = "/usr/bin/chromium";
+const CHROMEDRIVER: &str = "/usr/bin/chromedriver";
+
+fn axe_script_path() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("tests/browser/node_modules/axe-core/axe.min.js")
+}
+
+/// Whether the browser prerequisites are installed; otherwise says what is missing.
+fn prerequisites() -> Option<String> {
+    let missing: Vec<String> = [CHROMIUM, CHROMEDRIVER]
+        .into_iter()
+        .map(PathBuf::from)
+        .chain([axe_script_path()])
+        .filter(|p| !p.exists())
+        .map(|p| p.display().to_string())
+        .collect();
+    if missing.is_empty() {
+        return Some(std::fs::read_to_string(axe_script_path()).expect("read axe.min.js"));
+    }
+    let message = format!(
+        "browser test needs {} (apt-get install chromium chromium-driver; cd tests/browser && npm ci)",
+        missing.join(", ")
+    );
+    if std::env::var("CI").as_deref() == Ok("true") {
+        panic!("CI=true but {message}");
+    }
+    eprintln!("SKIPPED: {message}");
+    None
+}
+
+/// chromedriver on a free port, stopped when dropped.
+struct Driver {
+    child: Child,
+    port: u16,
+}
+
+impl Drop for Driver {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+async fn start_driver() -> Driver {
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
+    let child = Command::new(CHROMEDRIVER)
+        .arg(format!("--port={port}"))
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .expect("start chromedriver");
+    for _ in 0..100 {
+        if tokio::net::TcpStream::connect(("127.0.0.1", port))
+            .await
+            .is_ok()
+        {
+            return Driver { child, port };
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    panic!("chromedriver did not start listening on port {port}");
+}
+
+async fn browser(driver: &Driver, profile: &std::path::Path) -> Client {
+    let mut caps = serde_json::Map::new();
+    caps.insert(
+        "goog:chromeOptions".to_owned(),
+        serde_json::json!({
+            "binary": CHROMIUM,
+            // A 360 px wide phone screen, the narrowest Kaset supports.
+            "mobileEmulation": { "deviceMetrics": { "width": 360, "height": 740, "pixelRatio": 1.0 } },
+            "args": [
+                "--headless=new", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage",
+                "--disable-background-networking", "--disable-component-update", "--disable-sync",
+                "--no-first-run",
+                format!("--user-data-dir={}", profile.display()),
+            ]
+        }),
+    );
+    ClientBuilder::native()
+        .capabilities(caps)
+        .connect(&format!("http://127.0.0.1:{}", driver.port))
+        .await
+        .expect("a Chromium session through chromedriver")
+}
+
+/// Runs axe-core on the current page and returns its WCAG 2 A/AA violations, described.
+async fn accessibility_violations(client: &Client, axe: &str) -> Vec<String> {
+    client.execute(axe, vec![]).await.expect("inject axe-core");
+    let result = client
+        .execute_async(
+            "const done = arguments[arguments.length - 1];
+             axe.run(document, { runOnly: { type: 'tag', values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa'] } })
+                .then(r => done(JSON.stringify(r.violations.map(v => ({ id: v.id, impact: v.impact, help: v.help, nodes: v.nodes.map(n => n.target.join(' ')) })))))
+                .catch(e => done('axe failed: ' + e));",
+            vec![],
+        )
+        .await
+        .expect("run axe-core");
+    let text = result.as_str().unwrap_or_default().to_owned();
+    assert!(!text.starts_with("axe failed"), "{text}");
+    let violations: Vec<serde_json::Value> = serde_json::from_str(&text).expect("axe result");
+    violations.iter().map(|v| v.to_string()).collect()
+}
+
+#[actix_web::test]
+async fn farmer_logs_in_on_a_phone_and_sees_their_plots_on_accessible_pages() {
+    let Some(axe) = prerequisites() else { return };
+    let app = spawn_app(Backend::Sqlite).await;
+    let driver = start_driver().await;
+    let profile = tempfile::tempdir().unwrap();
+    let client = browser(&driver, profile.path()).await;
+
+    client.goto(&app.url("/")).await.unwrap();
+    save_screenshot(&client, "home").await;
+    let home = accessibility_violations(&client, &axe).await;
+    assert!(home.is_empty(), "home page: {home:#?}");
+
+    client.goto(&app.url("/login")).await.unwrap();
+    save_screenshot(&client, "login").await;
+    let login = accessibility_violations(&client, &axe).await;
+    assert!(login.is_empty(), "login page: {login:#?}");
+    client
+        .find(Locator::Id("login"))
+        .await
+        .unwrap()
+        .send_keys(FARMER_ID)
+        .await
+        .unwrap();
+    client
+        .find(Locator::Id("password"))
+        .await
+        .unwrap()
+        .send_keys(DEMO_PASSWORD)
+        .await
+        .unwrap();
+    client
+        .find(Locator::Css("main form button[type=submit]"))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
+
+    let mut on_farm = false;
+    for _ in 0..50 {
+        if client.current_url().await.unwrap().path() == "/farm" {
+            on_farm = true;
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    assert!(on_farm, "the farmer lands on My farm after logging in");
+    let plots: Vec<String> = {
+        let mut names = Vec::new();
+        for element in client.find_all(Locator::Css(".plot h3")).await.unwrap() {
+            names.push(element.text().await.unwrap());
+        }
+        names
+    };
+    assert_eq!(plots, ["นาข้าวหลังบ้าน", "ไร่มันสำปะหลัง", "นาเช่า"]);
+    let farm = accessibility_violations(&client, &axe).await;
+    assert!(farm.is_empty(), "My farm: {farm:#?}");
+
+    // Nothing overflows the 360 px phone screen sideways.
+    let overflow = client
+        .execute(
+            "return document.documentElement.scrollWidth > window.innerWidth;",
+            vec![],
+        )
+        .await
+        .unwrap();
+    assert_eq!(
+        overflow,
+        serde_json::Value::Bool(false),
+        "My farm scrolls sideways on a phone"
+    );
+
+    save_screenshot(&client, "my-farm").await;
+
+    // The harness itself sees violations: an unlabelled field added to the page is reported.
+    client
+        .execute(
+            "document.querySelector('main').appendChild(document.createElement('input'));",
+            vec![],
+        )
+        .await
+        .unwrap();
+    let broken = accessibility_violations(&client, &axe).await;
+    assert!(
+        broken.iter().any(|v| v.contains("\"label\"")),
+        "axe missed an unlabelled input: {broken:?}"
+    );
+
+    client.close().await.unwrap();
+}
+
+/// With `KASET_SCREENSHOTS=<dir>`, keeps a PNG of the page for a human to look at.
+async fn save_screenshot(client: &Client, name: &str) {
+    if let Ok(dir) = std::env::var("KASET_SCREENSHOTS") {
+        let png = client.screenshot().await.expect("screenshot");
+        std::fs::write(PathBuf::from(dir).join(format!("{name}.png")), png)
+            .expect("write screenshot");
+    }
+}
