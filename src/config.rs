@@ -31,6 +31,11 @@ pub struct Settings {
     #[arg(long, env = "KASET_SEED_DEMO", default_value_t = true, action = clap::ArgAction::Set)]
     pub seed_demo: bool,
 
+    /// Set when a reverse proxy in front of Kaset reports the visitor's address in
+    /// X-Forwarded-For; login throttling then counts per reported address.
+    #[arg(long, env = "KASET_BEHIND_PROXY", default_value_t = false, action = clap::ArgAction::Set)]
+    pub behind_proxy: bool,
+
     /// Maximum database connections.
     #[arg(long, env = "KASET_DB_POOL_SIZE", default_value_t = 10)]
     pub db_pool_size: u32,

@@ -375,3 +375,58 @@ fn cookie_value(headers: &reqwest::header::HeaderMap, name: &str) -> Option<Stri
         (key == name).then(|| value.to_owned())
     })
 }
+
+on_both_databases!(
+    guessing_birth_dates_for_registration_is_throttled,
+    many_failures_from_one_address_lock_that_address,
+);
+
+async fn guessing_birth_dates_for_registration_is_throttled(backend: Backend) {
+    let app = spawn_app(backend).await;
+    let guess = |day: u32| format!("1982-07-{:02}", day + 10);
+    for day in 0..kaset::web::auth::MAX_ACCOUNT_FAILURES as u32 {
+        let date = guess(day);
+        let page = register(
+            &app,
+            &[
+                ("national_id", DEMO_UNREGISTERED_NATIONAL_ID),
+                ("birth_date", &date),
+                ("registry_number", DEMO_UNREGISTERED_REGISTRY),
+                ("email", "malee@example.com"),
+                ("password", "ข้าวหอมมะลิสุรินทร์"),
+                ("password_confirm", "ข้าวหอมมะลิสุรินทร์"),
+            ],
+        )
+        .await;
+        assert_eq!(page.status, 422);
+    }
+    // Even the right birth date is refused for now, with a message saying when to come back.
+    let page = register(
+        &app,
+        &[
+            ("national_id", DEMO_UNREGISTERED_NATIONAL_ID),
+            ("birth_date", "1982-07-09"),
+            ("registry_number", DEMO_UNREGISTERED_REGISTRY),
+            ("email", "malee@example.com"),
+            ("password", "ข้าวหอมมะลิสุรินทร์"),
+            ("password_confirm", "ข้าวหอมมะลิสุรินทร์"),
+        ],
+    )
+    .await;
+    assert_eq!(page.status, 429);
+    assert!(page.texts("[role=alert]").join(" ").contains("15 นาที"));
+    assert_eq!(
+        page.input_value("email").as_deref(),
+        Some("malee@example.com")
+    );
+}
+
+async fn many_failures_from_one_address_lock_that_address(backend: Backend) {
+    let app = spawn_app(backend).await;
+    // Different accounts each time, so no single account reaches its own limit.
+    for n in 0..kaset::web::auth::MAX_IP_FAILURES {
+        let login = format!("nobody{n}@example.com");
+        assert_eq!(app.login(&login, "wrong password here").await.status, 401);
+    }
+    assert_eq!(app.login(FARMER_ID, DEMO_PASSWORD).await.status, 429);
+}

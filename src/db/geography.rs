@@ -151,10 +151,3 @@ pub fn tambons_of_amphoe(conn: &mut DbConn, amphoe_code: &str) -> QueryResult<Ve
         .order(tambons::code)
         .load(conn)
 }
-
-pub fn tambon_exists(conn: &mut DbConn, code: &str) -> QueryResult<bool> {
-    diesel::select(diesel::dsl::exists(
-        tambons::table.filter(tambons::code.eq(code)),
-    ))
-    .get_result(conn)
-}

@@ -97,10 +97,3 @@ pub fn mark_failed(
         .execute(conn)
         .map(|_| ())
 }
-
-pub fn pending_count(conn: &mut DbConn) -> QueryResult<i64> {
-    outbox::table
-        .filter(outbox::sent_at.is_null())
-        .count()
-        .get_result(conn)
-}

@@ -102,12 +102,6 @@ code_enum!(Relation, "relation", {
     Other = "other",
 });
 
-impl Role {
-    pub fn is_staff(self) -> bool {
-        !matches!(self, Role::Farmer)
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -18,8 +18,9 @@ use serde::Deserialize;
 use sha2::{Digest, Sha256};
 
 /// Failed logins allowed per account, and per address, within `THROTTLE_WINDOW_MINUTES`.
+/// The per-address limit is generous because many rural phones share one carrier address (CGNAT).
 pub const MAX_ACCOUNT_FAILURES: i64 = 5;
-pub const MAX_IP_FAILURES: i64 = 20;
+pub const MAX_IP_FAILURES: i64 = 50;
 pub const THROTTLE_WINDOW_MINUTES: i64 = 15;
 const RESET_LINK_MINUTES: i64 = 30;
 const RESETS_PER_HOUR: i64 = 3;
@@ -80,9 +81,18 @@ fn account_key(login: &str) -> String {
     }
 }
 
-fn client_ip(req: &HttpRequest) -> String {
-    req.peer_addr()
-        .map(|addr| addr.ip().to_string())
+/// The visitor's address: the connection's peer, or, behind a trusted reverse proxy, the
+/// address the proxy reports (X-Forwarded-For / Forwarded), which is spoofable without one.
+fn client_ip(req: &HttpRequest, behind_proxy: bool) -> String {
+    let from_proxy = behind_proxy
+        .then(|| {
+            req.connection_info()
+                .realip_remote_addr()
+                .map(str::to_owned)
+        })
+        .flatten();
+    from_proxy
+        .or_else(|| req.peer_addr().map(|addr| addr.ip().to_string()))
         .unwrap_or_else(|| "unknown".to_owned())
 }
 
@@ -111,38 +121,19 @@ pub async fn login(
     }
 
     let key = account_key(&form.login);
-    let ip = client_ip(&req);
+    let ip = client_ip(&req, ctx.state.settings.behind_proxy);
     let now = db::now();
-    let since = now - chrono::Duration::minutes(THROTTLE_WINDOW_MINUTES);
-    let (failures, user) = {
-        let (key, ip) = (key.clone(), ip.clone());
-        ctx.db(move |conn| {
-            let failures = logins::recent_failures(conn, &key, &ip, since)?;
-            let user = users::find_by_login(conn, &key)?;
-            Ok((failures, user))
-        })
-        .await?
-    };
-    let locked_since = match (
-        failures.account >= MAX_ACCOUNT_FAILURES,
-        failures.ip >= MAX_IP_FAILURES,
-    ) {
-        (true, _) => failures.account_oldest,
-        (_, true) => failures.ip_oldest,
-        _ => None,
-    };
-    if let Some(oldest) = locked_since {
-        let unlock = oldest + chrono::Duration::minutes(THROTTLE_WINDOW_MINUTES);
-        let minutes = ((unlock - now).num_seconds() + 59) / 60;
-        let alert = ctx.tr.fmt(
-            "auth.throttled",
-            &[("minutes", &minutes.max(1).to_string())],
-        );
+    if let Some(alert) = throttled(&ctx, &key, &ip).await? {
         return render_status(
             StatusCode::TOO_MANY_REQUESTS,
             &page(ctx, FieldErrors::default(), Some(alert)),
         );
     }
+    let user = {
+        let key = key.clone();
+        ctx.db(move |conn| Ok(users::find_by_login(conn, &key)?))
+            .await?
+    };
 
     // argon2 is slow by design: verify on the blocking pool, never on the async workers.
     let password = form.password.clone();
@@ -191,6 +182,33 @@ pub async fn login(
     }
 }
 
+/// When `key` (an account, or an identity being proven) or the address has failed too often
+/// within the window, the message saying when to try again.
+async fn throttled(ctx: &Ctx, key: &str, ip: &str) -> Result<Option<String>, AppError> {
+    let now = db::now();
+    let since = now - chrono::Duration::minutes(THROTTLE_WINDOW_MINUTES);
+    let (key, ip_owned) = (key.to_owned(), ip.to_owned());
+    let failures = ctx
+        .db(move |conn| Ok(logins::recent_failures(conn, &key, &ip_owned, since)?))
+        .await?;
+    let locked_since = match (
+        failures.account >= MAX_ACCOUNT_FAILURES,
+        failures.ip >= MAX_IP_FAILURES,
+    ) {
+        (true, _) => failures.account_oldest,
+        (_, true) => failures.ip_oldest,
+        _ => None,
+    };
+    Ok(locked_since.map(|oldest| {
+        let unlock = oldest + chrono::Duration::minutes(THROTTLE_WINDOW_MINUTES);
+        let minutes = ((unlock - now).num_seconds() + 59) / 60;
+        ctx.tr.fmt(
+            "auth.throttled",
+            &[("minutes", &minutes.max(1).to_string())],
+        )
+    }))
+}
+
 #[derive(Deserialize, Default)]
 pub struct NoFields {}
 
@@ -217,6 +235,7 @@ struct RegisterPage {
     form: RegisterForm,
     errors: FieldErrors,
     alert: Option<&'static str>,
+    throttled: Option<String>,
 }
 
 pub async fn register_page(ctx: Ctx) -> Result<HttpResponse, AppError> {
@@ -228,6 +247,7 @@ pub async fn register_page(ctx: Ctx) -> Result<HttpResponse, AppError> {
         form: RegisterForm::default(),
         errors: FieldErrors::default(),
         alert: None,
+        throttled: None,
     })
 }
 
@@ -264,6 +284,7 @@ enum Registration {
 
 pub async fn register(
     ctx: Ctx,
+    req: HttpRequest,
     Posted(form): Posted<RegisterForm>,
 ) -> Result<HttpResponse, AppError> {
     let mut errors = FieldErrors::default();
@@ -302,6 +323,7 @@ pub async fn register(
                 form,
                 errors,
                 alert,
+                throttled: None,
             })
         };
     let (Some(national_id), Some(birth_date), Some(registry_number), Some(email), Some(password)) =
@@ -313,6 +335,27 @@ pub async fn register(
         return rerender(ctx, form, errors, None);
     }
 
+    // Proving an identity is guessable (birth dates are few), so failures are throttled like
+    // logins, per national ID and per address.
+    let attempt_key = format!("register:{}", national_id.as_str());
+    let ip = client_ip(&req, ctx.state.settings.behind_proxy);
+    if let Some(alert) = throttled(&ctx, &attempt_key, &ip).await? {
+        let form = RegisterForm {
+            password: String::new(),
+            password_confirm: String::new(),
+            ..form
+        };
+        return render_status(
+            StatusCode::TOO_MANY_REQUESTS,
+            &RegisterPage {
+                ctx,
+                form,
+                errors,
+                alert: None,
+                throttled: Some(alert),
+            },
+        );
+    }
     let hash = web::block(move || password.hash()).await?;
     let locale = ctx.locale().code();
     let outcome = ctx
@@ -379,7 +422,19 @@ pub async fn register(
             ctx.sign_in(id)?;
             Ok(redirect("/farm"))
         }
-        Registration::NoMatch => rerender(ctx, form, errors, Some("register.no_match")),
+        Registration::NoMatch => {
+            ctx.db(move |conn| {
+                Ok(logins::record_attempt(
+                    conn,
+                    &attempt_key,
+                    &ip,
+                    false,
+                    db::now(),
+                )?)
+            })
+            .await?;
+            rerender(ctx, form, errors, Some("register.no_match"))
+        }
         Registration::AlreadyRegistered => {
             rerender(ctx, form, errors, Some("register.already_registered"))
         }

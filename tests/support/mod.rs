@@ -201,6 +201,7 @@ pub async fn spawn_app_with(backend: Backend, options: Options) -> TestApp {
         secret_key: Some("test-secret-key-".repeat(5)),
         data_dir,
         seed_demo: false,
+        behind_proxy: false,
         db_pool_size: 4,
         smtp: SmtpSettings {
             host: Some("127.0.0.1".to_owned()),
