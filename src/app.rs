@@ -5,6 +5,7 @@ use crate::config::Settings;
 use crate::db::{self, Pool};
 use crate::error::AppError;
 use crate::jobs;
+use crate::rules::RuleSet;
 use crate::web::{self, session_store::DbSessionStore};
 use actix_session::config::{CookieContentSecurity, PersistentSession, TtlExtensionPolicy};
 use actix_session::SessionMiddleware;
@@ -22,6 +23,8 @@ pub const SESSION_COOKIE: &str = "kaset_session";
 pub struct AppState {
     pub pool: Pool,
     pub settings: Settings,
+    /// Every programme's rules, checked at start-up.
+    pub rules: Arc<RuleSet>,
     /// Where users reach this server, for links in e-mails.
     pub public_url: String,
     /// Wakes the outbox worker as soon as a message is queued.
@@ -55,6 +58,8 @@ impl Application {
     /// Connects to the database (running migrations), seeds the demo if asked and empty, binds,
     /// and starts the outbox worker.
     pub async fn build(settings: Settings) -> anyhow::Result<Self> {
+        // A broken rule file would mean wrong entitlements: refuse to start instead.
+        let rules = Arc::new(load_rules(&settings.rules_dir)?);
         let pool = db::connect(&settings.database_url, settings.db_pool_size)?;
         if settings.seed_demo {
             let seed_pool = pool.clone();
@@ -81,6 +86,7 @@ impl Application {
         let state = aw::Data::new(AppState {
             pool: pool.clone(),
             settings: settings.clone(),
+            rules,
             public_url: public_url.clone(),
             mail_wake,
         });
@@ -121,6 +127,11 @@ impl Application {
         self.port
     }
 
+    /// Stops the server from outside (tests stop theirs when they end).
+    pub fn handle(&self) -> actix_web::dev::ServerHandle {
+        self.server.handle()
+    }
+
     pub fn public_url(&self) -> &str {
         &self.public_url
     }
@@ -128,6 +139,14 @@ impl Application {
     pub async fn run(self) -> std::io::Result<()> {
         self.server.await
     }
+}
+
+/// Loads the rule set, or fails with every broken file's error (file:line:column: what).
+pub fn load_rules(dir: &std::path::Path) -> anyhow::Result<RuleSet> {
+    RuleSet::load_dir(dir).map_err(|errors| {
+        let list: Vec<String> = errors.iter().map(|e| e.to_string()).collect();
+        anyhow::anyhow!("the rule set is broken:\n{}", list.join("\n"))
+    })
 }
 
 /// Headers on every response. The CSP allows no inline script at all (Kaset needs no script).

@@ -23,6 +23,10 @@ pub struct Settings {
     #[arg(long, env = "KASET_SECRET_KEY", hide_env_values = true)]
     pub secret_key: Option<String>,
 
+    /// Directory of the programme rule files (`*.toml`).
+    #[arg(long, env = "KASET_RULES_DIR", default_value = "rules")]
+    pub rules_dir: PathBuf,
+
     /// Directory for generated files (the default SQLite database, the session key).
     #[arg(long, env = "KASET_DATA_DIR", default_value = "data")]
     pub data_dir: PathBuf,

@@ -10,4 +10,5 @@ pub mod domain;
 pub mod error;
 pub mod i18n;
 pub mod jobs;
+pub mod rules;
 pub mod web;

@@ -22,6 +22,17 @@ enum Command {
     Migrate,
     /// Load the geography and the demo data set into an empty database.
     SeedDemo,
+    /// Work with the programme rule files.
+    Rules {
+        #[command(subcommand)]
+        command: RulesCommand,
+    },
+}
+
+#[derive(Subcommand)]
+enum RulesCommand {
+    /// Load and type-check every rule file and run their test cases.
+    Check,
 }
 
 fn main() -> anyhow::Result<()> {
@@ -38,6 +49,9 @@ fn main() -> anyhow::Result<()> {
             println!("migrations applied");
             Ok(())
         }
+        Command::Rules {
+            command: RulesCommand::Check,
+        } => check_rules(&cli.settings),
         Command::SeedDemo => {
             let pool = db::connect(&cli.settings.database_url, 1)?;
             let mut conn = pool.get()?;
@@ -48,6 +62,25 @@ fn main() -> anyhow::Result<()> {
             Ok(())
         }
     }
+}
+
+fn check_rules(settings: &Settings) -> anyhow::Result<()> {
+    let rules = kaset::app::load_rules(&settings.rules_dir)?;
+    let cases: usize = rules.programmes.iter().map(|p| p.tests.len()).sum();
+    let failures = rules.run_test_cases();
+    for failure in &failures {
+        eprintln!("{failure}");
+    }
+    anyhow::ensure!(
+        failures.is_empty(),
+        "{} of {cases} rule test cases failed",
+        failures.len()
+    );
+    println!(
+        "{} programmes loaded and type-checked; {cases} test cases passed",
+        rules.programmes.len()
+    );
+    Ok(())
 }
 
 #[actix_web::main]

@@ -122,7 +122,7 @@ async fn accessibility_violations(client: &Client, axe: &str) -> Vec<String> {
 }
 
 #[actix_web::test]
-async fn farmer_logs_in_on_a_phone_and_sees_their_plots_on_accessible_pages() {
+async fn farmer_logs_in_on_a_phone_and_sees_their_plots_and_entitlements_on_accessible_pages() {
     let Some(axe) = prerequisites() else { return };
     let app = spawn_app(Backend::Sqlite).await;
     let driver = start_driver().await;
@@ -195,6 +195,13 @@ async fn farmer_logs_in_on_a_phone_and_sees_their_plots_on_accessible_pages() {
     );
 
     save_screenshot(&client, "my-farm").await;
+
+    client.goto(&app.url("/entitlements")).await.unwrap();
+    let eligible = client.find_all(Locator::Css("article.entitlement-eligible h3")).await.unwrap();
+    assert!(!eligible.is_empty(), "My entitlements lists what the farmer is entitled to");
+    let entitlements = accessibility_violations(&client, &axe).await;
+    assert!(entitlements.is_empty(), "My entitlements: {entitlements:#?}");
+    save_screenshot(&client, "my-entitlements").await;
 
     // The harness itself sees violations: an unlabelled field added to the page is reported.
     client

@@ -6,5 +6,6 @@ mod support;
 mod accounts;
 mod admin;
 mod browser;
+mod entitlements;
 mod pages;
 mod registry;

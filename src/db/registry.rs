@@ -4,7 +4,8 @@
 use super::audit::{self, Actor};
 use super::schema::{households, livestock, members, memberships, plantings, plots, tambons};
 use super::DbConn;
-use crate::domain::{Area, AreaScope, Crop, LandDocument, Season, Species, Tenure};
+use crate::domain::{Area, AreaScope, Crop, LandDocument, MembershipKind, Season, Species, Tenure};
+use crate::rules::facts::{HouseholdRecord, PlantingRecord, PlotRecord};
 use chrono::{NaiveDate, NaiveDateTime};
 use diesel::prelude::*;
 
@@ -94,6 +95,57 @@ pub struct Farm {
     pub plots: Vec<(PlotRow, Vec<PlantingRow>)>,
     pub livestock: Vec<LivestockRow>,
     pub memberships: Vec<MembershipRow>,
+}
+
+impl Farm {
+    /// The record the rules engine reads. Codes the vocabularies do not know are left out
+    /// (they cannot be stored through Kaset's forms).
+    pub fn record(&self) -> HouseholdRecord {
+        let head = self.members.iter().find(|m| m.is_head);
+        HouseholdRecord {
+            province: self.household.province_code.clone(),
+            amphoe: self.household.amphoe_code.clone(),
+            tambon: self.household.tambon_code.clone(),
+            registered_on: Some(self.household.registered_on),
+            head_birth_date: head.map(|h| h.birth_date),
+            members: self.members.len() as i64,
+            plots: self
+                .plots
+                .iter()
+                .map(|(plot, plantings)| PlotRecord {
+                    area_sq_wa: i64::from(plot.area_sq_wa),
+                    land_document: plot
+                        .land_document
+                        .as_deref()
+                        .and_then(|d| LandDocument::parse(d).ok()),
+                    tenure: Tenure::parse(&plot.tenure).unwrap_or(Tenure::Owned),
+                    irrigated: plot.irrigated,
+                    plantings: plantings
+                        .iter()
+                        .filter_map(|p| {
+                            Some(PlantingRecord {
+                                crop: Crop::parse(&p.crop).ok()?,
+                                season: Season::parse(&p.season).ok()?,
+                                season_year: p.season_year,
+                                area_sq_wa: i64::from(p.area_sq_wa),
+                            })
+                        })
+                        .collect(),
+                })
+                .collect(),
+            livestock: self
+                .livestock
+                .iter()
+                .filter_map(|l| Some((Species::parse(&l.species).ok()?, i64::from(l.head_count))))
+                .collect(),
+            memberships: self
+                .memberships
+                .iter()
+                .filter_map(|m| MembershipKind::parse(&m.kind).ok())
+                .collect(),
+            disaster: None,
+        }
+    }
 }
 
 pub fn load_farm(conn: &mut DbConn, household_id: i32) -> QueryResult<Farm> {

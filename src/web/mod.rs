@@ -4,6 +4,7 @@
 pub mod admin;
 pub mod auth;
 pub mod context;
+pub mod entitlements;
 pub mod error_pages;
 pub mod farm;
 pub mod officer;
@@ -29,6 +30,11 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
         .route("/password/reset", web::get().to(auth::reset_page))
         .route("/password/reset", web::post().to(auth::reset))
         .route("/farm", web::get().to(farm::my_farm))
+        .route(
+            "/entitlements",
+            web::get().to(entitlements::my_entitlements),
+        )
+        .route("/rules/facts", web::get().to(entitlements::fact_catalogue))
         .configure(officer::routes)
         .configure(admin::routes);
 }

@@ -57,8 +57,6 @@ const DEMO_PROVINCES: [(&str, &[Crop]); 6] = [
     ("80", &[Crop::Rubber, Crop::Rubber, Crop::Fruit, Crop::Rice]), // Nakhon Si Thammarat
 ];
 const HOUSEHOLDS_PER_PROVINCE: u32 = 55;
-/// Crop year 2568/69 (2025/26), the current one in the demo.
-const CROP_YEAR: i32 = 2568;
 
 pub struct SeedReport {
     pub households: i64,
@@ -167,6 +165,10 @@ struct Seeder {
     rng: StdRng,
     used_ids: HashSet<String>,
     now: NaiveDateTime,
+    /// The crop year current when the demo is seeded (Buddhist era), so the demo's crops count.
+    crop_year: i32,
+    /// The Gregorian year that crop year's main season was planted in.
+    season_start: i32,
 }
 
 impl Seeder {
@@ -175,10 +177,14 @@ impl Seeder {
             .iter()
             .map(|s| s.to_string())
             .collect();
+        let now = super::now();
+        let crop_year = i32::try_from(crate::rules::facts::crop_year(now.date())).unwrap_or(2568);
         Self {
             rng: StdRng::seed_from_u64(2026),
             used_ids,
-            now: super::now(),
+            now,
+            crop_year,
+            season_start: crop_year - 543,
         }
     }
 
@@ -230,7 +236,7 @@ impl Seeder {
             Crop::Rice,
             Season::Main,
             12 * 400 + 200,
-            Some(date(2025, 6, 10)),
+            Some(date(self.season_start, 6, 10)),
         )?;
         let upland = self.plot(
             conn,
@@ -248,7 +254,7 @@ impl Seeder {
             Crop::Cassava,
             Season::Main,
             8 * 400,
-            Some(date(2025, 5, 1)),
+            Some(date(self.season_start, 5, 1)),
         )?;
         let rented = self.plot(
             conn,
@@ -266,7 +272,7 @@ impl Seeder {
             Crop::Rice,
             Season::Main,
             5 * 400 + 250,
-            Some(date(2025, 6, 20)),
+            Some(date(self.season_start, 6, 20)),
         )?;
         self.livestock(conn, farmer, Species::Cattle, 4)?;
         self.livestock(conn, farmer, Species::Chicken, 20)?;
@@ -312,7 +318,7 @@ impl Seeder {
             Crop::Rice,
             Season::Main,
             20 * 400,
-            Some(date(2025, 6, 15)),
+            Some(date(self.season_start, 6, 15)),
         )?;
         Ok(farmer)
     }
@@ -427,10 +433,14 @@ impl Seeder {
                 _ => Season::Main,
             };
             let planted = self.rng.gen_range(area / 2..=area);
-            let planted_on = date(2025, self.rng.gen_range(4..=8), self.rng.gen_range(1..=28));
+            let planted_on = date(
+                self.season_start,
+                self.rng.gen_range(4..=8),
+                self.rng.gen_range(1..=28),
+            );
             self.planting(conn, plot, crop, season, planted, Some(planted_on))?;
             if irrigated && crop == Crop::Rice && self.rng.gen_bool(0.5) {
-                let off_season = date(2026, 1, self.rng.gen_range(5..=28));
+                let off_season = date(self.season_start + 1, 1, self.rng.gen_range(5..=28));
                 self.planting(
                     conn,
                     plot,
@@ -630,7 +640,7 @@ impl Seeder {
             .values((
                 plantings::plot_id.eq(plot),
                 plantings::crop.eq(crop.code()),
-                plantings::season_year.eq(CROP_YEAR),
+                plantings::season_year.eq(self.crop_year),
                 plantings::season.eq(season.code()),
                 plantings::area_sq_wa.eq(area_sq_wa),
                 plantings::planted_on.eq(planted_on),

@@ -1,0 +1,297 @@
+//! Deciding a programme for one household: the status, the amount, and the explanation of both
+//! in the reader's language.
+
+use super::catalogue::CATALOGUE;
+use super::programme::{Bilingual, Programme};
+use super::types::Value;
+use crate::i18n::{Locale, Tr};
+use chrono::NaiveDate;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum Status {
+    Eligible,
+    NeedInfo,
+    Almost,
+    Ineligible,
+    /// Outside the programme's validity window on the evaluation date.
+    Closed,
+}
+
+impl Status {
+    pub fn code(self) -> &'static str {
+        match self {
+            Status::Eligible => "eligible",
+            Status::NeedInfo => "need_info",
+            Status::Almost => "almost",
+            Status::Ineligible => "ineligible",
+            Status::Closed => "closed",
+        }
+    }
+}
+
+/// The three outcomes of a condition.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Tri {
+    Pass,
+    Fail,
+    Unknown,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Outcome {
+    pub status: Status,
+    /// Satang, when eligible for a programme that pays.
+    pub amount: Option<i64>,
+    /// One result per condition, in the file's order.
+    pub results: Vec<Tri>,
+}
+
+impl Outcome {
+    pub fn failing<'a>(&self, programme: &'a Programme) -> Vec<&'a str> {
+        programme
+            .conditions
+            .iter()
+            .zip(&self.results)
+            .filter(|(_, r)| **r == Tri::Fail)
+            .map(|(c, _)| c.id.as_str())
+            .collect()
+    }
+}
+
+impl Programme {
+    pub fn is_open(&self, as_of: NaiveDate) -> bool {
+        as_of >= self.valid_from && self.valid_to.is_none_or(|to| as_of <= to)
+    }
+
+    /// The parameter values in force on `as_of` (unknown before a parameter's first date).
+    pub fn parameters_at(&self, as_of: NaiveDate) -> Vec<Value> {
+        self.parameters
+            .iter()
+            .map(|p| {
+                p.schedule
+                    .iter()
+                    .rev()
+                    .find(|(from, _)| *from <= as_of)
+                    .map_or(Value::Unknown, |(_, v)| *v)
+            })
+            .collect()
+    }
+
+    /// Decides the programme for one household's facts. `params` comes from `parameters_at`,
+    /// computed once per evaluation date.
+    pub fn evaluate(&self, facts: &[Value], params: &[Value], as_of: NaiveDate) -> Outcome {
+        let results: Vec<Tri> = self
+            .conditions
+            .iter()
+            .map(|c| match c.node.eval(facts, params) {
+                Value::Bool(true) => Tri::Pass,
+                Value::Bool(false) => Tri::Fail,
+                _ => Tri::Unknown,
+            })
+            .collect();
+        if !self.is_open(as_of) {
+            return Outcome {
+                status: Status::Closed,
+                amount: None,
+                results,
+            };
+        }
+        let failed: Vec<usize> = (0..results.len())
+            .filter(|i| results[*i] == Tri::Fail)
+            .collect();
+        let unknown = results.contains(&Tri::Unknown);
+        let status = match (failed.as_slice(), unknown) {
+            ([], false) => Status::Eligible,
+            ([], true) => Status::NeedInfo,
+            ([one], false) if self.conditions[*one].can_change => Status::Almost,
+            _ => Status::Ineligible,
+        };
+        let amount = match (&self.amount, status) {
+            (Some(amount), Status::Eligible) => match amount.node.eval(facts, params) {
+                Value::Money(satang) => Some(satang.max(0)),
+                _ => None,
+            },
+            _ => None,
+        };
+        // An eligible programme whose amount cannot be worked out yet needs information.
+        let status = if status == Status::Eligible && self.amount.is_some() && amount.is_none() {
+            Status::NeedInfo
+        } else {
+            status
+        };
+        Outcome {
+            status,
+            amount,
+            results,
+        }
+    }
+}
+
+/// One line of an explanation.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Line {
+    pub result: Tri,
+    pub text: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Explanation {
+    pub lines: Vec<Line>,
+    /// The working of the amount, when there is one.
+    pub amount: Option<String>,
+    /// What the registry does not know yet, as plain descriptions of the facts.
+    pub missing: Vec<String>,
+}
+
+/// Explains an outcome: one line per condition, the amount's working, and what is missing.
+pub fn explain(
+    programme: &Programme,
+    outcome: &Outcome,
+    facts: &[Value],
+    params: &[Value],
+    locale: Locale,
+) -> Explanation {
+    let tr = Tr::new(locale);
+    let fill = |text: &Bilingual, amount: Option<i64>| {
+        fill_in(text.get(locale), programme, facts, params, amount, &tr)
+    };
+    let mut missing = Vec::new();
+    let lines = programme
+        .conditions
+        .iter()
+        .zip(&outcome.results)
+        .map(|(condition, result)| {
+            let text = match result {
+                Tri::Pass => fill(&condition.pass, None),
+                Tri::Fail => fill(&condition.fail, None),
+                Tri::Unknown => {
+                    for fact in &condition.facts_read {
+                        if !facts[*fact].is_known() {
+                            let def = &CATALOGUE[*fact];
+                            let description = if locale == Locale::Th { def.th } else { def.en };
+                            if !missing.iter().any(|m| m == description) {
+                                missing.push(description.to_owned());
+                            }
+                        }
+                    }
+                    fill(&condition.unknown, None)
+                }
+            };
+            Line {
+                result: *result,
+                text,
+            }
+        })
+        .collect();
+    let amount = match (&programme.amount, outcome.amount) {
+        (Some(amount), Some(satang)) => Some(fill(&amount.explain, Some(satang))),
+        _ => None,
+    };
+    Explanation {
+        lines,
+        amount,
+        missing,
+    }
+}
+
+fn fill_in(
+    template: &str,
+    programme: &Programme,
+    facts: &[Value],
+    params: &[Value],
+    amount: Option<i64>,
+    tr: &Tr,
+) -> String {
+    let mut out = String::with_capacity(template.len() + 16);
+    let mut rest = template;
+    while let Some(open) = rest.find('{') {
+        out.push_str(&rest[..open]);
+        let Some(close) = rest[open..].find('}') else {
+            break;
+        };
+        let name = &rest[open + 1..open + close];
+        let value = if name == "amount" {
+            amount.map_or(Value::Unknown, Value::Money)
+        } else if let Some(i) = programme.parameters.iter().position(|p| p.name == name) {
+            params[i]
+        } else if let Some(i) = CATALOGUE.iter().position(|f| f.name == name) {
+            facts[i]
+        } else {
+            Value::Unknown
+        };
+        out.push_str(&format_value(value, tr));
+        rest = &rest[open + close + 1..];
+    }
+    out.push_str(rest);
+    out
+}
+
+/// A value as a farmer reads it: `12,500 บาท`, `12 ไร่ 2 งาน`, `15 มกราคม 2567`.
+pub fn format_value(value: Value, tr: &Tr) -> String {
+    match value {
+        Value::Unknown => tr.t("rules.unknown_value").to_owned(),
+        Value::Bool(b) => tr.t(if b { "rules.yes" } else { "rules.no" }).to_owned(),
+        Value::Number(n) => group_thousands(n),
+        Value::Money(satang) => {
+            let baht = group_thousands(satang / 100);
+            let text = if satang % 100 == 0 {
+                baht
+            } else {
+                format!("{baht}.{:02}", (satang % 100).abs())
+            };
+            tr.fmt("rules.money", &[("baht", &text)])
+        }
+        Value::Area(sq_wa) => {
+            let (rai, ngan, wa) = (sq_wa / 400, sq_wa % 400 / 100, sq_wa % 100);
+            let mut parts = Vec::new();
+            if rai != 0 || (ngan == 0 && wa == 0) {
+                parts.push(tr.fmt("rules.rai", &[("n", &group_thousands(rai))]));
+            }
+            if ngan != 0 {
+                parts.push(tr.fmt("rules.ngan", &[("n", &ngan.to_string())]));
+            }
+            if wa != 0 {
+                parts.push(tr.fmt("rules.wa", &[("n", &wa.to_string())]));
+            }
+            parts.join(" ")
+        }
+        Value::Date(_) => value.as_date().map(|d| tr.date(&d)).unwrap_or_default(),
+        Value::Text(code) => code.as_string(),
+    }
+}
+
+fn group_thousands(n: i64) -> String {
+    let digits = n.unsigned_abs().to_string();
+    let mut out = String::new();
+    for (i, c) in digits.chars().enumerate() {
+        if i > 0 && (digits.len() - i) % 3 == 0 {
+            out.push(',');
+        }
+        out.push(c);
+    }
+    if n < 0 {
+        format!("-{out}")
+    } else {
+        out
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn values_read_naturally_in_both_languages() {
+        let th = Tr::new(Locale::Th);
+        let en = Tr::new(Locale::En);
+        assert_eq!(format_value(Value::Money(1_250_000), &th), "12,500 บาท");
+        assert_eq!(format_value(Value::Money(134_050), &en), "1,340.50 baht");
+        assert_eq!(format_value(Value::Area(5000), &th), "12 ไร่ 2 งาน");
+        assert_eq!(
+            format_value(Value::Area(2250), &en),
+            "5 rai 2 ngan 50 sq. wa"
+        );
+        assert_eq!(format_value(Value::Area(0), &en), "0 rai");
+        assert_eq!(format_value(Value::Number(1_000_000), &en), "1,000,000");
+    }
+}

@@ -1,0 +1,286 @@
+//! Facts from a household's registry record, in the catalogue's slots. Pure: the caller reads
+//! the registry and passes the record in.
+
+use super::catalogue::{Fact, CATALOGUE};
+use super::types::{Code, Value};
+use crate::domain::{Crop, LandDocument, MembershipKind, Season, Species, Tenure};
+use chrono::{Datelike, NaiveDate};
+
+/// What the registry holds about one household, in plain terms.
+#[derive(Debug, Clone, Default)]
+pub struct HouseholdRecord {
+    pub province: String,
+    pub amphoe: String,
+    pub tambon: String,
+    pub registered_on: Option<NaiveDate>,
+    pub head_birth_date: Option<NaiveDate>,
+    pub members: i64,
+    pub plots: Vec<PlotRecord>,
+    pub livestock: Vec<(Species, i64)>,
+    pub memberships: Vec<MembershipKind>,
+    /// The disaster declared for the household's tambon and in force, if any.
+    pub disaster: Option<DisasterRecord>,
+}
+
+#[derive(Debug, Clone)]
+pub struct PlotRecord {
+    pub area_sq_wa: i64,
+    pub land_document: Option<LandDocument>,
+    pub tenure: Tenure,
+    pub irrigated: bool,
+    pub plantings: Vec<PlantingRecord>,
+}
+
+#[derive(Debug, Clone)]
+pub struct PlantingRecord {
+    pub crop: Crop,
+    pub season: Season,
+    pub season_year: i32,
+    pub area_sq_wa: i64,
+}
+
+#[derive(Debug, Clone)]
+pub struct DisasterRecord {
+    pub hazard: String,
+    pub started_on: NaiveDate,
+}
+
+/// The Thai crop year in the Buddhist era, starting on 1 May: 2025-05-01 starts 2568/69.
+pub fn crop_year(date: NaiveDate) -> i64 {
+    let be = i64::from(date.year()) + 543;
+    if date.month() >= 5 {
+        be
+    } else {
+        be - 1
+    }
+}
+
+/// An empty row: every fact unknown but the date.
+pub fn blank(as_of: NaiveDate) -> Vec<Value> {
+    let mut facts = vec![Value::Unknown; CATALOGUE.len()];
+    facts[Fact::today as usize] = Value::date(as_of);
+    facts[Fact::crop_year as usize] = Value::Number(crop_year(as_of));
+    facts
+}
+
+fn code(text: &str) -> Value {
+    Code::new(text).map_or(Value::Unknown, Value::Text)
+}
+
+pub fn derive(record: &HouseholdRecord, as_of: NaiveDate) -> Vec<Value> {
+    let mut f = blank(as_of);
+    let mut set = |fact: Fact, value: Value| f[fact as usize] = value;
+    let year = crop_year(as_of);
+    set(Fact::province, code(&record.province));
+    set(Fact::amphoe, code(&record.amphoe));
+    set(Fact::tambon, code(&record.tambon));
+    set(
+        Fact::registered_on,
+        record.registered_on.map_or(Value::Unknown, Value::date),
+    );
+    set(
+        Fact::head_age,
+        record.head_birth_date.map_or(Value::Unknown, |birth| {
+            let had_birthday = (as_of.month(), as_of.day()) >= (birth.month(), birth.day());
+            Value::Number(i64::from(as_of.year() - birth.year()) - i64::from(!had_birthday))
+        }),
+    );
+    set(Fact::household_members, Value::Number(record.members));
+
+    let sum = |keep: &dyn Fn(&PlotRecord) -> bool| {
+        Value::Area(
+            record
+                .plots
+                .iter()
+                .filter(|p| keep(p))
+                .map(|p| p.area_sq_wa)
+                .sum(),
+        )
+    };
+    set(Fact::total_area, sum(&|_| true));
+    let all_documented = record.plots.iter().all(|p| p.land_document.is_some());
+    set(Fact::land_documents_recorded, Value::Bool(all_documented));
+    set(
+        Fact::titled_area,
+        if all_documented {
+            sum(&|p| {
+                matches!(
+                    p.land_document,
+                    Some(LandDocument::Chanote | LandDocument::NorSor3Kor | LandDocument::NorSor3)
+                )
+            })
+        } else {
+            Value::Unknown
+        },
+    );
+    set(
+        Fact::alro_area,
+        sum(&|p| p.tenure == Tenure::Alro || p.land_document == Some(LandDocument::SorPorKor401)),
+    );
+    set(Fact::owned_area, sum(&|p| p.tenure == Tenure::Owned));
+    set(Fact::rented_area, sum(&|p| p.tenure == Tenure::Rented));
+    set(Fact::irrigated_area, sum(&|p| p.irrigated));
+    set(Fact::rainfed_area, sum(&|p| !p.irrigated));
+
+    let planted = |crops: &[Crop], season: Option<Season>| -> Value {
+        let total = record
+            .plots
+            .iter()
+            .flat_map(|p| &p.plantings)
+            .filter(|pl| crops.contains(&pl.crop))
+            .filter(|pl| season.is_none_or(|s| pl.season == s))
+            // Perennials stand from year to year; seasonal crops count in their crop year.
+            .filter(|pl| pl.season == Season::Perennial || i64::from(pl.season_year) == year)
+            .map(|pl| pl.area_sq_wa)
+            .sum();
+        Value::Area(total)
+    };
+    set(
+        Fact::rice_area_main,
+        planted(&[Crop::Rice], Some(Season::Main)),
+    );
+    set(
+        Fact::rice_area_off,
+        planted(&[Crop::Rice], Some(Season::Off)),
+    );
+    set(Fact::cassava_area, planted(&[Crop::Cassava], None));
+    set(Fact::sugarcane_area, planted(&[Crop::Sugarcane], None));
+    set(Fact::maize_area, planted(&[Crop::Maize], None));
+    set(Fact::vegetable_area, planted(&[Crop::Vegetables], None));
+    set(
+        Fact::field_crop_area,
+        planted(
+            &[
+                Crop::Cassava,
+                Crop::Sugarcane,
+                Crop::Maize,
+                Crop::Vegetables,
+            ],
+            None,
+        ),
+    );
+    set(Fact::rubber_area, planted(&[Crop::Rubber], None));
+    set(Fact::fruit_area, planted(&[Crop::Fruit], None));
+    set(
+        Fact::perennial_area,
+        planted(&[Crop::Rubber, Crop::Fruit], None),
+    );
+
+    let head = |species: Species| {
+        Value::Number(
+            record
+                .livestock
+                .iter()
+                .filter(|(s, _)| *s == species)
+                .map(|(_, n)| *n)
+                .sum(),
+        )
+    };
+    set(Fact::cattle_head, head(Species::Cattle));
+    set(Fact::buffalo_head, head(Species::Buffalo));
+    set(Fact::pig_head, head(Species::Pig));
+    set(Fact::chicken_head, head(Species::Chicken));
+    set(Fact::duck_head, head(Species::Duck));
+    set(Fact::goat_head, head(Species::Goat));
+
+    let member = |kinds: &[MembershipKind]| {
+        Value::Bool(record.memberships.iter().any(|m| kinds.contains(m)))
+    };
+    set(Fact::baac_customer, member(&[MembershipKind::Baac]));
+    set(
+        Fact::cooperative_member,
+        member(&[MembershipKind::Cooperative]),
+    );
+    set(
+        Fact::farmer_group_member,
+        member(&[
+            MembershipKind::FarmerGroup,
+            MembershipKind::CommunityEnterprise,
+        ]),
+    );
+    // baac_debt, smart_farmer and gap_certified are not in the registry: they stay unknown.
+
+    match &record.disaster {
+        Some(d) => {
+            set(Fact::in_disaster_zone, Value::Bool(true));
+            set(Fact::disaster_hazard, code(&d.hazard));
+            set(Fact::disaster_started_on, Value::date(d.started_on));
+        }
+        None => set(Fact::in_disaster_zone, Value::Bool(false)),
+    }
+    f
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn date(y: i32, m: u32, d: u32) -> NaiveDate {
+        NaiveDate::from_ymd_opt(y, m, d).unwrap()
+    }
+
+    #[test]
+    fn the_crop_year_turns_on_the_first_of_may() {
+        assert_eq!(crop_year(date(2025, 4, 30)), 2567);
+        assert_eq!(crop_year(date(2025, 5, 1)), 2568);
+    }
+
+    #[test]
+    fn titled_area_is_unknown_while_a_plot_has_no_document_recorded() {
+        let plot = |document| PlotRecord {
+            area_sq_wa: 4000,
+            land_document: document,
+            tenure: Tenure::Owned,
+            irrigated: false,
+            plantings: vec![],
+        };
+        let mut record = HouseholdRecord {
+            plots: vec![plot(Some(LandDocument::Chanote)), plot(None)],
+            ..Default::default()
+        };
+        let facts = derive(&record, date(2026, 1, 1));
+        assert_eq!(facts[Fact::titled_area as usize], Value::Unknown);
+        assert_eq!(facts[Fact::total_area as usize], Value::Area(8000));
+        record.plots[1].land_document = Some(LandDocument::PorBorTor5);
+        let facts = derive(&record, date(2026, 1, 1));
+        assert_eq!(facts[Fact::titled_area as usize], Value::Area(4000));
+    }
+
+    #[test]
+    fn rice_counts_in_its_crop_year_and_rubber_every_year() {
+        let plantings = vec![
+            PlantingRecord {
+                crop: Crop::Rice,
+                season: Season::Main,
+                season_year: 2568,
+                area_sq_wa: 5000,
+            },
+            PlantingRecord {
+                crop: Crop::Rice,
+                season: Season::Main,
+                season_year: 2567,
+                area_sq_wa: 999,
+            },
+            PlantingRecord {
+                crop: Crop::Rubber,
+                season: Season::Perennial,
+                season_year: 2560,
+                area_sq_wa: 2000,
+            },
+        ];
+        let record = HouseholdRecord {
+            plots: vec![PlotRecord {
+                area_sq_wa: 8000,
+                land_document: None,
+                tenure: Tenure::Owned,
+                irrigated: true,
+                plantings,
+            }],
+            ..Default::default()
+        };
+        let facts = derive(&record, date(2025, 12, 1));
+        assert_eq!(facts[Fact::rice_area_main as usize], Value::Area(5000));
+        assert_eq!(facts[Fact::perennial_area as usize], Value::Area(2000));
+        assert_eq!(facts[Fact::baac_debt as usize], Value::Unknown);
+    }
+}

@@ -1,0 +1,342 @@
+//! The engine's own tests: the real rule files and their cases, bad files with their exact
+//! errors, and the evaluator's three-valued logic.
+
+use super::programme::load;
+use super::*;
+use std::path::PathBuf;
+
+fn rules_dir() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("rules")
+}
+
+#[test]
+fn every_rule_file_loads_and_passes_its_own_test_cases() {
+    let rules = RuleSet::load_dir(&rules_dir()).unwrap_or_else(|errors| {
+        panic!(
+            "broken rule files:\n{}",
+            errors
+                .iter()
+                .map(|e| e.to_string())
+                .collect::<Vec<_>>()
+                .join("\n")
+        )
+    });
+    assert!(
+        rules.programmes.len() >= 12,
+        "at least 12 programmes, found {}",
+        rules.programmes.len()
+    );
+    for p in &rules.programmes {
+        assert!(
+            p.tests.len() >= 3,
+            "{} has fewer than 3 test cases",
+            p.file.display()
+        );
+    }
+    let failures = rules.run_test_cases();
+    assert!(
+        failures.is_empty(),
+        "rule test cases failed:\n{}",
+        failures.join("\n")
+    );
+}
+
+const RICE: &str = r#"id = "rice-test"
+category = "income_support"
+source = "https://example.org/rice"
+valid_from = 2023-11-01
+valid_to = 2024-09-30
+exclusive_group = "rice"
+
+[title]
+th = "ข้าว"
+en = "Rice"
+
+[description]
+th = "ข้าว"
+en = "Rice"
+
+[agency]
+th = "กรมส่งเสริมการเกษตร"
+en = "DOAE"
+
+[legal_basis]
+th = "มติ ครม."
+en = "Cabinet"
+
+[[parameters.rate]]
+from = 2023-11-01
+value = "1000 baht"
+
+[[parameters.rate]]
+from = 2024-06-01
+value = "1200 baht"
+
+[[parameters.max_area]]
+from = 2023-11-01
+value = "20 rai"
+
+[[conditions]]
+id = "grows_rice"
+when = "rice_area_main > 0 rai"
+pass.th = "ปลูกข้าว {rice_area_main}"
+pass.en = "Grows {rice_area_main} of rice"
+fail.th = "ไม่ได้ปลูกข้าว"
+fail.en = "No rice"
+unknown.th = "ไม่ทราบ"
+unknown.en = "Unknown"
+
+[[conditions]]
+id = "registered"
+when = "registered_on < 2024-01-01"
+pass.th = "ขึ้นทะเบียนแล้ว"
+pass.en = "Registered"
+fail.th = "ขึ้นทะเบียนช้าไป"
+fail.en = "Registered too late"
+unknown.th = "ไม่ทราบวันขึ้นทะเบียน"
+unknown.en = "Registration date unknown"
+
+[amount]
+formula = "min(rice_area_main, max_area) * rate"
+explain.th = "{rice_area_main} × {rate} = {amount}"
+explain.en = "{rice_area_main} × {rate} = {amount}"
+"#;
+
+fn rice() -> Programme {
+    load(&PathBuf::from("rules/rice-test.toml"), RICE).expect("the sample loads")
+}
+
+fn error_of(text: &str) -> String {
+    load(&PathBuf::from("rules/broken.toml"), text)
+        .expect_err("the file is refused")
+        .to_string()
+}
+
+fn date(y: i32, m: u32, d: u32) -> chrono::NaiveDate {
+    chrono::NaiveDate::from_ymd_opt(y, m, d).unwrap()
+}
+
+fn facts_with(
+    rice: Option<i64>,
+    registered: Option<chrono::NaiveDate>,
+    as_of: chrono::NaiveDate,
+) -> Vec<Value> {
+    let mut f = facts::blank(as_of);
+    f[catalogue::Fact::rice_area_main as usize] = rice.map_or(Value::Unknown, Value::Area);
+    f[catalogue::Fact::registered_on as usize] = registered.map_or(Value::Unknown, Value::date);
+    f
+}
+
+#[test]
+fn twelve_and_a_half_rai_of_rice_is_paid_12_500_baht_with_its_working() {
+    let p = rice();
+    let as_of = date(2024, 1, 15);
+    let facts = facts_with(Some(5000), Some(date(2020, 1, 1)), as_of);
+    let params = p.parameters_at(as_of);
+    let outcome = p.evaluate(&facts, &params, as_of);
+    assert_eq!(outcome.status, Status::Eligible);
+    assert_eq!(outcome.amount, Some(1_250_000));
+    let explanation = explain(&p, &outcome, &facts, &params, crate::i18n::Locale::En);
+    assert_eq!(explanation.lines[0].text, "Grows 12 rai 2 ngan of rice");
+    assert_eq!(
+        explanation.amount.as_deref(),
+        Some("12 rai 2 ngan × 1,000 baht = 12,500 baht")
+    );
+}
+
+#[test]
+fn the_cap_and_a_rate_change_on_a_date_apply() {
+    let p = rice();
+    let as_of = date(2024, 7, 1);
+    let facts = facts_with(Some(30 * 400), Some(date(2020, 1, 1)), as_of);
+    let outcome = p.evaluate(&facts, &p.parameters_at(as_of), as_of);
+    assert_eq!(
+        outcome.amount,
+        Some(20 * 1200 * 100),
+        "20 rai at the June rate"
+    );
+}
+
+#[test]
+fn a_missing_fact_asks_for_information_instead_of_saying_no() {
+    let p = rice();
+    let as_of = date(2024, 1, 15);
+    let facts = facts_with(Some(5000), None, as_of);
+    let params = p.parameters_at(as_of);
+    let outcome = p.evaluate(&facts, &params, as_of);
+    assert_eq!(outcome.status, Status::NeedInfo);
+    assert_eq!(outcome.results, [Tri::Pass, Tri::Unknown]);
+    let explanation = explain(&p, &outcome, &facts, &params, crate::i18n::Locale::Th);
+    assert_eq!(explanation.missing, ["วันที่ขึ้นทะเบียนเกษตรกร"]);
+}
+
+#[test]
+fn one_changeable_condition_short_is_almost_but_an_unchangeable_one_is_not() {
+    let p = rice();
+    let as_of = date(2024, 1, 15);
+    let no_rice = p.evaluate(
+        &facts_with(Some(0), Some(date(2020, 1, 1)), as_of),
+        &p.parameters_at(as_of),
+        as_of,
+    );
+    assert_eq!(no_rice.status, Status::Almost);
+    let late = p.evaluate(
+        &facts_with(Some(5000), Some(date(2024, 3, 1)), as_of),
+        &p.parameters_at(as_of),
+        as_of,
+    );
+    assert_eq!(
+        late.status,
+        Status::Ineligible,
+        "the registration date cannot change"
+    );
+    let closed = date(2024, 10, 1);
+    let after = p.evaluate(
+        &facts_with(Some(5000), Some(date(2020, 1, 1)), closed),
+        &p.parameters_at(closed),
+        closed,
+    );
+    assert_eq!(after.status, Status::Closed);
+}
+
+#[test]
+fn and_or_decide_even_with_an_unknown_side() {
+    let check = |source: &str, rice: Option<i64>| {
+        let p = rice_with_condition(source);
+        let as_of = date(2024, 1, 15);
+        let facts = facts_with(rice, None, as_of);
+        p.conditions[0].node.eval(&facts, &p.parameters_at(as_of))
+    };
+    assert_eq!(
+        check(
+            "rice_area_main > 0 rai and registered_on < 2024-01-01",
+            Some(0)
+        ),
+        Value::Bool(false)
+    );
+    assert_eq!(
+        check(
+            "rice_area_main > 0 rai or registered_on < 2024-01-01",
+            Some(1)
+        ),
+        Value::Bool(true)
+    );
+    assert_eq!(
+        check(
+            "rice_area_main > 0 rai and registered_on < 2024-01-01",
+            Some(1)
+        ),
+        Value::Unknown
+    );
+    assert_eq!(
+        check("not (registered_on < 2024-01-01)", Some(1)),
+        Value::Unknown
+    );
+    assert_eq!(
+        check("province in [\"32\", \"31\"]", Some(1)),
+        Value::Unknown
+    );
+}
+
+fn rice_with_condition(when: &str) -> Programme {
+    // Single quotes: a TOML literal string, so the expression may hold "text".
+    let text = RICE.replacen("\"rice_area_main > 0 rai\"", &format!("'{when}'"), 1);
+    load(&PathBuf::from("rules/x.toml"), &text).unwrap_or_else(|e| panic!("{e}"))
+}
+
+#[test]
+fn an_unknown_fact_is_named_with_a_suggestion() {
+    let text = RICE.replacen("rice_area_main > 0 rai", "rice_area > 0 rai", 1);
+    assert_eq!(
+        error_of(&text),
+        "rules/broken.toml:38:9: unknown fact or parameter `rice_area` (did you mean `rice_area_main` or `rice_area_off`?)"
+    );
+}
+
+#[test]
+fn a_type_mismatch_points_at_the_operator() {
+    let text = RICE.replacen("rice_area_main > 0 rai", "rice_area_main > 1000 baht", 1);
+    assert_eq!(
+        error_of(&text),
+        "rules/broken.toml:38:24: `>` compares a land area with a money; both sides must be of one type (e.g. an area with `0 rai`)"
+    );
+}
+
+#[test]
+fn a_missing_thai_text_is_refused() {
+    let text = RICE.replacen("fail.th = \"ไม่ได้ปลูกข้าว\"\n", "", 1);
+    let error = error_of(&text);
+    assert!(error.starts_with("rules/broken.toml:"), "{error}");
+    assert!(error.contains("missing field `th`"), "{error}");
+    let english_only = RICE.replacen("fail.th = \"ไม่ได้ปลูกข้าว\"", "fail.th = \"No rice\"", 1);
+    assert_eq!(
+        error_of(&english_only),
+        "rules/broken.toml:41:11: the Thai text of condition `grows_rice` has no Thai in it"
+    );
+}
+
+#[test]
+fn a_bad_date_is_refused_with_its_line() {
+    let text = RICE.replacen("valid_to = 2024-09-30", "valid_to = 2024-02-30", 1);
+    let error = error_of(&text);
+    assert!(error.starts_with("rules/broken.toml:5:"), "{error}");
+    let inside = RICE.replacen(
+        "registered_on < 2024-01-01",
+        "registered_on < 2024-13-01",
+        1,
+    );
+    assert_eq!(
+        error_of(&inside),
+        "rules/broken.toml:48:25: `2024-13-01` is not a real date"
+    );
+}
+
+#[test]
+fn a_syntax_error_and_an_unknown_placeholder_are_refused() {
+    let text = RICE.replacen("rice_area_main > 0 rai", "rice_area_main > ", 1);
+    assert_eq!(
+        error_of(&text),
+        "rules/broken.toml:38:26: the expression ended too early"
+    );
+    let text = RICE.replacen("ปลูกข้าว {rice_area_main}", "ปลูกข้าว {rice}", 1);
+    assert_eq!(
+        error_of(&text),
+        "rules/broken.toml:39:21: `{rice}` in the Thai text of condition `grows_rice` is not a fact or parameter it can show"
+    );
+    let text = RICE.replacen(
+        "min(rice_area_main, max_area) * rate",
+        "min(rice_area_main, max_area)",
+        1,
+    );
+    assert_eq!(
+        error_of(&text),
+        "rules/broken.toml:57:12: the amount must be money, but this formula gives a land area"
+    );
+}
+
+#[test]
+fn within_an_exclusive_group_only_the_better_programme_stays_eligible() {
+    let small = load(
+        &PathBuf::from("rules/a.toml"),
+        &RICE
+            .replacen("id = \"rice-test\"", "id = \"rice-small\"", 1)
+            .replace("20 rai", "10 rai"),
+    )
+    .unwrap();
+    let big = load(
+        &PathBuf::from("rules/b.toml"),
+        &RICE.replacen("id = \"rice-test\"", "id = \"rice-big\"", 1),
+    )
+    .unwrap();
+    let rules = RuleSet {
+        programmes: vec![small, big],
+    };
+    let as_of = date(2024, 1, 15);
+    let decisions = rules.evaluate(
+        &facts_with(Some(15 * 400), Some(date(2020, 1, 1)), as_of),
+        as_of,
+    );
+    assert_eq!(decisions[0].outcome.status, Status::Ineligible);
+    assert_eq!(decisions[0].excluded_by, Some(1));
+    assert_eq!(decisions[1].outcome.amount, Some(15 * 1000 * 100));
+}

@@ -1,0 +1,150 @@
+//! Farmers see, without asking, what they are entitled to and why; a registry change shows at
+//! once; a broken rule file keeps the server from starting.
+
+use crate::on_both_databases;
+use crate::support::{spawn_app, Backend, TestApp, FARMER_ID, OFFICER_SURIN};
+
+on_both_databases!(
+    farmer_sees_entitlements_worked_out_from_the_registry_with_reasons,
+    an_officers_registry_edit_changes_the_farmers_entitlements,
+    the_fact_catalogue_is_published_from_the_code,
+);
+
+fn section_ids(page: &crate::support::Page, class: &str) -> Vec<String> {
+    let html = scraper::Html::parse_document(&page.body);
+    let selector = scraper::Selector::parse(&format!("article.{class}")).unwrap();
+    html.select(&selector)
+        .filter_map(|a| {
+            a.value()
+                .attr("id")
+                .map(|id| id.trim_start_matches("programme-").to_owned())
+        })
+        .collect()
+}
+
+async fn farmer_sees_entitlements_worked_out_from_the_registry_with_reasons(backend: Backend) {
+    let app = spawn_app(backend).await;
+    app.login_as(FARMER_ID).await;
+    let page = app.get("/entitlements").await;
+    assert_eq!(page.status, 200);
+    assert_eq!(page.h1(), "สิทธิ์ของฉัน");
+    let eligible = section_ids(&page, "entitlement-eligible");
+    // Four head of cattle: free vaccination; land: free soil analysis.
+    assert!(
+        eligible.contains(&"livestock-vaccination".to_owned()),
+        "{eligible:?}"
+    );
+    assert!(
+        eligible.contains(&"ldd-soil-analysis".to_owned()),
+        "{eligible:?}"
+    );
+    // The rented plot has no land document on record, so the farm pond (which needs titled
+    // land) asks for it rather than saying no.
+    let need_info = section_ids(&page, "entitlement-need-info");
+    assert!(
+        need_info.contains(&"ldd-farm-pond".to_owned()),
+        "{need_info:?}"
+    );
+    assert!(page.body.contains("เนื้อที่ที่มีเอกสารสิทธิ์"), "names what to add");
+    // Programmes whose window has closed are not offered.
+    assert!(!page.body.contains("programme-rice-support-2566"));
+    // Every reason is written out, marked met / not met / unknown for screen readers too.
+    assert!(!page.texts(".reasons li").is_empty());
+    assert!(page.body.contains("class=\"visually-hidden\">ผ่าน:"));
+
+    app.get("/lang/en").await;
+    let english = app.get("/entitlements").await;
+    assert_eq!(english.h1(), "My entitlements");
+    assert!(english.body.contains("Land with a title document"));
+}
+
+/// Sets the demo household's cattle and buffalo through the officer's form.
+async fn set_large_animals(app: &TestApp, household: i32, cattle: &str) {
+    let path = format!("/officer/households/{household}/livestock");
+    let page = app
+        .submit(
+            &path,
+            &path,
+            &[
+                ("cattle", cattle),
+                ("buffalo", "0"),
+                ("pig", "0"),
+                ("chicken", "20"),
+                ("duck", "0"),
+                ("goat", "0"),
+            ],
+        )
+        .await;
+    assert_eq!(page.status, 303, "{}", page.body);
+}
+
+async fn an_officers_registry_edit_changes_the_farmers_entitlements(backend: Backend) {
+    use diesel::prelude::*;
+    use kaset::db::schema::households;
+    let app = spawn_app(backend).await;
+    let household: i32 = households::table
+        .filter(households::registry_number.eq(kaset::db::seed::DEMO_FARMER_REGISTRY))
+        .select(households::id)
+        .first(&mut *app.db())
+        .unwrap();
+    app.login_as(OFFICER_SURIN).await;
+    set_large_animals(&app, household, "0").await;
+    app.logout().await;
+
+    app.login_as(FARMER_ID).await;
+    let page = app.get("/entitlements").await;
+    assert!(
+        !section_ids(&page, "entitlement-eligible").contains(&"livestock-vaccination".to_owned())
+    );
+    app.logout().await;
+
+    app.login_as(OFFICER_SURIN).await;
+    set_large_animals(&app, household, "3").await;
+    app.logout().await;
+    app.login_as(FARMER_ID).await;
+    let page = app.get("/entitlements").await;
+    assert!(
+        section_ids(&page, "entitlement-eligible").contains(&"livestock-vaccination".to_owned())
+    );
+}
+
+async fn the_fact_catalogue_is_published_from_the_code(backend: Backend) {
+    let app = spawn_app(backend).await;
+    let page = app.get("/rules/facts").await;
+    assert_eq!(page.status, 200);
+    let names = page.texts("tbody td:first-child code");
+    assert_eq!(names.len(), kaset::rules::catalogue::CATALOGUE.len());
+    assert!(names.contains(&"rice_area_main".to_owned()));
+    assert!(
+        page.body.contains("rice-support-2566"),
+        "lists the loaded programmes"
+    );
+}
+
+#[actix_web::test]
+async fn a_broken_rule_file_stops_the_server_naming_file_line_and_column() {
+    let dir = tempfile::tempdir().unwrap();
+    let good =
+        std::path::PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("rules/ldd-soil-analysis.toml");
+    let text = std::fs::read_to_string(good).unwrap();
+    let when = text.find("when = ").expect("a condition");
+    let line = text[..when].matches('\n').count() + 1;
+    let broken = format!(
+        "{}when = \"no_such_fact > 0 rai\"{}",
+        &text[..when],
+        &text[when..]
+            .split_once('\n')
+            .map(|(_, rest)| format!("\n{rest}"))
+            .unwrap()
+    );
+    std::fs::write(dir.path().join("ldd-soil-analysis.toml"), broken).unwrap();
+    let error = kaset::app::load_rules(dir.path())
+        .expect_err("a broken rule set is refused")
+        .to_string();
+    assert!(
+        error.contains(&format!(
+            "ldd-soil-analysis.toml:{line}:9: unknown fact or parameter `no_such_fact`"
+        )),
+        "{error}"
+    );
+}
