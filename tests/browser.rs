@@ -197,10 +197,19 @@ async fn farmer_logs_in_on_a_phone_and_sees_their_plots_and_entitlements_on_acce
     save_screenshot(&client, "my-farm").await;
 
     client.goto(&app.url("/entitlements")).await.unwrap();
-    let eligible = client.find_all(Locator::Css("article.entitlement-eligible h3")).await.unwrap();
-    assert!(!eligible.is_empty(), "My entitlements lists what the farmer is entitled to");
+    let eligible = client
+        .find_all(Locator::Css("article.entitlement-eligible h3"))
+        .await
+        .unwrap();
+    assert!(
+        !eligible.is_empty(),
+        "My entitlements lists what the farmer is entitled to"
+    );
     let entitlements = accessibility_violations(&client, &axe).await;
-    assert!(entitlements.is_empty(), "My entitlements: {entitlements:#?}");
+    assert!(
+        entitlements.is_empty(),
+        "My entitlements: {entitlements:#?}"
+    );
     save_screenshot(&client, "my-entitlements").await;
 
     // The harness itself sees violations: an unlabelled field added to the page is reported.

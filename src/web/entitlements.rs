@@ -118,7 +118,8 @@ pub fn entitlements(
         }
     }
     // The largest support first.
-    out.eligible.sort_by_key(|(amount, _)| std::cmp::Reverse(*amount));
+    out.eligible
+        .sort_by_key(|(amount, _)| std::cmp::Reverse(*amount));
     if total > 0 {
         out.total_amount = Some(crate::rules::evaluate::format_value(
             crate::rules::Value::Money(total),
