@@ -32,6 +32,14 @@ pub struct AppState {
 }
 
 impl AppState {
+    /// How re-evaluations triggered by users tell farmers about new entitlements.
+    pub fn notify(&self) -> crate::jobs::entitlements::Notify {
+        crate::jobs::entitlements::Notify {
+            enabled: true,
+            public_url: self.public_url.clone(),
+        }
+    }
+
     /// Runs blocking database work on the thread pool with a pooled connection; the connection
     /// is never held across an `.await`.
     pub async fn db<T, F>(&self, work: F) -> Result<T, AppError>
@@ -81,6 +89,13 @@ impl Application {
             .map(|url| url.trim_end_matches('/').to_owned())
             .unwrap_or_else(|| format!("http://{address}"));
         let key = Key::derive_from(&settings.secret_key()?);
+        // In the background: over a large registry this takes a while, and pages work out
+        // entitlements live anyway; only notices wait for it.
+        actix_web::rt::spawn(catch_up_with_rules(
+            pool.clone(),
+            rules.clone(),
+            public_url.clone(),
+        ));
         let mail_wake = Arc::new(Notify::new());
         jobs::spawn_background_work(pool.clone(), settings.clone(), mail_wake.clone());
         let state = aw::Data::new(AppState {
@@ -110,7 +125,11 @@ impl Application {
                 .wrap(web::error_pages::handlers())
                 .wrap(sessions)
                 .wrap(security_headers(secure))
-                .wrap(Logger::new("%a \"%r\" %s %b %Dms"))
+                // The path without its query: reset links carry their token in the query.
+                .wrap(
+                    Logger::new("%a \"%{method}xi %U\" %s %b %Dms")
+                        .custom_request_replace("method", |req| req.method().to_string()),
+                )
                 .configure(web::routes)
                 .default_service(aw::to(|| async { HttpResponse::NotFound().finish() }))
         })
@@ -138,6 +157,26 @@ impl Application {
 
     pub async fn run(self) -> std::io::Result<()> {
         self.server.await
+    }
+}
+
+/// Re-decides stored entitlements when the rule set changed since they were made (see
+/// `jobs::entitlements::catch_up_with_rules`).
+async fn catch_up_with_rules(pool: Pool, rules: Arc<RuleSet>, public_url: String) {
+    let today = chrono::Utc::now().date_naive();
+    let result = aw::block(move || {
+        crate::jobs::entitlements::catch_up_with_rules(&pool, &rules, today, &public_url)
+    })
+    .await;
+    match result {
+        Ok(Ok(Some(changes))) => tracing::info!(
+            changed = changes.decisions_changed,
+            newly_eligible = changes.newly_eligible,
+            "entitlements re-evaluated for the current rule set"
+        ),
+        Ok(Ok(None)) => {}
+        Ok(Err(error)) => tracing::error!(%error, "re-evaluating entitlements failed"),
+        Err(error) => tracing::error!(%error, "re-evaluating entitlements failed"),
     }
 }
 

@@ -22,6 +22,13 @@ enum Command {
     Migrate,
     /// Load the geography and the demo data set into an empty database.
     SeedDemo,
+    /// Re-decide every household's entitlements with the current rules, store what changed and
+    /// queue notices for the newly eligible (their e-mail leaves through the server's outbox).
+    Evaluate {
+        /// Every household (the only mode for now).
+        #[arg(long)]
+        all: bool,
+    },
     /// Work with the programme rule files.
     Rules {
         #[command(subcommand)]
@@ -52,6 +59,13 @@ fn main() -> anyhow::Result<()> {
         Command::Rules {
             command: RulesCommand::Check,
         } => check_rules(&cli.settings),
+        Command::Evaluate { all } => {
+            anyhow::ensure!(
+                all,
+                "say `kaset evaluate --all` to re-evaluate every household"
+            );
+            evaluate_all(&cli.settings)
+        }
         Command::SeedDemo => {
             let pool = db::connect(&cli.settings.database_url, 1)?;
             let mut conn = pool.get()?;
@@ -62,6 +76,26 @@ fn main() -> anyhow::Result<()> {
             Ok(())
         }
     }
+}
+
+fn evaluate_all(settings: &Settings) -> anyhow::Result<()> {
+    let rules = kaset::app::load_rules(&settings.rules_dir)?;
+    let pool = db::connect(&settings.database_url, 2)?;
+    let public_url = settings
+        .public_url
+        .clone()
+        .unwrap_or_else(|| format!("http://{}", settings.bind));
+    let started = std::time::Instant::now();
+    let today = chrono::Utc::now().date_naive();
+    let changes = kaset::jobs::entitlements::evaluate_everyone(&pool, &rules, today, &public_url)?;
+    println!(
+        "{} households in {:.1} s: {} decisions changed, {} newly eligible",
+        changes.households,
+        started.elapsed().as_secs_f64(),
+        changes.decisions_changed,
+        changes.newly_eligible
+    );
+    Ok(())
 }
 
 fn check_rules(settings: &Settings) -> anyhow::Result<()> {

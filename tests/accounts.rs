@@ -19,6 +19,24 @@ on_both_databases!(
     session_cookie_is_http_only_and_renewed_at_login,
 );
 
+/// The six fields of the sign-up form, the password typed twice.
+fn registration<'a>(
+    national_id: &'a str,
+    birth_date: &'a str,
+    registry_number: &'a str,
+    email: &'a str,
+    password: &'a str,
+) -> [(&'static str, &'a str); 6] {
+    [
+        ("national_id", national_id),
+        ("birth_date", birth_date),
+        ("registry_number", registry_number),
+        ("email", email),
+        ("password", password),
+        ("password_confirm", password),
+    ]
+}
+
 async fn register(app: &crate::support::TestApp, fields: &[(&str, &str)]) -> crate::support::Page {
     app.submit("/register", "/register", fields).await
 }
@@ -27,14 +45,13 @@ async fn farmer_creates_an_account_by_matching_the_registry_and_lands_on_my_farm
     let app = spawn_app(backend).await;
     let page = register(
         &app,
-        &[
-            ("national_id", "3-3201-00123-45-9"),
-            ("birth_date", "1982-07-09"),
-            ("registry_number", DEMO_UNREGISTERED_REGISTRY),
-            ("email", "Malee@Example.com"),
-            ("password", "ข้าวหอมมะลิสุรินทร์"),
-            ("password_confirm", "ข้าวหอมมะลิสุรินทร์"),
-        ],
+        &registration(
+            "3-3201-00123-45-9",
+            "1982-07-09",
+            DEMO_UNREGISTERED_REGISTRY,
+            "Malee@Example.com",
+            "ข้าวหอมมะลิสุรินทร์",
+        ),
     )
     .await;
     assert_eq!(page.status, 303, "{}", page.body);
@@ -65,14 +82,13 @@ async fn registration_with_a_wrong_birth_date_is_refused_and_keeps_the_input(bac
     let app = spawn_app(backend).await;
     let page = register(
         &app,
-        &[
-            ("national_id", DEMO_UNREGISTERED_NATIONAL_ID),
-            ("birth_date", "1982-07-10"),
-            ("registry_number", DEMO_UNREGISTERED_REGISTRY),
-            ("email", "malee@example.com"),
-            ("password", "ข้าวหอมมะลิสุรินทร์"),
-            ("password_confirm", "ข้าวหอมมะลิสุรินทร์"),
-        ],
+        &registration(
+            DEMO_UNREGISTERED_NATIONAL_ID,
+            "1982-07-10",
+            DEMO_UNREGISTERED_REGISTRY,
+            "malee@example.com",
+            "ข้าวหอมมะลิสุรินทร์",
+        ),
     )
     .await;
     assert_eq!(page.status, 422);
@@ -110,14 +126,13 @@ async fn registration_with_a_bad_checksum_names_the_field(backend: Backend) {
     let app = spawn_app(backend).await;
     let page = register(
         &app,
-        &[
-            ("national_id", "3320100123450"),
-            ("birth_date", "09/07/2525"),
-            ("registry_number", "123"),
-            ("email", "not-an-email"),
-            ("password", "ข้าวหอมมะลิสุรินทร์"),
-            ("password_confirm", "ข้าวหอมมะลิสุรินทร์"),
-        ],
+        &registration(
+            "3320100123450",
+            "09/07/2525",
+            "123",
+            "not-an-email",
+            "ข้าวหอมมะลิสุรินทร์",
+        ),
     )
     .await;
     assert_eq!(page.status, 422);
@@ -138,14 +153,13 @@ async fn registration_refuses_a_common_password(backend: Backend) {
     let app = spawn_app(backend).await;
     let page = register(
         &app,
-        &[
-            ("national_id", DEMO_UNREGISTERED_NATIONAL_ID),
-            ("birth_date", "1982-07-09"),
-            ("registry_number", DEMO_UNREGISTERED_REGISTRY),
-            ("email", "malee@example.com"),
-            ("password", "password123"),
-            ("password_confirm", "password123"),
-        ],
+        &registration(
+            DEMO_UNREGISTERED_NATIONAL_ID,
+            "1982-07-09",
+            DEMO_UNREGISTERED_REGISTRY,
+            "malee@example.com",
+            "password123",
+        ),
     )
     .await;
     assert_eq!(page.status, 422);
@@ -161,14 +175,13 @@ async fn registration_for_an_already_registered_farmer_says_so(backend: Backend)
     let app = spawn_app(backend).await;
     let page = register(
         &app,
-        &[
-            ("national_id", FARMER_ID),
-            ("birth_date", "1975-03-15"),
-            ("registry_number", kaset::db::seed::DEMO_FARMER_REGISTRY),
-            ("email", "someone.else@example.com"),
-            ("password", "ข้าวหอมมะลิสุรินทร์"),
-            ("password_confirm", "ข้าวหอมมะลิสุรินทร์"),
-        ],
+        &registration(
+            FARMER_ID,
+            "1975-03-15",
+            kaset::db::seed::DEMO_FARMER_REGISTRY,
+            "someone.else@example.com",
+            "ข้าวหอมมะลิสุรินทร์",
+        ),
     )
     .await;
     assert_eq!(page.status, 422);
@@ -388,14 +401,13 @@ async fn guessing_birth_dates_for_registration_is_throttled(backend: Backend) {
         let date = guess(day);
         let page = register(
             &app,
-            &[
-                ("national_id", DEMO_UNREGISTERED_NATIONAL_ID),
-                ("birth_date", &date),
-                ("registry_number", DEMO_UNREGISTERED_REGISTRY),
-                ("email", "malee@example.com"),
-                ("password", "ข้าวหอมมะลิสุรินทร์"),
-                ("password_confirm", "ข้าวหอมมะลิสุรินทร์"),
-            ],
+            &registration(
+                DEMO_UNREGISTERED_NATIONAL_ID,
+                &date,
+                DEMO_UNREGISTERED_REGISTRY,
+                "malee@example.com",
+                "ข้าวหอมมะลิสุรินทร์",
+            ),
         )
         .await;
         assert_eq!(page.status, 422);
@@ -403,14 +415,13 @@ async fn guessing_birth_dates_for_registration_is_throttled(backend: Backend) {
     // Even the right birth date is refused for now, with a message saying when to come back.
     let page = register(
         &app,
-        &[
-            ("national_id", DEMO_UNREGISTERED_NATIONAL_ID),
-            ("birth_date", "1982-07-09"),
-            ("registry_number", DEMO_UNREGISTERED_REGISTRY),
-            ("email", "malee@example.com"),
-            ("password", "ข้าวหอมมะลิสุรินทร์"),
-            ("password_confirm", "ข้าวหอมมะลิสุรินทร์"),
-        ],
+        &registration(
+            DEMO_UNREGISTERED_NATIONAL_ID,
+            "1982-07-09",
+            DEMO_UNREGISTERED_REGISTRY,
+            "malee@example.com",
+            "ข้าวหอมมะลิสุรินทร์",
+        ),
     )
     .await;
     assert_eq!(page.status, 429);

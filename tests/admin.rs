@@ -1,7 +1,7 @@
 //! Administrators create staff accounts with their area and disable accounts.
 
 use crate::on_both_databases;
-use crate::support::{spawn_app, Backend, ADMIN, FARMER_ID, OFFICER_SURIN};
+use crate::support::{spawn_app, Backend, ADMIN, DEMO_PASSWORD, FARMER_ID, OFFICER_SURIN};
 
 on_both_databases!(
     admin_creates_an_officer_who_chooses_a_password_from_the_email_and_sees_only_that_area,
@@ -76,19 +76,8 @@ async fn admin_creates_an_officer_who_chooses_a_password_from_the_email_and_sees
 async fn admin_disables_an_account_which_ends_its_sessions(backend: Backend) {
     let app = spawn_app(backend).await;
     let officer = crate::support::new_client();
-    let page = app.get_with(&officer, "/login").await;
-    let token = page.csrf_token();
-    let login = officer
-        .post(app.url("/login"))
-        .form(&[
-            ("csrf_token", token.as_str()),
-            ("login", OFFICER_SURIN),
-            ("password", crate::support::DEMO_PASSWORD),
-        ])
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(login.status(), 303);
+    let login = app.login_with(&officer, OFFICER_SURIN, DEMO_PASSWORD).await;
+    assert_eq!(login.status, 303);
     assert_eq!(
         app.get_with(&officer, "/officer/households").await.status,
         200
@@ -119,19 +108,9 @@ async fn admin_disables_an_account_which_ends_its_sessions(backend: Backend) {
         "signed out at once"
     );
     let again = crate::support::new_client();
-    let page = app.get_with(&again, "/login").await;
-    let refused = again
-        .post(app.url("/login"))
-        .form(&[
-            ("csrf_token", page.csrf_token().as_str()),
-            ("login", OFFICER_SURIN),
-            ("password", crate::support::DEMO_PASSWORD),
-        ])
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(refused.status(), 401);
-    assert!(refused.text().await.unwrap().contains("ถูกระงับ"));
+    let refused = app.login_with(&again, OFFICER_SURIN, DEMO_PASSWORD).await;
+    assert_eq!(refused.status, 401);
+    assert!(refused.body.contains("ถูกระงับ"));
 
     // Farmers' accounts are found by national ID and can be disabled too.
     let found = app.get(&format!("/admin/users?q={FARMER_ID}")).await;

@@ -5,6 +5,9 @@ use crate::on_both_databases;
 use crate::support::{spawn_app, Backend, TestApp, FARMER_ID, OFFICER_SURIN};
 
 on_both_databases!(
+    admin_declares_a_disaster_and_affected_farmers_see_relief_and_are_told,
+    a_disaster_declaration_with_an_unknown_area_is_refused_and_keeps_the_input,
+    evaluating_everyone_twice_changes_nothing_the_second_time,
     farmer_sees_entitlements_worked_out_from_the_registry_with_reasons,
     an_officers_registry_edit_changes_the_farmers_entitlements,
     the_fact_catalogue_is_published_from_the_code,
@@ -88,7 +91,16 @@ async fn an_officers_registry_edit_changes_the_farmers_entitlements(backend: Bac
         .first(&mut *app.db())
         .unwrap();
     app.login_as(OFFICER_SURIN).await;
+    // The officer sees the same entitlements as the farmer.
+    let before = app.get(&format!("/officer/households/{household}")).await;
+    assert!(
+        section_ids(&before, "entitlement-eligible").contains(&"livestock-vaccination".to_owned())
+    );
     set_large_animals(&app, household, "0").await;
+    let after = app.get(&format!("/officer/households/{household}")).await;
+    assert!(
+        !section_ids(&after, "entitlement-eligible").contains(&"livestock-vaccination".to_owned())
+    );
     app.logout().await;
 
     app.login_as(FARMER_ID).await;
@@ -147,4 +159,124 @@ async fn a_broken_rule_file_stops_the_server_naming_file_line_and_column() {
         )),
         "{error}"
     );
+}
+
+fn days_ago(days: i64) -> String {
+    (chrono::Utc::now().date_naive() - chrono::Duration::days(days)).to_string()
+}
+
+async fn admin_declares_a_disaster_and_affected_farmers_see_relief_and_are_told(backend: Backend) {
+    let app = spawn_app(backend).await;
+    app.login_as(FARMER_ID).await;
+    let before = app.get("/entitlements").await;
+    assert!(
+        !section_ids(&before, "entitlement-eligible").contains(&"disaster-relief-crops".to_owned())
+    );
+    app.logout().await;
+
+    app.login_as(crate::support::ADMIN).await;
+    let started = days_ago(3);
+    let page = app
+        .submit(
+            "/admin/disasters",
+            "/admin/disasters",
+            &[
+                ("hazard", "flood"),
+                ("started_on", &started),
+                ("ended_on", ""),
+                ("description", "ประกาศจังหวัดสุรินทร์ ที่ 1/2569"),
+                ("areas", "320101, 320102"),
+            ],
+        )
+        .await;
+    assert_eq!(page.status, 200, "{}", page.body);
+    let result = page.texts("[role=status]").join(" ");
+    assert!(result.contains("มีสิทธิ์ใหม่"), "{result}");
+    assert!(page.body.contains("อุทกภัย"), "the declaration is listed");
+    app.logout().await;
+
+    // The farmer in the flooded tambon sees the relief with its amount, and was told.
+    app.login_as(FARMER_ID).await;
+    let after = app.get("/entitlements").await;
+    assert!(
+        section_ids(&after, "entitlement-eligible").contains(&"disaster-relief-crops".to_owned()),
+        "{:?}",
+        section_ids(&after, "entitlement-eligible")
+    );
+    let mail = app.smtp.wait_for(crate::support::FARMER_EMAIL).await;
+    assert!(
+        mail.text().contains("บาท"),
+        "the mail names the amount: {}",
+        mail.text()
+    );
+    assert!(app.get("/notifications").await.body.contains("ท่านมีสิทธิ์ใหม่:"));
+
+    // A farmer outside the area is not affected: farmers only see their own household anyway,
+    // so check the stored decision of a Buri Ram household.
+    use diesel::prelude::*;
+    use kaset::db::schema::{entitlements, households};
+    let outside: Vec<String> = entitlements::table
+        .inner_join(households::table)
+        .filter(households::province_code.eq("31"))
+        .filter(entitlements::programme_id.eq("disaster-relief-crops"))
+        .select(entitlements::status)
+        .load(&mut *app.db())
+        .unwrap();
+    assert!(
+        !outside.is_empty() && outside.iter().all(|s| s != "eligible"),
+        "{outside:?}"
+    );
+}
+
+async fn a_disaster_declaration_with_an_unknown_area_is_refused_and_keeps_the_input(
+    backend: Backend,
+) {
+    let app = spawn_app(backend).await;
+    app.login_as(FARMER_ID).await;
+    assert_eq!(
+        app.get("/admin/disasters").await.status,
+        404,
+        "farmers cannot declare"
+    );
+    app.logout().await;
+    app.login_as(crate::support::ADMIN).await;
+    let page = app
+        .submit(
+            "/admin/disasters",
+            "/admin/disasters",
+            &[
+                ("hazard", "drought"),
+                ("started_on", &days_ago(1)),
+                ("ended_on", &days_ago(5)),
+                ("description", "ภัยแล้ง"),
+                ("areas", "999999"),
+            ],
+        )
+        .await;
+    assert_eq!(page.status, 422);
+    let errors = page.texts(".field-error").join(" ");
+    assert!(errors.contains("ไม่พบรหัสตำบลหรืออำเภอนี้"), "{errors}");
+    assert!(errors.contains("วันที่สิ้นสุดต้องไม่ก่อนวันที่เกิดภัย"), "{errors}");
+    assert_eq!(page.input_value("areas").as_deref(), Some("999999"));
+    assert!(page.texts("ul.list li").is_empty(), "nothing was declared");
+}
+
+async fn evaluating_everyone_twice_changes_nothing_the_second_time(backend: Backend) {
+    let app = spawn_app(backend).await;
+    let pool = kaset::db::connect(&app.database_url, 2).unwrap();
+    let rules = kaset::app::load_rules(&crate::support::rules_dir()).unwrap();
+    let today = chrono::Utc::now().date_naive();
+    let first =
+        kaset::jobs::entitlements::evaluate_everyone(&pool, &rules, today, "http://kaset.test")
+            .unwrap();
+    assert_eq!(first.households, 332);
+    assert_eq!(
+        first.decisions_changed, 0,
+        "the template's baseline is already current"
+    );
+    // Idempotent: a rerun (say after an interruption) writes nothing and tells no one twice.
+    let again =
+        kaset::jobs::entitlements::evaluate_everyone(&pool, &rules, today, "http://kaset.test")
+            .unwrap();
+    assert_eq!((again.decisions_changed, again.newly_eligible), (0, 0));
 }

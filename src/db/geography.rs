@@ -151,3 +151,11 @@ pub fn tambons_of_amphoe(conn: &mut DbConn, amphoe_code: &str) -> QueryResult<Ve
         .order(tambons::code)
         .load(conn)
 }
+
+/// The tambon code itself if it exists (as a one-element list), else nothing.
+pub fn tambon_codes(conn: &mut DbConn, code: &str) -> QueryResult<Vec<String>> {
+    tambons::table
+        .filter(tambons::code.eq(code))
+        .select(tambons::code)
+        .load(conn)
+}

@@ -2,8 +2,11 @@
 //! module of queries per aggregate.
 
 pub mod audit;
+pub mod disasters;
+pub mod entitlements;
 pub mod geography;
 pub mod logins;
+pub mod notices;
 pub mod outbox;
 pub mod registry;
 pub mod schema;

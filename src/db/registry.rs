@@ -97,10 +97,22 @@ pub struct Farm {
     pub memberships: Vec<MembershipRow>,
 }
 
+/// The record the rules engine reads on `as_of`: the registry data and the disaster declared
+/// for the household's tambon then, if any.
+pub fn rules_record(
+    conn: &mut DbConn,
+    farm: &Farm,
+    as_of: NaiveDate,
+) -> QueryResult<HouseholdRecord> {
+    let mut record = farm.registry_record();
+    record.disaster = super::disasters::in_force(conn, &record.tambon, as_of)?;
+    Ok(record)
+}
+
 impl Farm {
-    /// The record the rules engine reads. Codes the vocabularies do not know are left out
+    /// The registry part of the rules' record. Codes the vocabularies do not know are left out
     /// (they cannot be stored through Kaset's forms).
-    pub fn record(&self) -> HouseholdRecord {
+    fn registry_record(&self) -> HouseholdRecord {
         let head = self.members.iter().find(|m| m.is_head);
         HouseholdRecord {
             province: self.household.province_code.clone(),
@@ -688,4 +700,14 @@ pub fn set_livestock(
 
 pub fn household_count(conn: &mut DbConn) -> QueryResult<i64> {
     households::table.count().get_result(conn)
+}
+
+/// Household ids in order, a page at a time, for batch work.
+pub fn household_ids_after(conn: &mut DbConn, after: i32, limit: i64) -> QueryResult<Vec<i32>> {
+    households::table
+        .filter(households::id.gt(after))
+        .order(households::id)
+        .select(households::id)
+        .limit(limit)
+        .load(conn)
 }

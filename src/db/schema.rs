@@ -183,7 +183,52 @@ diesel::table! {
     }
 }
 
+diesel::table! {
+    disasters (id) {
+        id -> Integer,
+        hazard -> Text,
+        started_on -> Date,
+        ended_on -> Nullable<Date>,
+        description -> Text,
+        declared_by -> Nullable<Integer>,
+        created_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    disaster_tambons (disaster_id, tambon_code) {
+        disaster_id -> Integer,
+        tambon_code -> Text,
+    }
+}
+
+diesel::table! {
+    entitlements (household_id, programme_id) {
+        household_id -> Integer,
+        programme_id -> Text,
+        rule_version -> Text,
+        status -> Text,
+        amount_satang -> Nullable<BigInt>,
+        failing -> Text,
+        evaluated_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    notices (id) {
+        id -> Integer,
+        user_id -> Integer,
+        kind -> Text,
+        subject -> Text,
+        amount_satang -> Nullable<BigInt>,
+        created_at -> Timestamp,
+        read_at -> Nullable<Timestamp>,
+    }
+}
+
 diesel::joinable!(amphoes -> provinces (province_code));
+diesel::joinable!(disaster_tambons -> disasters (disaster_id));
+diesel::joinable!(entitlements -> households (household_id));
 diesel::joinable!(tambons -> amphoes (amphoe_code));
 diesel::joinable!(households -> tambons (tambon_code));
 diesel::joinable!(members -> households (household_id));
@@ -209,4 +254,8 @@ diesel::allow_tables_to_appear_in_same_query!(
     password_resets,
     outbox,
     audit_log,
+    disasters,
+    disaster_tambons,
+    entitlements,
+    notices,
 );

@@ -123,3 +123,11 @@ pub fn list_staff(conn: &mut DbConn) -> QueryResult<Vec<UserRow>> {
 pub fn count(conn: &mut DbConn) -> QueryResult<i64> {
     users::table.count().get_result(conn)
 }
+
+/// The active farmer accounts of a household: the people to tell about its entitlements.
+pub fn farmers_of_household(conn: &mut DbConn, household_id: i32) -> QueryResult<Vec<UserRow>> {
+    users::table
+        .filter(users::household_id.eq(household_id))
+        .filter(users::disabled_at.is_null())
+        .load(conn)
+}

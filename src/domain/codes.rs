@@ -94,6 +94,17 @@ code_enum!(MembershipKind, "membership", {
     CommunityEnterprise = "community_enterprise",
 });
 
+code_enum!(
+    /// The kinds of disaster a province declares.
+    Hazard, "hazard", {
+    Flood = "flood",
+    Drought = "drought",
+    Storm = "storm",
+    Pest = "pest",
+    Cold = "cold",
+    Fire = "fire",
+});
+
 code_enum!(Relation, "relation", {
     Head = "head",
     Spouse = "spouse",

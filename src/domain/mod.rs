@@ -3,6 +3,7 @@
 
 mod area;
 mod codes;
+pub mod date;
 mod email;
 mod national_id;
 mod password;
@@ -10,7 +11,9 @@ mod registry_number;
 mod scope;
 
 pub use area::Area;
-pub use codes::{Crop, LandDocument, MembershipKind, Relation, Role, Season, Species, Tenure};
+pub use codes::{
+    Crop, Hazard, LandDocument, MembershipKind, Relation, Role, Season, Species, Tenure,
+};
 pub use email::Email;
 pub use national_id::NationalId;
 pub use password::{verify as verify_password, Password, PasswordRejection};

@@ -33,19 +33,37 @@ struct PasswordLinkHtml<'a> {
     mail: &'a PasswordLink<'a>,
 }
 
-/// The "choose your password" mail, sent for a forgotten password and to new staff members.
-/// `kind` picks the wording: `password_reset` or `staff_invitation`.
-fn queue_password_link(
+/// Why someone is sent a link to choose a password.
+#[derive(Clone, Copy, Debug)]
+pub enum PasswordLinkKind {
+    /// They forgot theirs.
+    Reset,
+    /// An administrator created their staff account.
+    StaffInvitation,
+}
+
+impl PasswordLinkKind {
+    /// The catalogue section holding this mail's wording.
+    fn section(self) -> &'static str {
+        match self {
+            PasswordLinkKind::Reset => "password_reset",
+            PasswordLinkKind::StaffInvitation => "staff_invitation",
+        }
+    }
+}
+
+/// Queues the "choose your password" mail in the recipient's language.
+pub fn queue_password_link(
     conn: &mut DbConn,
     tr: Tr,
-    kind: &'static str,
+    kind: PasswordLinkKind,
     recipient: &str,
     name: &str,
     link: &str,
 ) -> anyhow::Result<()> {
     let mail = PasswordLink {
         tr,
-        kind,
+        kind: kind.section(),
         name,
         link,
     };
@@ -63,24 +81,58 @@ fn queue_password_link(
     Ok(())
 }
 
-pub fn queue_password_reset(
-    conn: &mut DbConn,
+/// "You are now entitled to …", sent when a household newly qualifies for a programme.
+struct NewEntitlement<'a> {
     tr: Tr,
-    recipient: &str,
-    name: &str,
-    link: &str,
-) -> anyhow::Result<()> {
-    queue_password_link(conn, tr, "password_reset", recipient, name, link)
+    name: &'a str,
+    title: &'a str,
+    amount: Option<String>,
+    link: String,
 }
 
-pub fn queue_staff_invitation(
+#[derive(Template)]
+#[template(path = "email/new_entitlement.txt")]
+struct NewEntitlementText<'a> {
+    mail: &'a NewEntitlement<'a>,
+}
+
+#[derive(Template)]
+#[template(path = "email/new_entitlement.html")]
+struct NewEntitlementHtml<'a> {
+    mail: &'a NewEntitlement<'a>,
+}
+
+pub fn queue_new_entitlement(
     conn: &mut DbConn,
     tr: Tr,
     recipient: &str,
     name: &str,
-    link: &str,
+    title: &str,
+    amount_satang: Option<i64>,
+    public_url: &str,
 ) -> anyhow::Result<()> {
-    queue_password_link(conn, tr, "staff_invitation", recipient, name, link)
+    let amount = amount_satang.map(|satang| {
+        crate::rules::evaluate::format_value(crate::rules::Value::Money(satang), &tr)
+    });
+    let mail = NewEntitlement {
+        tr,
+        name,
+        title,
+        amount,
+        link: format!("{public_url}/entitlements"),
+    };
+    let body_text = NewEntitlementText { mail: &mail }.render()?;
+    let body_html = NewEntitlementHtml { mail: &mail }.render()?;
+    outbox::enqueue(
+        conn,
+        &NewMessage {
+            recipient,
+            subject: &tr.fmt("email.new_entitlement.subject", &[("title", title)]),
+            body_text: &body_text,
+            body_html: &body_html,
+        },
+    )?;
+    Ok(())
 }
 
 #[cfg(test)]
@@ -91,10 +143,10 @@ mod tests {
     #[test]
     fn both_password_mails_are_fully_translated_in_both_languages() {
         for locale in Locale::ALL {
-            for kind in ["password_reset", "staff_invitation"] {
+            for kind in [PasswordLinkKind::Reset, PasswordLinkKind::StaffInvitation] {
                 let mail = PasswordLink {
                     tr: Tr::new(locale),
-                    kind,
+                    kind: kind.section(),
                     name: "สมชาย",
                     link: "https://kaset.example/x?token=1",
                 };
@@ -103,7 +155,7 @@ mod tests {
                 for body in [&text, &html] {
                     assert!(
                         !body.contains("email."),
-                        "untranslated key in {kind} ({locale:?}): {body}"
+                        "untranslated key in {kind:?} ({locale:?}): {body}"
                     );
                     assert!(body.contains("https://kaset.example/x?token=1"));
                 }

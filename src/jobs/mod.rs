@@ -1,6 +1,7 @@
 //! Background work: the outbox mail sender and periodic clean-up.
 
 pub mod emails;
+pub mod entitlements;
 pub mod mailer;
 
 use crate::config::Settings;

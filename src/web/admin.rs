@@ -262,8 +262,15 @@ pub async fn create(ctx: Ctx, Posted(form): Posted<StaffForm>) -> Result<HttpRes
                     now,
                     now + chrono::Duration::hours(INVITATION_HOURS),
                 )?;
-                emails::queue_staff_invitation(conn, tr, staff.email.as_str(), &staff.name, &link)
-                    .map_err(AppError::Internal)?;
+                emails::queue_password_link(
+                    conn,
+                    tr,
+                    emails::PasswordLinkKind::StaffInvitation,
+                    staff.email.as_str(),
+                    &staff.name,
+                    &link,
+                )
+                .map_err(AppError::Internal)?;
                 audit::record(
                     conn,
                     &actor,

@@ -5,13 +5,13 @@ use super::context::{
     redirect, render, render_invalid, render_status, safe_next, Ctx, FieldErrors, Posted,
 };
 use crate::db::{self, audit, logins, registry, sessions, users};
-use crate::domain::{verify_password, Email, Invalid, NationalId, Password, RegistryNumber, Role};
+use crate::domain::date as domain_date;
+use crate::domain::{verify_password, Email, NationalId, Password, RegistryNumber, Role};
 use crate::error::AppError;
 use crate::jobs::emails;
 use actix_web::http::StatusCode;
 use actix_web::{web, HttpRequest, HttpResponse};
 use askama::Template;
-use chrono::NaiveDate;
 use diesel::Connection;
 use rand::RngCore;
 use serde::Deserialize;
@@ -251,28 +251,24 @@ pub async fn register_page(ctx: Ctx) -> Result<HttpResponse, AppError> {
     })
 }
 
-/// A date of birth as the browser's date field sends it (2026-11-29), or as Thais write it by
-/// hand (29/11/2569 in the Buddhist era, or 29/11/1986).
-pub fn parse_birth_date(input: &str) -> Result<NaiveDate, Invalid> {
-    let input = input.trim();
-    if input.is_empty() {
-        return Err(Invalid::new("error.required"));
+/// The password chosen in a form's two boxes, or `None` with the reason recorded in `errors`.
+fn new_password(
+    password: &str,
+    confirmation: &str,
+    personal: &[&str],
+    errors: &mut FieldErrors,
+) -> Option<Password> {
+    match Password::choose(password, personal) {
+        Err(rejection) => {
+            errors.add("password", rejection.message_key());
+            None
+        }
+        Ok(_) if password != confirmation => {
+            errors.add("password_confirm", "error.password.mismatch");
+            None
+        }
+        Ok(chosen) => Some(chosen),
     }
-    let parsed = NaiveDate::parse_from_str(input, "%Y-%m-%d")
-        .or_else(|_| NaiveDate::parse_from_str(input, "%d/%m/%Y"))
-        .map_err(|_| Invalid::new("error.date.format"))?;
-    use chrono::Datelike;
-    let date = if parsed.year() > 2400 {
-        parsed
-            .with_year(parsed.year() - 543)
-            .ok_or(Invalid::new("error.date.format"))?
-    } else {
-        parsed
-    };
-    if date > chrono::Utc::now().date_naive() || date.year() < 1900 {
-        return Err(Invalid::new("error.date.range"));
-    }
-    Ok(date)
 }
 
 enum Registration {
@@ -289,7 +285,7 @@ pub async fn register(
 ) -> Result<HttpResponse, AppError> {
     let mut errors = FieldErrors::default();
     let national_id = errors.check("national_id", NationalId::parse(&form.national_id));
-    let birth_date = errors.check("birth_date", parse_birth_date(&form.birth_date));
+    let birth_date = errors.check("birth_date", domain_date::past_date(&form.birth_date));
     let registry_number = errors.check(
         "registry_number",
         RegistryNumber::parse(&form.registry_number),
@@ -300,16 +296,12 @@ pub async fn register(
         form.email.as_str(),
         form.registry_number.as_str(),
     ];
-    let password = match Password::choose(&form.password, &personal) {
-        Ok(password) => Some(password),
-        Err(rejection) => {
-            errors.add("password", rejection.message_key());
-            None
-        }
-    };
-    if password.is_some() && form.password != form.password_confirm {
-        errors.add("password_confirm", "error.password.mismatch");
-    }
+    let password = new_password(
+        &form.password,
+        &form.password_confirm,
+        &personal,
+        &mut errors,
+    );
     let rerender =
         |ctx: Ctx, form: RegisterForm, errors: FieldErrors, alert: Option<&'static str>| {
             // Passwords are never sent back to the browser.
@@ -507,8 +499,15 @@ pub async fn forgot(ctx: Ctx, Posted(form): Posted<ForgotForm>) -> Result<HttpRe
                 }
                 let expires = now + chrono::Duration::minutes(RESET_LINK_MINUTES);
                 logins::insert_reset(conn, user.id, &hash_token(&token), now, expires)?;
-                emails::queue_password_reset(conn, tr, email.as_str(), &user.display_name, &link)
-                    .map_err(AppError::Internal)?;
+                emails::queue_password_link(
+                    conn,
+                    tr,
+                    emails::PasswordLinkKind::Reset,
+                    email.as_str(),
+                    &user.display_name,
+                    &link,
+                )
+                .map_err(AppError::Internal)?;
                 Ok(true)
             })
         })
@@ -584,16 +583,7 @@ pub async fn reset(ctx: Ctx, Posted(form): Posted<ResetForm>) -> Result<HttpResp
         );
     };
     let mut errors = FieldErrors::default();
-    let password = match Password::choose(&form.password, &[]) {
-        Ok(password) => Some(password),
-        Err(rejection) => {
-            errors.add("password", rejection.message_key());
-            None
-        }
-    };
-    if password.is_some() && form.password != form.password_confirm {
-        errors.add("password_confirm", "error.password.mismatch");
-    }
+    let password = new_password(&form.password, &form.password_confirm, &[], &mut errors);
     let Some(password) = password.filter(|_| errors.is_empty()) else {
         return render_invalid(&ResetPage {
             ctx,

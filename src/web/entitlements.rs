@@ -139,11 +139,14 @@ struct EntitlementsPage {
 
 pub async fn my_entitlements(ctx: Ctx) -> Result<HttpResponse, AppError> {
     let (_, household_id) = ctx.farmer()?;
-    let farm = ctx
-        .db(move |conn| Ok(registry::load_farm(conn, household_id)?))
-        .await?;
     let today = chrono::Utc::now().date_naive();
-    let list = entitlements(&ctx.state.rules, &farm.record(), today, ctx.locale());
+    let record = ctx
+        .db(move |conn| {
+            let farm = registry::load_farm(conn, household_id)?;
+            Ok(registry::rules_record(conn, &farm, today)?)
+        })
+        .await?;
+    let list = entitlements(&ctx.state.rules, &record, today, ctx.locale());
     let as_of = ctx.tr.date(&today);
     render(&EntitlementsPage { ctx, as_of, list })
 }

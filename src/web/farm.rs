@@ -97,9 +97,8 @@ pub fn address_text(
     )
 }
 
-/// Builds the page's view of a household (one query per table, plus the place names).
-pub fn farm_view(conn: &mut DbConn, tr: Tr, household_id: i32) -> Result<FarmView, AppError> {
-    let farm = registry::load_farm(conn, household_id)?;
+/// Builds the page's view of a household (the place names are looked up here).
+pub fn farm_view(conn: &mut DbConn, tr: Tr, farm: &registry::Farm) -> Result<FarmView, AppError> {
     let today = chrono::Utc::now().date_naive();
     let household = &farm.household;
     let address = geography::address(conn, &household.tambon_code)?;
@@ -230,7 +229,10 @@ pub async fn my_farm(ctx: Ctx) -> Result<HttpResponse, AppError> {
     let (_, household_id) = ctx.farmer()?;
     let tr = ctx.tr;
     let farm = ctx
-        .db(move |conn| farm_view(conn, tr, household_id))
+        .db(move |conn| {
+            let farm = registry::load_farm(conn, household_id)?;
+            farm_view(conn, tr, &farm)
+        })
         .await?;
     render(&MyFarmPage { ctx, farm })
 }

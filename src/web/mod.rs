@@ -4,9 +4,11 @@
 pub mod admin;
 pub mod auth;
 pub mod context;
+pub mod disasters;
 pub mod entitlements;
 pub mod error_pages;
 pub mod farm;
+pub mod notices;
 pub mod officer;
 pub mod pages;
 pub mod session_store;
@@ -36,5 +38,7 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
         )
         .route("/rules/facts", web::get().to(entitlements::fact_catalogue))
         .configure(officer::routes)
-        .configure(admin::routes);
+        .route("/notifications", web::get().to(notices::list))
+        .configure(admin::routes)
+        .configure(disasters::routes);
 }

@@ -3,12 +3,14 @@
 //! look at a household's personal data is audited too.
 
 use super::context::{redirect, render, render_invalid, Ctx, CurrentUser, FieldErrors, Posted};
+use super::entitlements::{entitlements, Entitlements};
 use super::farm::{area_text, farm_view, FarmView};
 use crate::db::registry::{self, HouseholdRow, PlantingInput, PlotInput, PlotRow};
 use crate::db::{audit, geography, DbConn};
 use crate::domain::{Area, Crop, Invalid, LandDocument, NationalId, Role, Season, Species, Tenure};
 use crate::error::AppError;
 use crate::i18n::Tr;
+use crate::jobs::entitlements::reevaluate_household;
 use actix_web::{web, HttpResponse};
 use askama::Template;
 use serde::Deserialize;
@@ -84,6 +86,28 @@ async fn household_in_scope(
     let scope = user.scope.clone();
     ctx.db(move |conn| registry::household_in_scope(conn, &scope, id)?.ok_or(AppError::NotFound))
         .await
+}
+
+/// Makes a registry change, then re-decides the household's entitlements so the farmer's page
+/// and notices follow at once (anything newly due is told by notice and e-mail).
+async fn change_registry<F>(ctx: &Ctx, household_id: i32, change: F) -> Result<(), AppError>
+where
+    F: FnOnce(&mut DbConn) -> diesel::QueryResult<()> + Send + 'static,
+{
+    let rules = ctx.state.rules.clone();
+    let notify = ctx.state.notify();
+    let today = chrono::Utc::now().date_naive();
+    let changes = ctx
+        .db(move |conn| {
+            change(conn)?;
+            reevaluate_household(conn, &rules, household_id, today, &notify)
+                .map_err(AppError::Internal)
+        })
+        .await?;
+    if changes.newly_eligible > 0 {
+        ctx.state.mail_wake.notify_one();
+    }
+    Ok(())
 }
 
 /// Only officers edit the registry; managers read it.
@@ -198,6 +222,7 @@ pub struct HistoryLine {
 struct HouseholdPage {
     ctx: Ctx,
     farm: FarmView,
+    list: Entitlements,
     can_edit: bool,
     history: Vec<HistoryLine>,
 }
@@ -208,7 +233,8 @@ pub async fn household(ctx: Ctx, path: web::Path<i32>) -> Result<HttpResponse, A
     household_in_scope(&ctx, &user, id).await?;
     let tr = ctx.tr;
     let actor = user.actor();
-    let (farm, history) = ctx
+    let today = chrono::Utc::now().date_naive();
+    let (farm, record, history) = ctx
         .db(move |conn| {
             audit::record(
                 conn,
@@ -241,13 +267,18 @@ pub async fn household(ctx: Ctx, path: web::Path<i32>) -> Result<HttpResponse, A
                     ),
                 })
                 .collect();
-            Ok((farm_view(conn, tr, id)?, history))
+            let farm = registry::load_farm(conn, id)?;
+            let record = registry::rules_record(conn, &farm, today)?;
+            Ok((farm_view(conn, tr, &farm)?, record, history))
         })
         .await?;
     let can_edit = user.role == Role::Officer;
+    // The same entitlements and reasons the farmer sees.
+    let list = entitlements(&ctx.state.rules, &record, today, ctx.locale());
     render(&HouseholdPage {
         ctx,
         farm,
+        list,
         can_edit,
         history,
     })
@@ -415,8 +446,10 @@ pub async fn create_plot(
     match form.parse(&tambons) {
         Ok(input) => {
             let (actor, id) = (user.actor(), household.id);
-            ctx.db(move |conn| Ok(registry::add_plot(conn, &actor, id, &input)?))
-                .await?;
+            change_registry(&ctx, id, move |conn| {
+                registry::add_plot(conn, &actor, id, &input).map(|_| ())
+            })
+            .await?;
             Ok(redirect(&format!("/officer/households/{id}")))
         }
         Err(errors) => render_invalid(&PlotFormPage::new(
@@ -454,8 +487,10 @@ pub async fn update_plot(
     match form.parse(&tambons) {
         Ok(input) => {
             let actor = user.actor();
-            ctx.db(move |conn| Ok(registry::update_plot(conn, &actor, &plot, &input)?))
-                .await?;
+            change_registry(&ctx, household_id, move |conn| {
+                registry::update_plot(conn, &actor, &plot, &input)
+            })
+            .await?;
             Ok(redirect(&format!("/officer/households/{household_id}")))
         }
         Err(errors) => render_invalid(&PlotFormPage::new(
@@ -521,7 +556,7 @@ impl PlantingForm {
         }
         let planted_on = match self.planted_on.trim() {
             "" => Some(None),
-            text => errors.check("planted_on", super::auth::parse_birth_date(text).map(Some)),
+            text => errors.check("planted_on", crate::domain::date::past_date(text).map(Some)),
         };
         match (crop, season, season_year, area, planted_on) {
             (Some(crop), Some(season), Some(season_year), Some(area), Some(planted_on))
@@ -634,8 +669,10 @@ pub async fn create_planting(
     match form.parse(&plot) {
         Ok(input) => {
             let actor = user.actor();
-            ctx.db(move |conn| Ok(registry::add_planting(conn, &actor, &plot, &input)?))
-                .await?;
+            change_registry(&ctx, household_id, move |conn| {
+                registry::add_planting(conn, &actor, &plot, &input).map(|_| ())
+            })
+            .await?;
             Ok(redirect(&format!("/officer/households/{household_id}")))
         }
         Err(errors) => render_invalid(&PlantingFormPage::new(ctx, &plot, None, form, errors)),
@@ -669,14 +706,8 @@ pub async fn update_planting(
     match form.parse(&plot) {
         Ok(input) => {
             let actor = user.actor();
-            ctx.db(move |conn| {
-                Ok(registry::update_planting(
-                    conn,
-                    &actor,
-                    household_id,
-                    &planting,
-                    &input,
-                )?)
+            change_registry(&ctx, household_id, move |conn| {
+                registry::update_planting(conn, &actor, household_id, &planting, &input)
             })
             .await?;
             Ok(redirect(&format!("/officer/households/{household_id}")))
@@ -703,13 +734,8 @@ pub async fn delete_planting(
     let (user, _) = officers_plot(&ctx, household_id, plot_id).await?;
     let planting = planting_of(&ctx, plot_id, planting_id).await?;
     let actor = user.actor();
-    ctx.db(move |conn| {
-        Ok(registry::remove_planting(
-            conn,
-            &actor,
-            household_id,
-            &planting,
-        )?)
+    change_registry(&ctx, household_id, move |conn| {
+        registry::remove_planting(conn, &actor, household_id, &planting)
     })
     .await?;
     Ok(redirect(&format!("/officer/households/{household_id}")))
@@ -824,7 +850,9 @@ pub async fn update_livestock(
         });
     }
     let (actor, id) = (user.actor(), household.id);
-    ctx.db(move |conn| Ok(registry::set_livestock(conn, &actor, id, &counts)?))
-        .await?;
+    change_registry(&ctx, id, move |conn| {
+        registry::set_livestock(conn, &actor, id, &counts)
+    })
+    .await?;
     Ok(redirect(&format!("/officer/households/{id}")))
 }

@@ -105,13 +105,25 @@ static POSTGRES_CREATE: Mutex<()> = Mutex::new(());
 
 fn seed(database_url: &str) {
     let pool = kaset::db::connect(database_url, 1).expect("migrate the template database");
+    {
+        let mut conn = pool.get().expect("template connection");
+        kaset::db::seed::seed_demo_if_empty(&mut conn).expect("seed the template database");
+    }
+    // The quiet first evaluation a fresh demo makes at start-up, done once here.
+    let rules = kaset::app::load_rules(&rules_dir()).expect("the rule set loads");
+    let today = chrono::Utc::now().date_naive();
+    kaset::jobs::entitlements::catch_up_with_rules(&pool, &rules, today, "http://kaset.test")
+        .expect("baseline entitlements");
     let mut conn = pool.get().expect("template connection");
-    kaset::db::seed::seed_demo_if_empty(&mut conn).expect("seed the template database");
     if let kaset::db::DbConn::Sqlite(_) = &mut *conn {
         diesel::sql_query("PRAGMA wal_checkpoint(TRUNCATE)")
             .execute(&mut *conn)
             .expect("checkpoint the template");
     }
+}
+
+pub fn rules_dir() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("rules")
 }
 
 fn sqlite_template() -> PathBuf {
@@ -210,7 +222,7 @@ pub async fn spawn_app_with(backend: Backend, options: Options) -> TestApp {
         public_url: None,
         secret_key: Some("test-secret-key-".repeat(5)),
         data_dir,
-        rules_dir: PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("rules"),
+        rules_dir: rules_dir(),
         seed_demo: false,
         behind_proxy: false,
         db_pool_size: 4,
@@ -319,12 +331,23 @@ impl TestApp {
     }
 
     pub async fn login(&self, login: &str, password: &str) -> Page {
-        self.submit(
-            "/login",
-            "/login",
-            &[("login", login), ("password", password)],
-        )
-        .await
+        self.login_with(&self.client, login, password).await
+    }
+
+    /// Logs in with another browser (its own cookies), as a second person would.
+    pub async fn login_with(&self, client: &reqwest::Client, login: &str, password: &str) -> Page {
+        let token = self.get_with(client, "/login").await.csrf_token();
+        let response = client
+            .post(self.url("/login"))
+            .form(&[
+                ("csrf_token", token.as_str()),
+                ("login", login),
+                ("password", password),
+            ])
+            .send()
+            .await
+            .expect("POST /login");
+        into_page(response).await
     }
 
     pub async fn login_as(&self, login: &str) {

@@ -1,0 +1,4 @@
+DROP TABLE notices;
+DROP TABLE entitlements;
+DROP TABLE disaster_tambons;
+DROP TABLE disasters;

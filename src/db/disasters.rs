@@ -1,0 +1,102 @@
+//! Disaster declarations: which tambon, which dates, which hazard. Entered by an administrator;
+//! every household of a declared tambon is re-evaluated at once.
+
+use super::schema::{disaster_tambons, disasters, households};
+use super::DbConn;
+use crate::rules::facts::DisasterRecord;
+use chrono::{NaiveDate, NaiveDateTime};
+use diesel::prelude::*;
+
+#[derive(Queryable, Clone, Debug)]
+pub struct DisasterRow {
+    pub id: i32,
+    pub hazard: String,
+    pub started_on: NaiveDate,
+    pub ended_on: Option<NaiveDate>,
+    pub description: String,
+    pub declared_by: Option<i32>,
+    pub created_at: NaiveDateTime,
+}
+
+pub struct NewDisaster<'a> {
+    pub hazard: &'a str,
+    pub started_on: NaiveDate,
+    pub ended_on: Option<NaiveDate>,
+    pub description: &'a str,
+    pub declared_by: i32,
+    pub tambons: &'a [String],
+}
+
+pub fn insert(conn: &mut DbConn, disaster: &NewDisaster<'_>) -> QueryResult<i32> {
+    let id = diesel::insert_into(disasters::table)
+        .values((
+            disasters::hazard.eq(disaster.hazard),
+            disasters::started_on.eq(disaster.started_on),
+            disasters::ended_on.eq(disaster.ended_on),
+            disasters::description.eq(disaster.description),
+            disasters::declared_by.eq(Some(disaster.declared_by)),
+            disasters::created_at.eq(super::now()),
+        ))
+        .returning(disasters::id)
+        .get_result(conn)?;
+    let rows: Vec<_> = disaster
+        .tambons
+        .iter()
+        .map(|code| {
+            (
+                disaster_tambons::disaster_id.eq(id),
+                disaster_tambons::tambon_code.eq(code),
+            )
+        })
+        .collect();
+    crate::on_backend!(conn, c => diesel::insert_into(disaster_tambons::table).values(&rows).execute(c))?;
+    Ok(id)
+}
+
+/// The newest declaration in force on `as_of` for the tambon, if any.
+pub fn in_force(
+    conn: &mut DbConn,
+    tambon_code: &str,
+    as_of: NaiveDate,
+) -> QueryResult<Option<DisasterRecord>> {
+    let row: Option<(String, NaiveDate)> = disasters::table
+        .inner_join(disaster_tambons::table)
+        .filter(disaster_tambons::tambon_code.eq(tambon_code))
+        .filter(disasters::started_on.le(as_of))
+        .filter(
+            disasters::ended_on
+                .is_null()
+                .or(disasters::ended_on.ge(as_of)),
+        )
+        .order(disasters::started_on.desc())
+        .select((disasters::hazard, disasters::started_on))
+        .first(conn)
+        .optional()?;
+    Ok(row.map(|(hazard, started_on)| DisasterRecord { hazard, started_on }))
+}
+
+/// Declarations, newest first, each with its number of tambon.
+pub fn list(conn: &mut DbConn) -> QueryResult<Vec<(DisasterRow, i64)>> {
+    let rows: Vec<DisasterRow> = disasters::table
+        .order(disasters::id.desc())
+        .limit(100)
+        .load(conn)?;
+    let mut out = Vec::with_capacity(rows.len());
+    for row in rows {
+        let count = disaster_tambons::table
+            .filter(disaster_tambons::disaster_id.eq(row.id))
+            .count()
+            .get_result(conn)?;
+        out.push((row, count));
+    }
+    Ok(out)
+}
+
+/// The households registered in any of these tambon.
+pub fn households_in(conn: &mut DbConn, tambons: &[String]) -> QueryResult<Vec<i32>> {
+    households::table
+        .filter(households::tambon_code.eq_any(tambons))
+        .select(households::id)
+        .order(households::id)
+        .load(conn)
+}

@@ -1,0 +1,213 @@
+//! Disaster declarations, entered by an administrator. Declaring re-evaluates every household
+//! of the affected tambon at once, so each sees (and is told about) the relief it can claim.
+
+use super::context::{render, render_invalid, Ctx, FieldErrors, Posted};
+use super::officer::Choice;
+use crate::db::{disasters, geography};
+use crate::domain::{date, Hazard, Invalid};
+use crate::error::AppError;
+use crate::jobs::entitlements::{reevaluate_households, Notify};
+use actix_web::{web, HttpResponse};
+use askama::Template;
+use serde::Deserialize;
+
+pub fn routes(cfg: &mut web::ServiceConfig) {
+    cfg.route("/admin/disasters", web::get().to(list))
+        .route("/admin/disasters", web::post().to(declare));
+}
+
+#[derive(Deserialize, Default)]
+#[serde(default)]
+pub struct DisasterForm {
+    hazard: String,
+    started_on: String,
+    ended_on: String,
+    description: String,
+    areas: String,
+}
+
+pub struct DeclarationLine {
+    pub hazard: String,
+    pub started_on: String,
+    pub ended_on: String,
+    pub description: String,
+    pub tambons: i64,
+}
+
+#[derive(Template)]
+#[template(path = "admin/disasters.html")]
+struct DisastersPage {
+    ctx: Ctx,
+    form: DisasterForm,
+    errors: FieldErrors,
+    hazards: Vec<Choice>,
+    declarations: Vec<DeclarationLine>,
+    result: Option<String>,
+}
+
+async fn page(
+    ctx: Ctx,
+    form: DisasterForm,
+    errors: FieldErrors,
+    result: Option<String>,
+) -> Result<DisastersPage, AppError> {
+    let rows = ctx.db(|conn| Ok(disasters::list(conn)?)).await?;
+    let tr = ctx.tr;
+    let declarations = rows
+        .into_iter()
+        .map(|(row, tambons)| DeclarationLine {
+            hazard: Hazard::parse(&row.hazard)
+                .map(|h| tr.t(h.label_key()).to_owned())
+                .unwrap_or(row.hazard),
+            started_on: tr.date(&row.started_on),
+            ended_on: row
+                .ended_on
+                .map_or_else(|| tr.t("disasters.open_ended").to_owned(), |d| tr.date(&d)),
+            description: row.description,
+            tambons,
+        })
+        .collect();
+    let hazards = Hazard::ALL
+        .iter()
+        .map(|h| Choice {
+            value: h.code().to_owned(),
+            label: tr.t(h.label_key()).to_owned(),
+            selected: h.code() == form.hazard,
+        })
+        .collect();
+    Ok(DisastersPage {
+        ctx,
+        form,
+        errors,
+        hazards,
+        declarations,
+        result,
+    })
+}
+
+pub async fn list(ctx: Ctx) -> Result<HttpResponse, AppError> {
+    ctx.admin()?;
+    render(&page(ctx, DisasterForm::default(), FieldErrors::default(), None).await?)
+}
+
+/// Tambon codes from what the administrator typed: 6-digit tambon codes, or 4-digit amphoe
+/// codes standing for all their tambon. `None` names a code that does not exist.
+fn expand_areas(
+    conn: &mut crate::db::DbConn,
+    text: &str,
+) -> Result<Result<Vec<String>, Invalid>, AppError> {
+    let mut tambons = Vec::new();
+    for code in text
+        .split(|c: char| c.is_whitespace() || c == ',')
+        .filter(|c| !c.is_empty())
+    {
+        let found: Vec<String> = match code.len() {
+            6 if code.bytes().all(|b| b.is_ascii_digit()) => geography::tambon_codes(conn, code)?,
+            4 if code.bytes().all(|b| b.is_ascii_digit()) => {
+                geography::tambons_of_amphoe(conn, code)?
+                    .into_iter()
+                    .map(|t| t.code)
+                    .collect()
+            }
+            _ => Vec::new(),
+        };
+        if found.is_empty() {
+            return Ok(Err(Invalid::new("error.disaster.areas")));
+        }
+        tambons.extend(found);
+    }
+    tambons.sort();
+    tambons.dedup();
+    if tambons.is_empty() {
+        return Ok(Err(Invalid::new("error.disaster.no_areas")));
+    }
+    Ok(Ok(tambons))
+}
+
+pub async fn declare(
+    ctx: Ctx,
+    Posted(form): Posted<DisasterForm>,
+) -> Result<HttpResponse, AppError> {
+    let admin = ctx.admin()?.clone();
+    let mut errors = FieldErrors::default();
+    let hazard = errors.check("hazard", Hazard::parse(&form.hazard));
+    let started_on = errors.check("started_on", date::past_date(&form.started_on));
+    // A declaration may stay in force into the future.
+    let ended_on = match form.ended_on.trim() {
+        "" => Some(None),
+        text => errors.check("ended_on", date::parse(text).map(Some)),
+    };
+    if let (Some(start), Some(Some(end))) = (started_on, ended_on) {
+        if end < start {
+            errors.add("ended_on", "error.disaster.dates");
+        }
+    }
+    if form.description.trim().is_empty() {
+        errors.add("description", "error.required");
+    }
+    let areas = form.areas.clone();
+    let tambons = ctx.db(move |conn| expand_areas(conn, &areas)).await?;
+    let tambons = errors.check("areas", tambons);
+    let (Some(hazard), Some(started_on), Some(ended_on), Some(tambons)) =
+        (hazard, started_on, ended_on, tambons)
+    else {
+        return render_invalid(&page(ctx, form, errors, None).await?);
+    };
+    if !errors.is_empty() {
+        return render_invalid(&page(ctx, form, errors, None).await?);
+    }
+
+    let description = form.description.trim().to_owned();
+    let households = {
+        let tambons = tambons.clone();
+        ctx.db(move |conn| {
+            disasters::insert(
+                conn,
+                &disasters::NewDisaster {
+                    hazard: hazard.code(),
+                    started_on,
+                    ended_on,
+                    description: &description,
+                    declared_by: admin.id,
+                    tambons: &tambons,
+                },
+            )?;
+            Ok(disasters::households_in(conn, &tambons)?)
+        })
+        .await?
+    };
+    let state = ctx.state.clone();
+    let count = households.len();
+    let changes = web::block(move || {
+        let notify = Notify {
+            enabled: true,
+            public_url: state.public_url.clone(),
+        };
+        reevaluate_households(
+            &state.pool,
+            &state.rules,
+            &households,
+            chrono::Utc::now().date_naive(),
+            &notify,
+        )
+    })
+    .await?
+    .map_err(AppError::Internal)?;
+    ctx.state.mail_wake.notify_one();
+    let result = ctx.tr.fmt(
+        "disasters.declared",
+        &[
+            ("households", &count.to_string()),
+            ("eligible", &changes.newly_eligible.to_string()),
+        ],
+    );
+    render(
+        &page(
+            ctx,
+            DisasterForm::default(),
+            FieldErrors::default(),
+            Some(result),
+        )
+        .await?,
+    )
+}
