@@ -29,6 +29,14 @@ enum Command {
         #[arg(long)]
         all: bool,
     },
+    /// Add N synthetic households (for benchmarks) to a database holding the geography.
+    SeedSynthetic {
+        #[arg(long)]
+        households: usize,
+        /// Random seed, so a data set can be made again.
+        #[arg(long, default_value_t = 7)]
+        seed: u64,
+    },
     /// Work with the programme rule files.
     Rules {
         #[command(subcommand)]
@@ -66,6 +74,20 @@ fn main() -> anyhow::Result<()> {
             );
             evaluate_all(&cli.settings)
         }
+        Command::SeedSynthetic { households, seed } => {
+            let pool = db::connect(&cli.settings.database_url, 1)?;
+            let mut conn = pool.get()?;
+            if !db::geography::is_loaded(&mut conn)? {
+                db::geography::load(&mut conn)?;
+            }
+            let started = std::time::Instant::now();
+            let rows = db::seed::synthetic::seed_synthetic(&mut conn, households, seed)?;
+            println!(
+                "added {households} households ({rows} rows) in {:.1} s",
+                started.elapsed().as_secs_f64()
+            );
+            Ok(())
+        }
         Command::SeedDemo => {
             let pool = db::connect(&cli.settings.database_url, 1)?;
             let mut conn = pool.get()?;
@@ -80,7 +102,9 @@ fn main() -> anyhow::Result<()> {
 
 fn evaluate_all(settings: &Settings) -> anyhow::Result<()> {
     let rules = kaset::app::load_rules(&settings.rules_dir)?;
-    let pool = db::connect(&settings.database_url, 2)?;
+    // One connection per core for the workers, one for reading the pages of ids.
+    let cores = std::thread::available_parallelism().map_or(1, |n| n.get()) as u32;
+    let pool = db::connect(&settings.database_url, cores + 1)?;
     let public_url = settings
         .public_url
         .clone()

@@ -280,3 +280,61 @@ async fn evaluating_everyone_twice_changes_nothing_the_second_time(backend: Back
             .unwrap();
     assert_eq!((again.decisions_changed, again.newly_eligible), (0, 0));
 }
+
+on_both_databases!(manager_previews_the_impact_of_a_parameter_change_without_changing_anything);
+
+async fn manager_previews_the_impact_of_a_parameter_change_without_changing_anything(
+    backend: Backend,
+) {
+    use diesel::prelude::*;
+    use kaset::db::schema::entitlements;
+    let app = spawn_app(backend).await;
+    app.login_as(OFFICER_SURIN).await;
+    assert_eq!(
+        app.get("/manager/impact").await.status,
+        404,
+        "officers do not see it"
+    );
+    app.logout().await;
+
+    app.login_as(kaset::db::seed::DEMO_MANAGER_EMAIL).await;
+    let stored_before: i64 = entitlements::table
+        .count()
+        .get_result(&mut *app.db())
+        .unwrap();
+    let now = app.get("/manager/impact?programme=ldd-farm-pond").await;
+    assert_eq!(now.status, 200);
+    assert_eq!(now.input_value("min_land").as_deref(), Some("2 rai"));
+    let totals = now.texts("tfoot td");
+    let eligible_now: i64 = totals[0].parse().unwrap();
+    assert!(eligible_now > 0, "{totals:?}");
+    assert_eq!(totals[0], totals[2], "unedited, before and after agree");
+
+    let stricter = app
+        .get("/manager/impact?programme=ldd-farm-pond&min_land=200%20rai")
+        .await;
+    let totals = stricter.texts("tfoot td");
+    assert_eq!(totals[0].parse::<i64>().unwrap(), eligible_now);
+    assert_eq!(totals[2], "0", "no demo household has 200 rai: {totals:?}");
+    assert!(
+        stricter.texts("tbody th").iter().any(|p| p == "สุรินทร์"),
+        "by province"
+    );
+
+    let wrong = app
+        .get("/manager/impact?programme=ldd-farm-pond&min_land=1000%20baht")
+        .await;
+    assert_eq!(wrong.status, 422);
+    assert!(wrong.texts(".field-error").join(" ").contains("ชนิดไม่ตรง"));
+    assert_eq!(
+        wrong.input_value("min_land").as_deref(),
+        Some("1000 baht"),
+        "the input is kept"
+    );
+
+    let stored_after: i64 = entitlements::table
+        .count()
+        .get_result(&mut *app.db())
+        .unwrap();
+    assert_eq!(stored_before, stored_after, "a preview stores nothing");
+}

@@ -6,6 +6,7 @@ use super::DbConn;
 use crate::rules::facts::DisasterRecord;
 use chrono::{NaiveDate, NaiveDateTime};
 use diesel::prelude::*;
+use std::collections::HashMap;
 
 #[derive(Queryable, Clone, Debug)]
 pub struct DisasterRow {
@@ -53,26 +54,33 @@ pub fn insert(conn: &mut DbConn, disaster: &NewDisaster<'_>) -> QueryResult<i32>
     Ok(id)
 }
 
-/// The newest declaration in force on `as_of` for the tambon, if any.
+/// The newest declaration in force on `as_of` for each of these tambon that has one.
 pub fn in_force(
     conn: &mut DbConn,
-    tambon_code: &str,
+    tambon_codes: &[String],
     as_of: NaiveDate,
-) -> QueryResult<Option<DisasterRecord>> {
-    let row: Option<(String, NaiveDate)> = disasters::table
+) -> QueryResult<HashMap<String, DisasterRecord>> {
+    let rows: Vec<(String, String, NaiveDate)> = disasters::table
         .inner_join(disaster_tambons::table)
-        .filter(disaster_tambons::tambon_code.eq(tambon_code))
+        .filter(disaster_tambons::tambon_code.eq_any(tambon_codes))
         .filter(disasters::started_on.le(as_of))
         .filter(
             disasters::ended_on
                 .is_null()
                 .or(disasters::ended_on.ge(as_of)),
         )
-        .order(disasters::started_on.desc())
-        .select((disasters::hazard, disasters::started_on))
-        .first(conn)
-        .optional()?;
-    Ok(row.map(|(hazard, started_on)| DisasterRecord { hazard, started_on }))
+        // Oldest first, so the newest declaration of a tambon is the one kept.
+        .order(disasters::started_on)
+        .select((
+            disaster_tambons::tambon_code,
+            disasters::hazard,
+            disasters::started_on,
+        ))
+        .load(conn)?;
+    Ok(rows
+        .into_iter()
+        .map(|(tambon, hazard, started_on)| (tambon, DisasterRecord { hazard, started_on }))
+        .collect())
 }
 
 /// Declarations, newest first, each with its number of tambon.

@@ -36,9 +36,9 @@ pub fn for_households(
         .load(conn)
 }
 
-/// Writes one decision: updates the row, or inserts it when there is none yet.
-pub fn save(conn: &mut DbConn, e: &StoredEntitlement) -> QueryResult<()> {
-    let updated = diesel::update(
+/// Rewrites a stored decision.
+pub fn update(conn: &mut DbConn, e: &StoredEntitlement) -> QueryResult<()> {
+    diesel::update(
         entitlements::table
             .filter(entitlements::household_id.eq(e.household_id))
             .filter(entitlements::programme_id.eq(&e.programme_id)),
@@ -50,35 +50,31 @@ pub fn save(conn: &mut DbConn, e: &StoredEntitlement) -> QueryResult<()> {
         entitlements::failing.eq(&e.failing),
         entitlements::evaluated_at.eq(e.evaluated_at),
     ))
-    .execute(conn)?;
-    if updated == 0 {
-        diesel::insert_into(entitlements::table)
-            .values((
-                entitlements::household_id.eq(e.household_id),
-                entitlements::programme_id.eq(&e.programme_id),
-                entitlements::rule_version.eq(&e.rule_version),
-                entitlements::status.eq(&e.status),
-                entitlements::amount_satang.eq(e.amount_satang),
-                entitlements::failing.eq(&e.failing),
-                entitlements::evaluated_at.eq(e.evaluated_at),
-            ))
-            .execute(conn)?;
-    }
-    Ok(())
+    .execute(conn)
+    .map(|_| ())
 }
 
-/// Removes decisions of programmes that no longer exist in the rule set.
-pub fn delete_other_programmes(
-    conn: &mut DbConn,
-    household_id: i32,
-    keep: &[String],
-) -> QueryResult<usize> {
-    diesel::delete(
-        entitlements::table
-            .filter(entitlements::household_id.eq(household_id))
-            .filter(entitlements::programme_id.ne_all(keep)),
-    )
-    .execute(conn)
+/// Stores first decisions, many rows per statement.
+pub fn insert_many(conn: &mut DbConn, rows: &[StoredEntitlement]) -> QueryResult<()> {
+    // Seven values a row: well under SQLite's and PostgreSQL's limits on bound parameters.
+    for chunk in rows.chunks(1000) {
+        let values: Vec<_> = chunk
+            .iter()
+            .map(|e| {
+                (
+                    entitlements::household_id.eq(e.household_id),
+                    entitlements::programme_id.eq(&e.programme_id),
+                    entitlements::rule_version.eq(&e.rule_version),
+                    entitlements::status.eq(&e.status),
+                    entitlements::amount_satang.eq(e.amount_satang),
+                    entitlements::failing.eq(&e.failing),
+                    entitlements::evaluated_at.eq(e.evaluated_at),
+                )
+            })
+            .collect();
+        crate::on_backend!(conn, c => diesel::insert_into(entitlements::table).values(&values).execute(c))?;
+    }
+    Ok(())
 }
 
 /// The (programme, rule version) pairs the stored decisions were made with.

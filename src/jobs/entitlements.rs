@@ -1,15 +1,18 @@
-//! Proactive entitlements: every programme decided for a household and stored; a change is
-//! written only when the decision differs, and a household that becomes newly eligible is told
-//! at once — an in-app notice and an e-mail through the outbox, in the same transaction.
+//! Proactive entitlements: every programme decided for every household and stored; a decision
+//! is written only when it differs from the stored one, and a household that becomes newly
+//! eligible is told at once — an in-app notice and an e-mail through the outbox, in the same
+//! transaction as the stored change.
 
 use crate::db::entitlements::{self as stored, StoredEntitlement};
-use crate::db::{notices, registry, users, DbConn, Pool};
+use crate::db::{disasters, notices, registry, users, DbConn, Pool};
 use crate::i18n::{Locale, Tr};
-use crate::rules::{facts, RuleSet, Status};
+use crate::rules::{facts, Programme, RuleSet, Status};
 use chrono::NaiveDate;
-use diesel::prelude::*;
+use diesel::Connection;
+use std::collections::HashMap;
+use std::sync::Mutex;
 
-/// What one re-evaluation changed.
+/// What a re-evaluation did.
 #[derive(Debug, Default, Clone, Copy, PartialEq, Eq)]
 pub struct Changes {
     pub households: usize,
@@ -25,35 +28,58 @@ impl std::ops::AddAssign for Changes {
     }
 }
 
-/// Where notices send the reader, and whether to send them at all (the demo's first
-/// evaluation is a baseline, not news).
+/// Where notices send the reader, and whether to send them at all (the first evaluation of a
+/// fresh database is a baseline, not news).
 #[derive(Clone, Debug)]
 pub struct Notify {
     pub enabled: bool,
     pub public_url: String,
 }
 
-/// Decides every programme for the household as of `as_of`, stores what changed and tells the
-/// farmer about each programme they have newly become eligible for.
-pub fn reevaluate_household(
+/// A programme a household has just qualified for, with its amount in satang.
+type NewlyEligible<'a> = (&'a Programme, Option<i64>);
+
+/// Households decided per database round trip in batch work.
+const PAGE: i64 = 1000;
+
+/// Decides every programme for these households as of `as_of`, stores what changed, and tells
+/// each farmer about the programmes they newly qualify for.
+///
+/// The registry is read outside the write transaction so that, on SQLite, two batch workers
+/// never need to upgrade a read lock (which fails at once instead of waiting).
+pub fn reevaluate_households(
     conn: &mut DbConn,
     rules: &RuleSet,
-    household_id: i32,
+    household_ids: &[i32],
     as_of: NaiveDate,
     notify: &Notify,
 ) -> anyhow::Result<Changes> {
-    conn.transaction(|conn| {
-        let farm = registry::load_farm(conn, household_id)?;
-        let record = registry::rules_record(conn, &farm, as_of)?;
-        let facts = facts::derive(&record, as_of);
-        let previous = stored::for_households(conn, &[household_id])?;
-        let now = crate::db::now();
-        let mut changes = Changes {
-            households: 1,
-            ..Changes::default()
-        };
-        let mut newly_eligible = Vec::new();
-        for decision in rules.evaluate(&facts, as_of) {
+    let farms = registry::load_farms(conn, household_ids)?;
+    let mut tambons: Vec<String> = farms
+        .iter()
+        .map(|f| f.household.tambon_code.clone())
+        .collect();
+    tambons.sort();
+    tambons.dedup();
+    let disasters = disasters::in_force(conn, &tambons, as_of)?;
+    let previous = stored::for_households(conn, household_ids)?;
+    let previous: HashMap<(i32, &str), &StoredEntitlement> = previous
+        .iter()
+        .map(|p| ((p.household_id, p.programme_id.as_str()), p))
+        .collect();
+    let prepared = rules.prepare(as_of);
+    let now = crate::db::now();
+
+    let mut changes = Changes::default();
+    let mut updates = Vec::new();
+    let mut inserts = Vec::new();
+    let mut news: Vec<(i32, Vec<NewlyEligible>)> = Vec::new();
+    for farm in &farms {
+        let household_id = farm.household.id;
+        changes.households += 1;
+        let facts = facts::derive(&farm.rules_record(&disasters), as_of);
+        let mut newly: Vec<NewlyEligible> = Vec::new();
+        for decision in prepared.evaluate(&facts) {
             let programme = &rules.programmes[decision.index];
             let outcome = &decision.outcome;
             let current = StoredEntitlement {
@@ -65,84 +91,143 @@ pub fn reevaluate_household(
                 failing: outcome.failing(programme).join(","),
                 evaluated_at: now,
             };
-            let before = previous.iter().find(|p| p.programme_id == programme.id);
-            if before.is_some_and(|b| b.same_decision(&current)) {
-                continue;
+            let before = previous.get(&(household_id, programme.id.as_str()));
+            match before {
+                Some(b) if b.same_decision(&current) => continue,
+                Some(_) => updates.push(current),
+                None => inserts.push(current),
             }
-            stored::save(conn, &current)?;
             changes.decisions_changed += 1;
             let was_eligible = before.is_some_and(|b| b.status == Status::Eligible.code());
             if outcome.status == Status::Eligible && !was_eligible {
-                newly_eligible.push((programme, outcome.amount));
+                newly.push((programme, outcome.amount));
             }
         }
-        let programme_ids: Vec<String> = rules.programmes.iter().map(|p| p.id.clone()).collect();
-        stored::delete_other_programmes(conn, household_id, &programme_ids)?;
-        changes.newly_eligible = newly_eligible.len();
-        if notify.enabled && !newly_eligible.is_empty() {
-            for user in users::farmers_of_household(conn, household_id)? {
-                let tr = Tr::new(Locale::parse(&user.locale).unwrap_or_default());
-                for (programme, amount) in &newly_eligible {
-                    notices::insert(
-                        conn,
-                        user.id,
-                        notices::NEWLY_ELIGIBLE,
-                        &programme.id,
-                        *amount,
-                    )?;
-                    if let Some(email) = &user.email {
-                        let title = programme.title.get(tr.locale);
-                        super::emails::queue_new_entitlement(
-                            conn,
-                            tr,
-                            email,
-                            &user.display_name,
-                            title,
-                            *amount,
-                            &notify.public_url,
-                        )?;
-                    }
-                }
-            }
+        changes.newly_eligible += newly.len();
+        if !newly.is_empty() {
+            news.push((household_id, newly));
         }
-        Ok(changes)
-    })
-}
-
-/// Re-evaluates many households, one transaction each, in pages of ids so memory stays flat.
-/// Safe to interrupt and run again: unchanged decisions are not rewritten.
-pub fn reevaluate_households(
-    pool: &Pool,
-    rules: &RuleSet,
-    household_ids: &[i32],
-    as_of: NaiveDate,
-    notify: &Notify,
-) -> anyhow::Result<Changes> {
-    let mut conn = pool.get()?;
-    let mut total = Changes::default();
-    for id in household_ids {
-        total += reevaluate_household(&mut conn, rules, *id, as_of, notify)?;
     }
-    Ok(total)
+    if changes.decisions_changed == 0 {
+        return Ok(changes);
+    }
+    conn.transaction(|conn| {
+        for e in &updates {
+            stored::update(conn, e)?;
+        }
+        stored::insert_many(conn, &inserts)?;
+        if notify.enabled {
+            for (household_id, newly) in &news {
+                tell(conn, *household_id, newly, notify)?;
+            }
+        }
+        Ok::<_, anyhow::Error>(())
+    })?;
+    Ok(changes)
 }
 
-/// Every household, streamed in pages of ids (memory does not grow with the registry).
+/// The in-app notice and the e-mail for each programme a household newly qualifies for.
+fn tell(
+    conn: &mut DbConn,
+    household_id: i32,
+    newly: &[(&Programme, Option<i64>)],
+    notify: &Notify,
+) -> anyhow::Result<()> {
+    for user in users::farmers_of_household(conn, household_id)? {
+        let tr = Tr::new(Locale::parse(&user.locale).unwrap_or_default());
+        for (programme, amount) in newly {
+            notices::insert(
+                conn,
+                user.id,
+                notices::NEWLY_ELIGIBLE,
+                &programme.id,
+                *amount,
+            )?;
+            if let Some(email) = &user.email {
+                let title = programme.title.get(tr.locale);
+                super::emails::queue_new_entitlement(
+                    conn,
+                    tr,
+                    email,
+                    &user.display_name,
+                    title,
+                    *amount,
+                    &notify.public_url,
+                )?;
+            }
+        }
+    }
+    Ok(())
+}
+
+/// Every household, streamed in pages of ids (memory does not grow with the registry) and
+/// decided on every core, each worker with its own connection. Safe to interrupt and run
+/// again: unchanged decisions are not rewritten and no one is told twice.
 pub fn reevaluate_all(
     pool: &Pool,
     rules: &RuleSet,
     as_of: NaiveDate,
     notify: &Notify,
 ) -> anyhow::Result<Changes> {
-    const PAGE: i64 = 1000;
-    let mut after = 0;
-    let mut total = Changes::default();
-    loop {
-        let ids = registry::household_ids_after(&mut *pool.get()?, after, PAGE)?;
-        let Some(last) = ids.last() else { break };
-        after = *last;
-        total += reevaluate_households(pool, rules, &ids, as_of, notify)?;
+    let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
+    // One connection per worker, and one for the thread that reads the pages of ids.
+    let workers = cores.min(pool.max_size().saturating_sub(1) as usize);
+    if workers < 2 {
+        let mut conn = pool.get()?;
+        let mut total = Changes::default();
+        let mut after = 0;
+        loop {
+            let ids = registry::household_ids_after(&mut conn, after, PAGE)?;
+            let Some(last) = ids.last() else {
+                return Ok(total);
+            };
+            after = *last;
+            total += reevaluate_households(&mut conn, rules, &ids, as_of, notify)?;
+        }
     }
-    Ok(total)
+    let (pages_tx, pages_rx) = std::sync::mpsc::sync_channel::<Vec<i32>>(workers * 2);
+    let pages_rx = Mutex::new(pages_rx);
+    std::thread::scope(|scope| {
+        let handles: Vec<_> = (0..workers)
+            .map(|_| {
+                scope.spawn(|| -> anyhow::Result<Changes> {
+                    let mut conn = pool.get()?;
+                    let mut total = Changes::default();
+                    loop {
+                        let page = pages_rx
+                            .lock()
+                            .map_err(|_| anyhow::anyhow!("page queue poisoned"))?
+                            .recv();
+                        let Ok(ids) = page else { return Ok(total) };
+                        total += reevaluate_households(&mut conn, rules, &ids, as_of, notify)?;
+                    }
+                })
+            })
+            .collect();
+        let produced = (|| -> anyhow::Result<()> {
+            let mut conn = pool.get()?;
+            let mut after = 0;
+            loop {
+                let ids = registry::household_ids_after(&mut conn, after, PAGE)?;
+                let Some(last) = ids.last() else {
+                    return Ok(());
+                };
+                after = *last;
+                if pages_tx.send(ids).is_err() {
+                    return Ok(()); // every worker stopped; their error is reported below
+                }
+            }
+        })();
+        drop(pages_tx);
+        let mut total = Changes::default();
+        for handle in handles {
+            total += handle
+                .join()
+                .map_err(|_| anyhow::anyhow!("an evaluation worker panicked"))??;
+        }
+        produced?;
+        Ok(total)
+    })
 }
 
 /// `kaset evaluate --all`: every household now, telling the newly eligible — unless nothing was

@@ -80,49 +80,69 @@ impl Programme {
     /// Decides the programme for one household's facts. `params` comes from `parameters_at`,
     /// computed once per evaluation date.
     pub fn evaluate(&self, facts: &[Value], params: &[Value], as_of: NaiveDate) -> Outcome {
-        let results: Vec<Tri> = self
-            .conditions
-            .iter()
-            .map(|c| match c.node.eval(facts, params) {
-                Value::Bool(true) => Tri::Pass,
-                Value::Bool(false) => Tri::Fail,
-                _ => Tri::Unknown,
-            })
-            .collect();
-        if !self.is_open(as_of) {
-            return Outcome {
-                status: Status::Closed,
-                amount: None,
-                results,
-            };
-        }
-        let failed: Vec<usize> = (0..results.len())
-            .filter(|i| results[*i] == Tri::Fail)
-            .collect();
-        let unknown = results.contains(&Tri::Unknown);
-        let status = match (failed.as_slice(), unknown) {
-            ([], false) => Status::Eligible,
-            ([], true) => Status::NeedInfo,
-            ([one], false) if self.conditions[*one].can_change => Status::Almost,
-            _ => Status::Ineligible,
-        };
-        let amount = match (&self.amount, status) {
-            (Some(amount), Status::Eligible) => match amount.node.eval(facts, params) {
-                Value::Money(satang) => Some(satang.max(0)),
-                _ => None,
-            },
-            _ => None,
-        };
-        // An eligible programme whose amount cannot be worked out yet needs information.
-        let status = if status == Status::Eligible && self.amount.is_some() && amount.is_none() {
-            Status::NeedInfo
-        } else {
-            status
-        };
+        let mut results = Vec::with_capacity(self.conditions.len());
+        let (status, amount) = self.decide_with(facts, params, as_of, |r| results.push(r));
         Outcome {
             status,
             amount,
             results,
+        }
+    }
+
+    /// The status and amount alone, without allocating: the batch path.
+    pub fn decide(
+        &self,
+        facts: &[Value],
+        params: &[Value],
+        as_of: NaiveDate,
+    ) -> (Status, Option<i64>) {
+        self.decide_with(facts, params, as_of, |_| {})
+    }
+
+    fn decide_with(
+        &self,
+        facts: &[Value],
+        params: &[Value],
+        as_of: NaiveDate,
+        mut record: impl FnMut(Tri),
+    ) -> (Status, Option<i64>) {
+        let (mut failed, mut first_failed, mut unknown) = (0, 0, false);
+        for (index, condition) in self.conditions.iter().enumerate() {
+            let result = match condition.node.eval(facts, params) {
+                Value::Bool(true) => Tri::Pass,
+                Value::Bool(false) => Tri::Fail,
+                _ => Tri::Unknown,
+            };
+            match result {
+                Tri::Fail if failed == 0 => {
+                    failed = 1;
+                    first_failed = index;
+                }
+                Tri::Fail => failed += 1,
+                Tri::Unknown => unknown = true,
+                Tri::Pass => {}
+            }
+            record(result);
+        }
+        if !self.is_open(as_of) {
+            return (Status::Closed, None);
+        }
+        let status = match (failed, unknown) {
+            (0, false) => Status::Eligible,
+            (0, true) => Status::NeedInfo,
+            (1, false) if self.conditions[first_failed].can_change => Status::Almost,
+            _ => Status::Ineligible,
+        };
+        if status != Status::Eligible {
+            return (status, None);
+        }
+        match &self.amount {
+            None => (Status::Eligible, None),
+            Some(amount) => match amount.node.eval(facts, params) {
+                Value::Money(satang) => (Status::Eligible, Some(satang.max(0))),
+                // An eligible programme whose amount cannot be worked out yet needs information.
+                _ => (Status::NeedInfo, None),
+            },
         }
     }
 }

@@ -81,45 +81,23 @@ impl RuleSet {
         }
     }
 
-    /// Every programme decided for one household. Within an exclusive group only the best
-    /// eligible programme (highest amount) stays eligible; the others become ineligible, and
-    /// `excluded_by` says which programme took their place.
+    /// Every programme decided for one household (see `Prepared::evaluate`).
     pub fn evaluate(&self, facts: &[Value], as_of: NaiveDate) -> Vec<Decision> {
-        let mut decisions: Vec<Decision> = self
-            .programmes
-            .iter()
-            .enumerate()
-            .map(|(index, p)| Decision {
-                index,
-                outcome: p.evaluate(facts, &p.parameters_at(as_of), as_of),
-                excluded_by: None,
-            })
-            .collect();
-        for i in 0..decisions.len() {
-            let Some(group) = &self.programmes[i].exclusive_group else {
-                continue;
-            };
-            if decisions[i].outcome.status != Status::Eligible {
-                continue;
-            }
-            let better = (0..decisions.len()).find(|j| {
-                *j != i
-                    && self.programmes[*j].exclusive_group.as_ref() == Some(group)
-                    && decisions[*j].outcome.status == Status::Eligible
-                    && (decisions[*j].outcome.amount, std::cmp::Reverse(*j))
-                        > (decisions[i].outcome.amount, std::cmp::Reverse(i))
-            });
-            if let Some(j) = better {
-                decisions[i].excluded_by = Some(j);
-            }
+        self.prepare(as_of).evaluate(facts)
+    }
+
+    /// The rule set with every parameter looked up for one evaluation date, for deciding many
+    /// households.
+    pub fn prepare(&self, as_of: NaiveDate) -> Prepared<'_> {
+        Prepared {
+            rules: self,
+            as_of,
+            parameters: self
+                .programmes
+                .iter()
+                .map(|p| p.parameters_at(as_of))
+                .collect(),
         }
-        for d in &mut decisions {
-            if d.excluded_by.is_some() {
-                d.outcome.status = Status::Ineligible;
-                d.outcome.amount = None;
-            }
-        }
-        decisions
     }
 
     /// Runs every programme's own test cases; each failure comes with the full trace.
@@ -167,6 +145,57 @@ impl RuleSet {
             }
         }
         failures
+    }
+}
+
+/// A rule set ready to decide households as of one date.
+pub struct Prepared<'a> {
+    rules: &'a RuleSet,
+    as_of: NaiveDate,
+    parameters: Vec<Vec<Value>>,
+}
+
+impl Prepared<'_> {
+    /// Every programme decided for one household. Within an exclusive group only the best
+    /// eligible programme (highest amount) stays eligible; the others become ineligible, and
+    /// `excluded_by` says which programme took their place.
+    pub fn evaluate(&self, facts: &[Value]) -> Vec<Decision> {
+        let programmes = &self.rules.programmes;
+        let mut decisions: Vec<Decision> = programmes
+            .iter()
+            .zip(&self.parameters)
+            .enumerate()
+            .map(|(index, (p, params))| Decision {
+                index,
+                outcome: p.evaluate(facts, params, self.as_of),
+                excluded_by: None,
+            })
+            .collect();
+        for i in 0..decisions.len() {
+            let Some(group) = &programmes[i].exclusive_group else {
+                continue;
+            };
+            if decisions[i].outcome.status != Status::Eligible {
+                continue;
+            }
+            let better = (0..decisions.len()).find(|j| {
+                *j != i
+                    && programmes[*j].exclusive_group.as_ref() == Some(group)
+                    && decisions[*j].outcome.status == Status::Eligible
+                    && (decisions[*j].outcome.amount, std::cmp::Reverse(*j))
+                        > (decisions[i].outcome.amount, std::cmp::Reverse(i))
+            });
+            if let Some(j) = better {
+                decisions[i].excluded_by = Some(j);
+            }
+        }
+        for d in &mut decisions {
+            if d.excluded_by.is_some() {
+                d.outcome.status = Status::Ineligible;
+                d.outcome.amount = None;
+            }
+        }
+        decisions
     }
 }
 

@@ -6,7 +6,7 @@ use super::officer::Choice;
 use crate::db::{disasters, geography};
 use crate::domain::{date, Hazard, Invalid};
 use crate::error::AppError;
-use crate::jobs::entitlements::{reevaluate_households, Notify};
+use crate::jobs::entitlements::{reevaluate_households, Changes, Notify};
 use actix_web::{web, HttpResponse};
 use askama::Template;
 use serde::Deserialize;
@@ -183,13 +183,13 @@ pub async fn declare(
             enabled: true,
             public_url: state.public_url.clone(),
         };
-        reevaluate_households(
-            &state.pool,
-            &state.rules,
-            &households,
-            chrono::Utc::now().date_naive(),
-            &notify,
-        )
+        let mut conn = state.pool.get()?;
+        let today = chrono::Utc::now().date_naive();
+        let mut total = Changes::default();
+        for page in households.chunks(1000) {
+            total += reevaluate_households(&mut conn, &state.rules, page, today, &notify)?;
+        }
+        Ok::<_, anyhow::Error>(total)
     })
     .await?
     .map_err(AppError::Internal)?;

@@ -8,6 +8,7 @@ pub mod disasters;
 pub mod entitlements;
 pub mod error_pages;
 pub mod farm;
+pub mod impact;
 pub mod notices;
 pub mod officer;
 pub mod pages;
@@ -39,6 +40,7 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
         .route("/rules/facts", web::get().to(entitlements::fact_catalogue))
         .configure(officer::routes)
         .route("/notifications", web::get().to(notices::list))
+        .route("/manager/impact", web::get().to(impact::impact))
         .configure(admin::routes)
         .configure(disasters::routes);
 }

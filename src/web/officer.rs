@@ -10,7 +10,7 @@ use crate::db::{audit, geography, DbConn};
 use crate::domain::{Area, Crop, Invalid, LandDocument, NationalId, Role, Season, Species, Tenure};
 use crate::error::AppError;
 use crate::i18n::Tr;
-use crate::jobs::entitlements::reevaluate_household;
+use crate::jobs::entitlements::reevaluate_households;
 use actix_web::{web, HttpResponse};
 use askama::Template;
 use serde::Deserialize;
@@ -100,7 +100,7 @@ where
     let changes = ctx
         .db(move |conn| {
             change(conn)?;
-            reevaluate_household(conn, &rules, household_id, today, &notify)
+            reevaluate_households(conn, &rules, &[household_id], today, &notify)
                 .map_err(AppError::Internal)
         })
         .await?;

@@ -151,9 +151,13 @@ fn with_database(url: &str, name: &str) -> String {
 fn postgres_template(admin_url: &str) -> String {
     POSTGRES_TEMPLATE
         .get_or_init(|| {
-            let name = format!("kaset_tpl_{}_{}", std::process::id(), rand_suffix());
+            let now = std::time::SystemTime::now()
+                .duration_since(std::time::UNIX_EPOCH)
+                .map_or(0, |d| d.as_secs());
+            let name = format!("kaset_tpl_{now}_{}", rand_suffix());
             let mut admin =
                 PgConnection::establish(admin_url).expect("connect to TEST_DATABASE_URL");
+            drop_stale_databases(&mut admin, now);
             diesel::sql_query(format!("CREATE DATABASE {name}"))
                 .execute(&mut admin)
                 .expect("create the template database");
@@ -161,6 +165,30 @@ fn postgres_template(admin_url: &str) -> String {
             name
         })
         .clone()
+}
+
+/// Templates of earlier runs (never dropped: they live until the process ends) and databases of
+/// tests that were killed. Only those over two hours old go, so a concurrent run is left alone.
+fn drop_stale_databases(admin: &mut PgConnection, now: u64) {
+    #[derive(diesel::QueryableByName)]
+    struct Name {
+        #[diesel(sql_type = diesel::sql_types::Text)]
+        datname: String,
+    }
+    let names: Vec<Name> =
+        diesel::sql_query("SELECT datname FROM pg_database WHERE datname LIKE 'kaset\\_tpl\\_%'")
+            .load(admin)
+            .unwrap_or_default();
+    for Name { datname } in names {
+        let created = datname
+            .split('_')
+            .nth(2)
+            .and_then(|t| t.parse::<u64>().ok())
+            .unwrap_or(0);
+        if now.saturating_sub(created) > 2 * 3600 {
+            let _ = diesel::sql_query(format!("DROP DATABASE IF EXISTS {datname}")).execute(admin);
+        }
+    }
 }
 
 fn rand_suffix() -> String {

@@ -2,6 +2,7 @@
 //! logins listed in the README. Deterministic, so every fresh demo looks the same.
 
 mod names;
+pub mod synthetic;
 
 use super::schema::{
     amphoes, households, livestock, members, memberships, plantings, plots, tambons,
