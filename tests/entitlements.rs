@@ -281,6 +281,53 @@ async fn evaluating_everyone_twice_changes_nothing_the_second_time(backend: Back
     assert_eq!((again.decisions_changed, again.newly_eligible), (0, 0));
 }
 
+on_both_databases!(a_new_programme_in_the_rule_set_reaches_the_farmers_it_fits);
+
+async fn a_new_programme_in_the_rule_set_reaches_the_farmers_it_fits(backend: Backend) {
+    // The rule set as deployed, plus one new programme the demo farmer qualifies for.
+    let rules = tempfile::tempdir().unwrap();
+    for entry in std::fs::read_dir(crate::support::rules_dir())
+        .unwrap()
+        .flatten()
+    {
+        std::fs::copy(entry.path(), rules.path().join(entry.file_name())).unwrap();
+    }
+    let soil = std::fs::read_to_string(rules.path().join("ldd-soil-analysis.toml")).unwrap();
+    let new_programme = soil.replacen(
+        "id = \"ldd-soil-analysis\"",
+        "id = \"ldd-soil-analysis-2570\"",
+        1,
+    );
+    assert_ne!(soil, new_programme);
+    std::fs::write(
+        rules.path().join("ldd-soil-analysis-2570.toml"),
+        new_programme,
+    )
+    .unwrap();
+
+    let app = crate::support::spawn_app_with(
+        backend,
+        crate::support::Options {
+            rules_dir: Some(rules.path().to_owned()),
+            ..Default::default()
+        },
+    )
+    .await;
+    // At start-up the stored decisions are brought up to the new rule set, and the farmer is told.
+    let mail = app.smtp.wait_for(crate::support::FARMER_EMAIL).await;
+    assert!(mail.text().contains("/entitlements"));
+    app.login_as(FARMER_ID).await;
+    let page = app.get("/entitlements").await;
+    assert!(
+        section_ids(&page, "entitlement-eligible").contains(&"ldd-soil-analysis-2570".to_owned())
+    );
+    assert_eq!(
+        app.get("/notifications").await.texts(".notices li").len(),
+        1,
+        "one notice, for the one new programme"
+    );
+}
+
 on_both_databases!(manager_previews_the_impact_of_a_parameter_change_without_changing_anything);
 
 async fn manager_previews_the_impact_of_a_parameter_change_without_changing_anything(

@@ -2,7 +2,7 @@
 //! in the reader's language.
 
 use super::catalogue::CATALOGUE;
-use super::programme::{Bilingual, Programme};
+use super::programme::{Part, Programme};
 use super::types::Value;
 use crate::i18n::{Locale, Tr};
 use chrono::NaiveDate;
@@ -172,18 +172,15 @@ pub fn explain(
     locale: Locale,
 ) -> Explanation {
     let tr = Tr::new(locale);
-    let fill = |text: &Bilingual, amount: Option<i64>| {
-        fill_in(text.get(locale), programme, facts, params, amount, &tr)
-    };
-    let mut missing = Vec::new();
+    let mut missing: Vec<String> = Vec::new();
     let lines = programme
         .conditions
         .iter()
         .zip(&outcome.results)
         .map(|(condition, result)| {
-            let text = match result {
-                Tri::Pass => fill(&condition.pass, None),
-                Tri::Fail => fill(&condition.fail, None),
+            let phrase = match result {
+                Tri::Pass => &condition.pass,
+                Tri::Fail => &condition.fail,
                 Tri::Unknown => {
                     for fact in &condition.facts_read {
                         if !facts[*fact].is_known() {
@@ -194,17 +191,23 @@ pub fn explain(
                             }
                         }
                     }
-                    fill(&condition.unknown, None)
+                    &condition.unknown
                 }
             };
             Line {
                 result: *result,
-                text,
+                text: fill_in(phrase.parts(locale), facts, params, None, &tr),
             }
         })
         .collect();
     let amount = match (&programme.amount, outcome.amount) {
-        (Some(amount), Some(satang)) => Some(fill(&amount.explain, Some(satang))),
+        (Some(amount), Some(satang)) => Some(fill_in(
+            amount.explain.parts(locale),
+            facts,
+            params,
+            Some(satang),
+            &tr,
+        )),
         _ => None,
     };
     Explanation {
@@ -215,68 +218,72 @@ pub fn explain(
 }
 
 fn fill_in(
-    template: &str,
-    programme: &Programme,
+    parts: &[Part],
     facts: &[Value],
     params: &[Value],
     amount: Option<i64>,
     tr: &Tr,
 ) -> String {
-    let mut out = String::with_capacity(template.len() + 16);
-    let mut rest = template;
-    while let Some(open) = rest.find('{') {
-        out.push_str(&rest[..open]);
-        let Some(close) = rest[open..].find('}') else {
-            break;
-        };
-        let name = &rest[open + 1..open + close];
-        let value = if name == "amount" {
-            amount.map_or(Value::Unknown, Value::Money)
-        } else if let Some(i) = programme.parameters.iter().position(|p| p.name == name) {
-            params[i]
-        } else if let Some(i) = CATALOGUE.iter().position(|f| f.name == name) {
-            facts[i]
-        } else {
-            Value::Unknown
-        };
-        out.push_str(&format_value(value, tr));
-        rest = &rest[open + close + 1..];
+    let mut out = String::with_capacity(96);
+    for part in parts {
+        match part {
+            Part::Text(text) => out.push_str(text),
+            Part::Fact(i) => write_value(&mut out, facts[*i], tr),
+            Part::Param(i) => write_value(&mut out, params[*i], tr),
+            Part::Amount => write_value(&mut out, amount.map_or(Value::Unknown, Value::Money), tr),
+        }
     }
-    out.push_str(rest);
     out
 }
 
 /// A value as a farmer reads it: `12,500 บาท`, `12 ไร่ 2 งาน`, `15 มกราคม 2567`.
 pub fn format_value(value: Value, tr: &Tr) -> String {
+    let mut out = String::new();
+    write_value(&mut out, value, tr);
+    out
+}
+
+fn write_value(out: &mut String, value: Value, tr: &Tr) {
+    use std::fmt::Write;
     match value {
-        Value::Unknown => tr.t("rules.unknown_value").to_owned(),
-        Value::Bool(b) => tr.t(if b { "rules.yes" } else { "rules.no" }).to_owned(),
-        Value::Number(n) => group_thousands(n),
+        Value::Unknown => out.push_str(tr.t("rules.unknown_value")),
+        Value::Bool(b) => out.push_str(tr.t(if b { "rules.yes" } else { "rules.no" })),
+        Value::Number(n) => out.push_str(&group_thousands(n)),
         Value::Money(satang) => {
-            let baht = group_thousands(satang / 100);
-            let text = if satang % 100 == 0 {
-                baht
-            } else {
-                format!("{baht}.{:02}", (satang % 100).abs())
-            };
-            tr.fmt("rules.money", &[("baht", &text)])
+            out.push_str(&group_thousands(satang / 100));
+            if satang % 100 != 0 {
+                let _ = write!(out, ".{:02}", (satang % 100).abs());
+            }
+            out.push(' ');
+            out.push_str(tr.t("rules.baht"));
         }
         Value::Area(sq_wa) => {
             let (rai, ngan, wa) = (sq_wa / 400, sq_wa % 400 / 100, sq_wa % 100);
-            let mut parts = Vec::new();
-            if rai != 0 || (ngan == 0 && wa == 0) {
-                parts.push(tr.fmt("rules.rai", &[("n", &group_thousands(rai))]));
+            let shown = [
+                (rai, "rules.rai", rai != 0 || (ngan == 0 && wa == 0)),
+                (ngan, "rules.ngan", ngan != 0),
+                (wa, "rules.wa", wa != 0),
+            ];
+            let mut first = true;
+            for (n, key, show) in shown {
+                if !show {
+                    continue;
+                }
+                if !first {
+                    out.push(' ');
+                }
+                first = false;
+                out.push_str(&group_thousands(n));
+                out.push(' ');
+                out.push_str(tr.t(key));
             }
-            if ngan != 0 {
-                parts.push(tr.fmt("rules.ngan", &[("n", &ngan.to_string())]));
-            }
-            if wa != 0 {
-                parts.push(tr.fmt("rules.wa", &[("n", &wa.to_string())]));
-            }
-            parts.join(" ")
         }
-        Value::Date(_) => value.as_date().map(|d| tr.date(&d)).unwrap_or_default(),
-        Value::Text(code) => code.as_string(),
+        Value::Date(_) => {
+            if let Some(d) = value.as_date() {
+                out.push_str(&tr.date(&d));
+            }
+        }
+        Value::Text(code) => out.push_str(&code.as_string()),
     }
 }
 

@@ -69,16 +69,16 @@ pub struct Condition {
     /// Whether the farmer could change the outcome; "almost eligible" only names these.
     pub can_change: bool,
     pub facts_read: Vec<usize>,
-    pub pass: Bilingual,
-    pub fail: Bilingual,
-    pub unknown: Bilingual,
+    pub pass: Phrase,
+    pub fail: Phrase,
+    pub unknown: Phrase,
 }
 
 #[derive(Debug, Clone)]
 pub struct Amount {
     pub node: Node,
     pub facts_read: Vec<usize>,
-    pub explain: Bilingual,
+    pub explain: Phrase,
 }
 
 #[derive(Debug, Clone)]
@@ -88,7 +88,8 @@ pub struct TestCase {
     pub facts: Vec<(usize, Value)>,
     pub status: String,
     pub amount: Option<i64>,
-    pub failing: Vec<String>,
+    /// The conditions expected to fail; `None` when the test does not say.
+    pub failing: Option<Vec<String>>,
 }
 
 /// A programme, checked and ready to evaluate.
@@ -169,8 +170,7 @@ struct TestFile {
     facts: BTreeMap<String, Spanned<toml::Value>>,
     status: Spanned<String>,
     amount: Option<Spanned<String>>,
-    #[serde(default)]
-    failing: Vec<Spanned<String>>,
+    failing: Option<Vec<Spanned<String>>>,
 }
 
 #[derive(Deserialize)]
@@ -295,13 +295,50 @@ fn to_date(
     }
 }
 
-fn texts(
+/// A piece of an explanation text, resolved when the file is loaded so that explaining
+/// never searches for names.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Part {
+    Text(String),
+    Fact(usize),
+    Param(usize),
+    Amount,
+}
+
+/// An explanation text in both languages, with its placeholders resolved.
+#[derive(Debug, Clone)]
+pub struct Phrase {
+    pub text: Bilingual,
+    th: Vec<Part>,
+    en: Vec<Part>,
+}
+
+impl Phrase {
+    pub fn parts(&self, locale: Locale) -> &[Part] {
+        match locale {
+            Locale::Th => &self.th,
+            Locale::En => &self.en,
+        }
+    }
+}
+
+/// A text without placeholders (titles, descriptions).
+fn texts(source: &Source<'_>, file: &TextsFile, what: &str) -> Result<Bilingual, RuleError> {
+    phrase(source, file, what, &|_| None).map(|p| p.text)
+}
+
+/// A text whose `{name}` placeholders `resolve` turns into parts; an unknown name is an error.
+fn phrase(
     source: &Source<'_>,
     file: &TextsFile,
     what: &str,
-    allowed: &dyn Fn(&str) -> bool,
-) -> Result<Bilingual, RuleError> {
-    for (text, language) in [(&file.th, "Thai"), (&file.en, "English")] {
+    resolve: &dyn Fn(&str) -> Option<Part>,
+) -> Result<Phrase, RuleError> {
+    let mut parts: [Vec<Part>; 2] = [Vec::new(), Vec::new()];
+    for ((text, language), out) in [(&file.th, "Thai"), (&file.en, "English")]
+        .into_iter()
+        .zip(parts.iter_mut())
+    {
         if text.get_ref().trim().is_empty() {
             return Err(source.error(
                 text.span().start,
@@ -318,14 +355,21 @@ fn texts(
                 ));
             };
             let name = &rest[open + 1..open + close];
-            if !allowed(name) {
+            let Some(part) = resolve(name) else {
                 return Err(source.error(
                     source.inside(text) + consumed + open,
                     format!("`{{{name}}}` in the {language} text of {what} is not a fact or parameter it can show"),
                 ));
+            };
+            if open > 0 {
+                out.push(Part::Text(rest[..open].to_owned()));
             }
+            out.push(part);
             consumed += open + close + 1;
             rest = &rest[open + close + 1..];
+        }
+        if !rest.is_empty() {
+            out.push(Part::Text(rest.to_owned()));
         }
     }
     if !is_thai(file.th.get_ref()) {
@@ -334,9 +378,14 @@ fn texts(
             format!("the Thai text of {what} has no Thai in it"),
         ));
     }
-    Ok(Bilingual {
-        th: file.th.get_ref().clone(),
-        en: file.en.get_ref().clone(),
+    let [th, en] = parts;
+    Ok(Phrase {
+        text: Bilingual {
+            th: file.th.get_ref().clone(),
+            en: file.en.get_ref().clone(),
+        },
+        th,
+        en,
     })
 }
 
@@ -475,7 +524,11 @@ pub fn load(path: &Path, text: &str) -> Result<Programme, RuleError> {
     let names = FileNames {
         parameters: &parameters,
     };
-    let shows = |name: &str| names.resolve(name).is_some();
+    let shows = |name: &str| match names.resolve(name) {
+        Some((Slot::Fact(i), _)) => Some(Part::Fact(i)),
+        Some((Slot::Param(i), _)) => Some(Part::Param(i)),
+        None => None,
+    };
 
     let mut conditions: Vec<Condition> = Vec::new();
     for c in &file.conditions {
@@ -510,9 +563,9 @@ pub fn load(path: &Path, text: &str) -> Result<Programme, RuleError> {
             id: cid,
             can_change: c.can_change.unwrap_or(changeable) && changeable,
             facts_read,
-            pass: texts(&source, &c.pass, &what, &shows)?,
-            fail: texts(&source, &c.fail, &what, &shows)?,
-            unknown: texts(&source, &c.unknown, &what, &shows)?,
+            pass: phrase(&source, &c.pass, &what, &shows)?,
+            fail: phrase(&source, &c.fail, &what, &shows)?,
+            unknown: phrase(&source, &c.unknown, &what, &shows)?,
             node,
         });
     }
@@ -535,8 +588,12 @@ pub fn load(path: &Path, text: &str) -> Result<Programme, RuleError> {
             }
             let mut facts_read = Vec::new();
             node.facts_read(&mut facts_read);
-            let explain = texts(&source, &a.explain, "the amount", &|name| {
-                name == "amount" || shows(name)
+            let explain = phrase(&source, &a.explain, "the amount", &|name| {
+                if name == "amount" {
+                    Some(Part::Amount)
+                } else {
+                    shows(name)
+                }
             })?;
             Some(Amount {
                 node,
@@ -577,7 +634,7 @@ pub fn load(path: &Path, text: &str) -> Result<Programme, RuleError> {
             },
             None => None,
         };
-        for f in &t.failing {
+        for f in t.failing.iter().flatten() {
             if !conditions.iter().any(|c| &c.id == f.get_ref()) {
                 return Err(source.error(
                     f.span().start,
@@ -591,7 +648,10 @@ pub fn load(path: &Path, text: &str) -> Result<Programme, RuleError> {
             facts,
             status: t.status.get_ref().clone(),
             amount,
-            failing: t.failing.iter().map(|f| f.get_ref().clone()).collect(),
+            failing: t
+                .failing
+                .as_ref()
+                .map(|list| list.iter().map(|f| f.get_ref().clone()).collect()),
         });
     }
 
@@ -606,10 +666,10 @@ pub fn load(path: &Path, text: &str) -> Result<Programme, RuleError> {
         valid_to,
         exclusive_group: file.exclusive_group.clone(),
         sla_working_days: file.sla_working_days,
-        title: texts(&source, &file.title, "the title", &|_| false)?,
-        description: texts(&source, &file.description, "the description", &|_| false)?,
-        agency: texts(&source, &file.agency, "the agency", &|_| false)?,
-        legal_basis: texts(&source, &file.legal_basis, "the legal basis", &|_| false)?,
+        title: texts(&source, &file.title, "the title")?,
+        description: texts(&source, &file.description, "the description")?,
+        agency: texts(&source, &file.agency, "the agency")?,
+        legal_basis: texts(&source, &file.legal_basis, "the legal basis")?,
         parameters,
         conditions,
         amount,

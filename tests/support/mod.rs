@@ -198,12 +198,15 @@ fn rand_suffix() -> String {
 
 pub struct Options {
     pub outbox_poll_ms: u64,
+    /// Another rule set than the repository's `rules/`.
+    pub rules_dir: Option<PathBuf>,
 }
 
 impl Default for Options {
     fn default() -> Self {
         Self {
             outbox_poll_ms: 200,
+            rules_dir: None,
         }
     }
 }
@@ -250,7 +253,7 @@ pub async fn spawn_app_with(backend: Backend, options: Options) -> TestApp {
         public_url: None,
         secret_key: Some("test-secret-key-".repeat(5)),
         data_dir,
-        rules_dir: rules_dir(),
+        rules_dir: options.rules_dir.clone().unwrap_or_else(rules_dir),
         seed_demo: false,
         behind_proxy: false,
         db_pool_size: 4,
