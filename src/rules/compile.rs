@@ -45,6 +45,8 @@ pub enum Node {
     And(Box<Node>, Box<Node>),
     Or(Box<Node>, Box<Node>),
     Compare(Cmp, Box<Node>, Box<Node>),
+    /// The commonest condition, `fact <op> constant`, without the two recursive calls.
+    CompareFact(Cmp, usize, Value),
     In(Box<Node>, Box<[Value]>),
     Arith(Arith, Type, Box<Node>, Box<Node>),
     Min(Box<Node>, Box<Node>),
@@ -186,7 +188,11 @@ fn binary(
                 format!("`{}` cannot order {lt} values", op.symbol()),
             );
         }
-        Ok((Node::Compare(c, l.clone(), r.clone()), Type::Bool))
+        let node = match (l.as_ref(), r.as_ref()) {
+            (Node::Fact(i), Node::Const(v)) => Node::CompareFact(c, *i, *v),
+            _ => Node::Compare(c, l.clone(), r.clone()),
+        };
+        Ok((node, Type::Bool))
     };
     match op {
         BinOp::And | BinOp::Or => {
@@ -288,31 +294,8 @@ impl Node {
                     _ => Value::Unknown,
                 },
             },
-            Node::Compare(cmp, a, b) => {
-                let (a, b) = (a.eval(facts, params), b.eval(facts, params));
-                let ordering = match (a, b) {
-                    (Value::Number(x), Value::Number(y))
-                    | (Value::Money(x), Value::Money(y))
-                    | (Value::Area(x), Value::Area(y)) => x.cmp(&y),
-                    (Value::Date(x), Value::Date(y)) => x.cmp(&y),
-                    (Value::Bool(x), Value::Bool(y)) => x.cmp(&y),
-                    (Value::Text(x), Value::Text(y)) => {
-                        return Value::Bool(match cmp {
-                            Cmp::Eq => x == y,
-                            _ => x != y,
-                        })
-                    }
-                    _ => return Value::Unknown,
-                };
-                Value::Bool(match cmp {
-                    Cmp::Eq => ordering.is_eq(),
-                    Cmp::Ne => ordering.is_ne(),
-                    Cmp::Lt => ordering.is_lt(),
-                    Cmp::Le => ordering.is_le(),
-                    Cmp::Gt => ordering.is_gt(),
-                    Cmp::Ge => ordering.is_ge(),
-                })
-            }
+            Node::Compare(cmp, a, b) => compare(*cmp, a.eval(facts, params), b.eval(facts, params)),
+            Node::CompareFact(cmp, fact, constant) => compare(*cmp, facts[*fact], *constant),
             Node::In(inner, items) => match inner.eval(facts, params) {
                 Value::Unknown => Value::Unknown,
                 v => Value::Bool(items.contains(&v)),
@@ -333,6 +316,11 @@ impl Node {
                     out.push(*i)
                 }
             }
+            Node::CompareFact(_, i, _) => {
+                if !out.contains(i) {
+                    out.push(*i)
+                }
+            }
             Node::Const(_) | Node::Param(_) => {}
             Node::Not(a) | Node::Negate(a) | Node::In(a, _) => a.facts_read(out),
             Node::And(a, b)
@@ -346,6 +334,32 @@ impl Node {
             }
         }
     }
+}
+
+#[inline]
+fn compare(cmp: Cmp, a: Value, b: Value) -> Value {
+    let ordering = match (a, b) {
+        (Value::Number(x), Value::Number(y))
+        | (Value::Money(x), Value::Money(y))
+        | (Value::Area(x), Value::Area(y)) => x.cmp(&y),
+        (Value::Date(x), Value::Date(y)) => x.cmp(&y),
+        (Value::Bool(x), Value::Bool(y)) => x.cmp(&y),
+        (Value::Text(x), Value::Text(y)) => {
+            return Value::Bool(match cmp {
+                Cmp::Eq => x == y,
+                _ => x != y,
+            })
+        }
+        _ => return Value::Unknown,
+    };
+    Value::Bool(match cmp {
+        Cmp::Eq => ordering.is_eq(),
+        Cmp::Ne => ordering.is_ne(),
+        Cmp::Lt => ordering.is_lt(),
+        Cmp::Le => ordering.is_le(),
+        Cmp::Gt => ordering.is_gt(),
+        Cmp::Ge => ordering.is_ge(),
+    })
 }
 
 fn payload(v: Value) -> Option<i64> {

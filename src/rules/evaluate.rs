@@ -244,28 +244,31 @@ pub fn format_value(value: Value, tr: &Tr) -> String {
 }
 
 fn write_value(out: &mut String, value: Value, tr: &Tr) {
-    use std::fmt::Write;
+    let words = words(tr.locale);
     match value {
-        Value::Unknown => out.push_str(tr.t("rules.unknown_value")),
-        Value::Bool(b) => out.push_str(tr.t(if b { "rules.yes" } else { "rules.no" })),
-        Value::Number(n) => out.push_str(&group_thousands(n)),
+        Value::Unknown => out.push_str(words.unknown),
+        Value::Bool(b) => out.push_str(if b { words.yes } else { words.no }),
+        Value::Number(n) => push_grouped(out, n),
         Value::Money(satang) => {
-            out.push_str(&group_thousands(satang / 100));
-            if satang % 100 != 0 {
-                let _ = write!(out, ".{:02}", (satang % 100).abs());
+            push_grouped(out, satang / 100);
+            let cents = (satang % 100).abs();
+            if cents != 0 {
+                out.push('.');
+                out.push(char::from(b'0' + (cents / 10) as u8));
+                out.push(char::from(b'0' + (cents % 10) as u8));
             }
             out.push(' ');
-            out.push_str(tr.t("rules.baht"));
+            out.push_str(words.baht);
         }
         Value::Area(sq_wa) => {
             let (rai, ngan, wa) = (sq_wa / 400, sq_wa % 400 / 100, sq_wa % 100);
             let shown = [
-                (rai, "rules.rai", rai != 0 || (ngan == 0 && wa == 0)),
-                (ngan, "rules.ngan", ngan != 0),
-                (wa, "rules.wa", wa != 0),
+                (rai, words.rai, rai != 0 || (ngan == 0 && wa == 0)),
+                (ngan, words.ngan, ngan != 0),
+                (wa, words.wa, wa != 0),
             ];
             let mut first = true;
-            for (n, key, show) in shown {
+            for (n, unit, show) in shown {
                 if !show {
                     continue;
                 }
@@ -273,9 +276,9 @@ fn write_value(out: &mut String, value: Value, tr: &Tr) {
                     out.push(' ');
                 }
                 first = false;
-                out.push_str(&group_thousands(n));
+                push_grouped(out, n);
                 out.push(' ');
-                out.push_str(tr.t(key));
+                out.push_str(unit);
             }
         }
         Value::Date(_) => {
@@ -287,20 +290,57 @@ fn write_value(out: &mut String, value: Value, tr: &Tr) {
     }
 }
 
-fn group_thousands(n: i64) -> String {
-    let digits = n.unsigned_abs().to_string();
-    let mut out = String::new();
-    for (i, c) in digits.chars().enumerate() {
-        if i > 0 && (digits.len() - i) % 3 == 0 {
+/// Writes `n` with thousands separators (`12,500`), without allocating.
+fn push_grouped(out: &mut String, n: i64) {
+    if n < 0 {
+        out.push('-');
+    }
+    let mut digits = [0u8; 20];
+    let mut rest = n.unsigned_abs();
+    let mut len = 0;
+    loop {
+        digits[len] = b'0' + (rest % 10) as u8;
+        len += 1;
+        rest /= 10;
+        if rest == 0 {
+            break;
+        }
+    }
+    for i in (0..len).rev() {
+        out.push(char::from(digits[i]));
+        if i > 0 && i % 3 == 0 {
             out.push(',');
         }
-        out.push(c);
     }
-    if n < 0 {
-        format!("-{out}")
-    } else {
-        out
-    }
+}
+
+/// The unit words of one language, looked up once rather than for every value.
+struct Words {
+    unknown: &'static str,
+    yes: &'static str,
+    no: &'static str,
+    baht: &'static str,
+    rai: &'static str,
+    ngan: &'static str,
+    wa: &'static str,
+}
+
+fn words(locale: Locale) -> &'static Words {
+    static WORDS: std::sync::LazyLock<[Words; 2]> = std::sync::LazyLock::new(|| {
+        Locale::ALL.map(|locale| {
+            let tr = Tr::new(locale);
+            Words {
+                unknown: tr.t("rules.unknown_value"),
+                yes: tr.t("rules.yes"),
+                no: tr.t("rules.no"),
+                baht: tr.t("rules.baht"),
+                rai: tr.t("rules.rai"),
+                ngan: tr.t("rules.ngan"),
+                wa: tr.t("rules.wa"),
+            }
+        })
+    });
+    &WORDS[locale as usize]
 }
 
 #[cfg(test)]
