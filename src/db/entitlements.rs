@@ -17,16 +17,6 @@ pub struct StoredEntitlement {
     pub evaluated_at: NaiveDateTime,
 }
 
-impl StoredEntitlement {
-    /// Whether `other` says the same thing (ignoring when it was worked out).
-    pub fn same_decision(&self, other: &StoredEntitlement) -> bool {
-        self.rule_version == other.rule_version
-            && self.status == other.status
-            && self.amount_satang == other.amount_satang
-            && self.failing == other.failing
-    }
-}
-
 pub fn for_households(
     conn: &mut DbConn,
     household_ids: &[i32],

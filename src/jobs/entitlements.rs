@@ -82,6 +82,12 @@ pub fn reevaluate_households(
         for decision in prepared.evaluate(&facts) {
             let programme = &rules.programmes[decision.index];
             let outcome = &decision.outcome;
+            let before = previous.get(&(household_id, programme.id.as_str()));
+            // Compared field by field first: most decisions do not change, and building the
+            // row to store would allocate for each of them.
+            if before.is_some_and(|b| unchanged(b, programme, outcome)) {
+                continue;
+            }
             let current = StoredEntitlement {
                 household_id,
                 programme_id: programme.id.clone(),
@@ -91,11 +97,10 @@ pub fn reevaluate_households(
                 failing: outcome.failing(programme).join(","),
                 evaluated_at: now,
             };
-            let before = previous.get(&(household_id, programme.id.as_str()));
-            match before {
-                Some(b) if b.same_decision(&current) => continue,
-                Some(_) => updates.push(current),
-                None => inserts.push(current),
+            if before.is_some() {
+                updates.push(current);
+            } else {
+                inserts.push(current);
             }
             changes.decisions_changed += 1;
             let was_eligible = before.is_some_and(|b| b.status == Status::Eligible.code());
@@ -124,6 +129,28 @@ pub fn reevaluate_households(
         Ok::<_, anyhow::Error>(())
     })?;
     Ok(changes)
+}
+
+/// Whether the stored decision says what the new outcome says.
+fn unchanged(
+    stored: &StoredEntitlement,
+    programme: &Programme,
+    outcome: &crate::rules::Outcome,
+) -> bool {
+    let failing = programme
+        .conditions
+        .iter()
+        .zip(&outcome.results)
+        .filter(|(_, r)| **r == crate::rules::Tri::Fail)
+        .map(|(c, _)| c.id.as_str());
+    stored.rule_version == programme.version
+        && stored.status == outcome.status.code()
+        && stored.amount_satang == outcome.amount
+        && stored
+            .failing
+            .split(',')
+            .filter(|f| !f.is_empty())
+            .eq(failing)
 }
 
 /// The in-app notice and the e-mail for each programme a household newly qualifies for.
