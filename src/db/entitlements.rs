@@ -17,13 +17,28 @@ pub struct StoredEntitlement {
     pub evaluated_at: NaiveDateTime,
 }
 
+/// The stored decisions of these households (and of any others whose ids lie between them,
+/// which callers ignore). A range on the key's first column stays an index scan even when the
+/// planner's statistics are stale after a large batch; a thousand-value `IN` list did not.
 pub fn for_households(
     conn: &mut DbConn,
     household_ids: &[i32],
 ) -> QueryResult<Vec<StoredEntitlement>> {
+    let (Some(first), Some(last)) = (household_ids.iter().min(), household_ids.iter().max()) else {
+        return Ok(Vec::new());
+    };
     entitlements::table
-        .filter(entitlements::household_id.eq_any(household_ids))
+        .filter(entitlements::household_id.between(*first, *last))
         .load(conn)
+}
+
+/// Refreshes PostgreSQL's statistics of the table after a batch wrote many rows, so that the
+/// planner keeps choosing index scans. SQLite needs nothing here.
+pub fn refresh_statistics(conn: &mut DbConn) -> QueryResult<()> {
+    if let DbConn::Pg(_) = conn {
+        diesel::sql_query("ANALYZE entitlements").execute(conn)?;
+    }
+    Ok(())
 }
 
 /// Rewrites a stored decision.

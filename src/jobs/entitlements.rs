@@ -196,6 +196,19 @@ pub fn reevaluate_all(
     as_of: NaiveDate,
     notify: &Notify,
 ) -> anyhow::Result<Changes> {
+    let changes = decide_all_pages(pool, rules, as_of, notify)?;
+    if changes.decisions_changed > 10_000 {
+        stored::refresh_statistics(&mut *pool.get()?)?;
+    }
+    Ok(changes)
+}
+
+fn decide_all_pages(
+    pool: &Pool,
+    rules: &RuleSet,
+    as_of: NaiveDate,
+    notify: &Notify,
+) -> anyhow::Result<Changes> {
     let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
     // One connection per worker, and one for the thread that reads the pages of ids.
     let workers = cores.min(pool.max_size().saturating_sub(1) as usize);
