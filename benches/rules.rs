@@ -10,60 +10,11 @@ use kaset::rules::{explain, facts, programme, Value};
 use std::hint::black_box;
 use std::path::Path;
 
-const RICE: &str = r#"id = "rice-bench"
-category = "income_support"
-source = "https://example.org/rice"
-valid_from = 2023-11-01
-
-[title]
-th = "ข้าว"
-en = "Rice"
-[description]
-th = "ข้าว"
-en = "Rice"
-[agency]
-th = "กรมส่งเสริมการเกษตร"
-en = "DOAE"
-[legal_basis]
-th = "มติ ครม."
-en = "Cabinet"
-
-[[parameters.rate]]
-from = 2023-11-01
-value = "1000 baht"
-
-[[parameters.max_area]]
-from = 2023-11-01
-value = "20 rai"
-
-[[conditions]]
-id = "grows_rice"
-when = "rice_area_main > 0 rai"
-pass.th = "ท่านปลูกข้าวนาปี {rice_area_main}"
-pass.en = "You grow {rice_area_main} of rice"
-fail.th = "ไม่พบการปลูกข้าว"
-fail.en = "No rice"
-unknown.th = "ไม่ทราบ"
-unknown.en = "Unknown"
-
-[[conditions]]
-id = "registered"
-when = "registered_on < 2024-01-01"
-pass.th = "ขึ้นทะเบียนแล้ว"
-pass.en = "Registered"
-fail.th = "ขึ้นทะเบียนช้าไป"
-fail.en = "Too late"
-unknown.th = "ไม่ทราบวันขึ้นทะเบียน"
-unknown.en = "Unknown"
-
-[amount]
-formula = "min(rice_area_main, max_area) * rate"
-explain.th = "{rice_area_main} × {rate} ต่อไร่ = {amount} (ไม่เกิน {max_area})"
-explain.en = "{rice_area_main} × {rate} per rai = {amount} (at most {max_area})"
-"#;
+/// Two conditions and a capped per-rai amount: the shape the issue's target names.
+const RICE: &str = include_str!("../tests/fixtures/rice.toml");
 
 fn benchmarks(c: &mut Criterion) {
-    let rice = programme::load(Path::new("rules/rice-bench.toml"), RICE)
+    let rice = programme::load(Path::new("tests/fixtures/rice.toml"), RICE)
         .expect("the benchmark rule loads");
     let as_of = chrono::NaiveDate::from_ymd_opt(2024, 1, 15).expect("a date");
     let params = rice.parameters_at(as_of);

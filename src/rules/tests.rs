@@ -41,66 +41,8 @@ fn every_rule_file_loads_and_passes_its_own_test_cases() {
     );
 }
 
-const RICE: &str = r#"id = "rice-test"
-category = "income_support"
-source = "https://example.org/rice"
-valid_from = 2023-11-01
-valid_to = 2024-09-30
-exclusive_group = "rice"
-
-[title]
-th = "ข้าว"
-en = "Rice"
-
-[description]
-th = "ข้าว"
-en = "Rice"
-
-[agency]
-th = "กรมส่งเสริมการเกษตร"
-en = "DOAE"
-
-[legal_basis]
-th = "มติ ครม."
-en = "Cabinet"
-
-[[parameters.rate]]
-from = 2023-11-01
-value = "1000 baht"
-
-[[parameters.rate]]
-from = 2024-06-01
-value = "1200 baht"
-
-[[parameters.max_area]]
-from = 2023-11-01
-value = "20 rai"
-
-[[conditions]]
-id = "grows_rice"
-when = "rice_area_main > 0 rai"
-pass.th = "ปลูกข้าว {rice_area_main}"
-pass.en = "Grows {rice_area_main} of rice"
-fail.th = "ไม่ได้ปลูกข้าว"
-fail.en = "No rice"
-unknown.th = "ไม่ทราบ"
-unknown.en = "Unknown"
-
-[[conditions]]
-id = "registered"
-when = "registered_on < 2024-01-01"
-pass.th = "ขึ้นทะเบียนแล้ว"
-pass.en = "Registered"
-fail.th = "ขึ้นทะเบียนช้าไป"
-fail.en = "Registered too late"
-unknown.th = "ไม่ทราบวันขึ้นทะเบียน"
-unknown.en = "Registration date unknown"
-
-[amount]
-formula = "min(rice_area_main, max_area) * rate"
-explain.th = "{rice_area_main} × {rate} = {amount}"
-explain.en = "{rice_area_main} × {rate} = {amount}"
-"#;
+/// A small programme whose line numbers the error tests below rely on.
+const RICE: &str = include_str!("../../tests/fixtures/rice.toml");
 
 fn rice() -> Programme {
     load(&PathBuf::from("rules/rice-test.toml"), RICE).expect("the sample loads")
