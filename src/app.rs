@@ -89,15 +89,14 @@ impl Application {
             .map(|url| url.trim_end_matches('/').to_owned())
             .unwrap_or_else(|| format!("http://{address}"));
         let key = Key::derive_from(&settings.secret_key()?);
-        // In the background: over a large registry this takes a while, and pages work out
-        // entitlements live anyway; only notices wait for it.
-        actix_web::rt::spawn(catch_up_with_rules(
-            pool.clone(),
-            rules.clone(),
-            public_url.clone(),
-        ));
         let mail_wake = Arc::new(Notify::new());
-        jobs::spawn_background_work(pool.clone(), settings.clone(), mail_wake.clone());
+        jobs::spawn_background_work(jobs::Background {
+            pool: pool.clone(),
+            settings: settings.clone(),
+            rules: rules.clone(),
+            public_url: public_url.clone(),
+            mail_wake: mail_wake.clone(),
+        });
         let state = aw::Data::new(AppState {
             pool: pool.clone(),
             settings: settings.clone(),
@@ -157,26 +156,6 @@ impl Application {
 
     pub async fn run(self) -> std::io::Result<()> {
         self.server.await
-    }
-}
-
-/// Re-decides stored entitlements when the rule set changed since they were made (see
-/// `jobs::entitlements::catch_up_with_rules`).
-async fn catch_up_with_rules(pool: Pool, rules: Arc<RuleSet>, public_url: String) {
-    let today = chrono::Utc::now().date_naive();
-    let result = aw::block(move || {
-        crate::jobs::entitlements::catch_up_with_rules(&pool, &rules, today, &public_url)
-    })
-    .await;
-    match result {
-        Ok(Ok(Some(changes))) => tracing::info!(
-            changed = changes.decisions_changed,
-            newly_eligible = changes.newly_eligible,
-            "entitlements re-evaluated for the current rule set"
-        ),
-        Ok(Ok(None)) => {}
-        Ok(Err(error)) => tracing::error!(%error, "re-evaluating entitlements failed"),
-        Err(error) => tracing::error!(%error, "re-evaluating entitlements failed"),
     }
 }
 

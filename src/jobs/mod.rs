@@ -1,4 +1,5 @@
-//! Background work: the outbox mail sender and periodic clean-up.
+//! Background work: the outbox mail sender, keeping stored entitlements current, and periodic
+//! clean-up.
 
 pub mod emails;
 pub mod entitlements;
@@ -6,21 +7,86 @@ pub mod mailer;
 
 use crate::config::Settings;
 use crate::db::Pool;
+use crate::rules::RuleSet;
 use std::sync::Arc;
+use std::time::Duration;
 use tokio::sync::Notify;
 
-pub fn spawn_background_work(pool: Pool, settings: Settings, mail_wake: Arc<Notify>) {
+/// What the background tasks share with the server.
+pub struct Background {
+    pub pool: Pool,
+    pub settings: Settings,
+    pub rules: Arc<RuleSet>,
+    pub public_url: String,
+    pub mail_wake: Arc<Notify>,
+}
+
+pub fn spawn_background_work(background: Background) {
     actix_web::rt::spawn(mailer::run_outbox_worker(
-        pool.clone(),
-        settings.smtp.clone(),
-        mail_wake,
+        background.pool.clone(),
+        background.settings.smtp.clone(),
+        background.mail_wake.clone(),
     ));
-    actix_web::rt::spawn(cleanup(pool));
+    actix_web::rt::spawn(keep_entitlements_current(
+        background.pool.clone(),
+        background.rules,
+        background.public_url,
+        background.mail_wake,
+    ));
+    actix_web::rt::spawn(cleanup(background.pool));
+}
+
+/// Keeps stored entitlements current. At start-up, with the rule set (a baseline the first
+/// time; see `entitlements::catch_up_with_rules`). Then once a day, because time alone changes
+/// them: a crop year turns, a programme's window opens or closes, a declaration ends. Whoever
+/// becomes newly eligible is told. Pages always work entitlements out live; only notices wait.
+async fn keep_entitlements_current(
+    pool: Pool,
+    rules: Arc<RuleSet>,
+    public_url: String,
+    mail_wake: Arc<Notify>,
+) {
+    let mut daily = tokio::time::interval(Duration::from_secs(24 * 3600));
+    let mut first = true;
+    loop {
+        daily.tick().await;
+        let (pool, rules, public_url) = (pool.clone(), rules.clone(), public_url.clone());
+        let catch_up = first;
+        first = false;
+        let result = actix_web::web::block(move || {
+            let today = chrono::Utc::now().date_naive();
+            if catch_up {
+                entitlements::catch_up_with_rules(&pool, &rules, today, &public_url)
+            } else {
+                let notify = entitlements::Notify {
+                    enabled: true,
+                    public_url,
+                };
+                entitlements::reevaluate_all(&pool, &rules, today, &notify).map(Some)
+            }
+        })
+        .await;
+        match result {
+            Ok(Ok(Some(changes))) => {
+                tracing::info!(
+                    changed = changes.decisions_changed,
+                    newly_eligible = changes.newly_eligible,
+                    "entitlements re-evaluated"
+                );
+                if changes.newly_eligible > 0 {
+                    mail_wake.notify_one();
+                }
+            }
+            Ok(Ok(None)) => {}
+            Ok(Err(error)) => tracing::error!(%error, "re-evaluating entitlements failed"),
+            Err(error) => tracing::error!(%error, "re-evaluating entitlements failed"),
+        }
+    }
 }
 
 /// Removes expired sessions and old login attempts every hour.
 async fn cleanup(pool: Pool) {
-    let mut interval = tokio::time::interval(std::time::Duration::from_secs(3600));
+    let mut interval = tokio::time::interval(Duration::from_secs(3600));
     loop {
         interval.tick().await;
         let pool = pool.clone();
