@@ -232,7 +232,11 @@ async fn officer_edits_a_plot_and_the_change_is_audited_with_old_and_new_values(
     // The farmer sees the new area, and the household page shows the history.
     let page = app.get(&format!("/officer/households/{household}")).await;
     assert!(page.body.contains("15 ไร่ 1 งาน 20 ตารางวา"));
-    assert!(page.body.contains("5000 → 6120"));
+    assert!(
+        page.body
+            .contains("แก้ไข แปลง · เนื้อที่ (ตารางวา): 5000 → 6120"),
+        "the history is in words"
+    );
 }
 
 async fn officer_adds_a_crop_and_sets_livestock_with_audit_entries(backend: Backend) {

@@ -254,14 +254,14 @@ pub async fn household(ctx: Ctx, path: web::Path<i32>) -> Result<HttpResponse, A
                     at: row.at.format("%Y-%m-%d %H:%M UTC").to_string(),
                     actor: format!(
                         "{} #{}",
-                        row.actor_role,
+                        audit_label(&tr, "role", &row.actor_role),
                         row.actor_user_id.unwrap_or_default()
                     ),
                     what: format!(
-                        "{} {} {}: {} → {}",
-                        row.action,
-                        row.entity,
-                        row.field.unwrap_or_default(),
+                        "{} {} · {}: {} → {}",
+                        audit_label(&tr, "audit.action", &row.action),
+                        audit_label(&tr, "audit.entity", &row.entity),
+                        audit_label(&tr, "audit.field", row.field.as_deref().unwrap_or("")),
                         row.old_value.unwrap_or_else(|| "—".into()),
                         row.new_value.unwrap_or_else(|| "—".into())
                     ),
@@ -282,6 +282,17 @@ pub async fn household(ctx: Ctx, path: web::Path<i32>) -> Result<HttpResponse, A
         can_edit,
         history,
     })
+}
+
+/// The words for an audit code (`audit.field.area_sq_wa` → "เนื้อที่ (ตารางวา)"); a code
+/// without words in the catalogue is shown as it is stored.
+fn audit_label(tr: &Tr, section: &str, code: &str) -> String {
+    let key = format!("{section}.{code}");
+    if tr.has(&key) {
+        tr.t(&key).to_owned()
+    } else {
+        code.to_owned()
+    }
 }
 
 // ---------------------------------------------------------------- plots
