@@ -83,11 +83,7 @@ impl Application {
         let listener = TcpListener::bind(&settings.bind)?;
         let address = listener.local_addr()?;
         let port = address.port();
-        let public_url = settings
-            .public_url
-            .as_deref()
-            .map(|url| url.trim_end_matches('/').to_owned())
-            .unwrap_or_else(|| format!("http://{address}"));
+        let public_url = settings.public_url_for(&address.to_string());
         let key = Key::derive_from(&settings.secret_key()?);
         let mail_wake = Arc::new(Notify::new());
         jobs::spawn_background_work(jobs::Background {

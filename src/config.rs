@@ -103,6 +103,14 @@ pub enum ConfigError {
 }
 
 impl Settings {
+    /// The public address: the setting, or else `http://` and the address actually bound.
+    pub fn public_url_for(&self, bound: &str) -> String {
+        match &self.public_url {
+            Some(url) => url.trim_end_matches('/').to_owned(),
+            None => format!("http://{bound}"),
+        }
+    }
+
     /// Cookies are marked Secure whenever users reach Kaset over TLS.
     pub fn secure_cookies(&self) -> bool {
         self.public_url

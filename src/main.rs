@@ -105,10 +105,7 @@ fn evaluate_all(settings: &Settings) -> anyhow::Result<()> {
     // One connection per core for the workers, one for reading the pages of ids.
     let cores = std::thread::available_parallelism().map_or(1, |n| n.get()) as u32;
     let pool = db::connect(&settings.database_url, cores + 1)?;
-    let public_url = settings
-        .public_url
-        .clone()
-        .unwrap_or_else(|| format!("http://{}", settings.bind));
+    let public_url = settings.public_url_for(&settings.bind);
     let started = std::time::Instant::now();
     let today = chrono::Utc::now().date_naive();
     let changes = kaset::jobs::entitlements::evaluate_everyone(&pool, &rules, today, &public_url)?;

@@ -94,7 +94,7 @@ pub fn reevaluate_households(
                 rule_version: programme.version.clone(),
                 status: outcome.status.code().to_owned(),
                 amount_satang: outcome.amount,
-                failing: outcome.failing(programme).join(","),
+                failing: outcome.failing(programme).collect::<Vec<_>>().join(","),
                 evaluated_at: now,
             };
             if before.is_some() {
@@ -137,12 +137,6 @@ fn unchanged(
     programme: &Programme,
     outcome: &crate::rules::Outcome,
 ) -> bool {
-    let failing = programme
-        .conditions
-        .iter()
-        .zip(&outcome.results)
-        .filter(|(_, r)| **r == crate::rules::Tri::Fail)
-        .map(|(c, _)| c.id.as_str());
     stored.rule_version == programme.version
         && stored.status == outcome.status.code()
         && stored.amount_satang == outcome.amount
@@ -150,7 +144,7 @@ fn unchanged(
             .failing
             .split(',')
             .filter(|f| !f.is_empty())
-            .eq(failing)
+            .eq(outcome.failing(programme))
 }
 
 /// The in-app notice and the e-mail for each programme a household newly qualifies for.

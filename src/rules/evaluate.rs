@@ -47,14 +47,14 @@ pub struct Outcome {
 }
 
 impl Outcome {
-    pub fn failing<'a>(&self, programme: &'a Programme) -> Vec<&'a str> {
+    /// The ids of the conditions that failed, in the file's order.
+    pub fn failing<'a>(&'a self, programme: &'a Programme) -> impl Iterator<Item = &'a str> + 'a {
         programme
             .conditions
             .iter()
             .zip(&self.results)
             .filter(|(_, r)| **r == Tri::Fail)
             .map(|(c, _)| c.id.as_str())
-            .collect()
     }
 }
 

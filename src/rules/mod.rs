@@ -125,7 +125,7 @@ impl RuleSet {
                         outcome.amount, case.amount
                     ));
                 }
-                let mut failing = outcome.failing(p);
+                let mut failing: Vec<&str> = outcome.failing(p).collect();
                 failing.sort_unstable();
                 let mut expected: Vec<&str> =
                     case.failing.iter().flatten().map(String::as_str).collect();

@@ -2,7 +2,7 @@
 //! area scope, and disabling or re-enabling any account. A new staff member receives an e-mail
 //! link to choose their own password; the administrator never knows it.
 
-use super::context::{redirect, render, render_invalid, Ctx, FieldErrors, Posted};
+use super::context::{redirect, render, render_invalid, Ctx, FieldErrors, NoFields, Posted};
 use super::officer::Choice;
 use crate::db::{self, audit, geography, logins, sessions, users};
 use crate::domain::{AreaScope, Email, Password, Role};
@@ -66,18 +66,15 @@ pub async fn list(ctx: Ctx, query: web::Query<ListQuery>) -> Result<HttpResponse
             };
             let mut lines = Vec::new();
             for row in rows {
-                let scope = match AreaScope::from_codes(
-                    row.scope_province_code.as_deref(),
-                    row.scope_amphoe_code.as_deref(),
-                ) {
-                    _ if row.role() == Role::Farmer || row.role() == Role::Admin => String::new(),
-                    AreaScope::National => tr.t("officer.scope_national").to_owned(),
-                    AreaScope::Province(code) => geography::province(conn, &code)?
-                        .map(|p| p.name(tr.locale).to_owned())
-                        .unwrap_or(code),
-                    AreaScope::Amphoe(code) => geography::amphoe(conn, &code)?
-                        .map(|(a, _)| a.name(tr.locale).to_owned())
-                        .unwrap_or(code),
+                // Farmers and administrators have no area.
+                let scope = if matches!(row.role(), Role::Farmer | Role::Admin) {
+                    String::new()
+                } else {
+                    let scope = AreaScope::from_codes(
+                        row.scope_province_code.as_deref(),
+                        row.scope_amphoe_code.as_deref(),
+                    );
+                    super::officer::scope_name(conn, &tr, &scope)?
                 };
                 lines.push(UserLine {
                     id: row.id,
@@ -303,9 +300,6 @@ pub async fn create(ctx: Ctx, Posted(form): Posted<StaffForm>) -> Result<HttpRes
         }
     }
 }
-
-#[derive(Deserialize, Default)]
-pub struct NoFields {}
 
 async fn set_disabled(ctx: Ctx, id: i32, disabled: bool) -> Result<HttpResponse, AppError> {
     let admin = ctx.admin()?.clone();

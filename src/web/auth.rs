@@ -2,7 +2,7 @@
 //! resetting a forgotten password through an e-mailed, single-use, expiring link.
 
 use super::context::{
-    redirect, render, render_invalid, render_status, safe_next, Ctx, FieldErrors, Posted,
+    redirect, render, render_invalid, render_status, safe_next, Ctx, FieldErrors, NoFields, Posted,
 };
 use crate::db::{self, audit, logins, registry, sessions, users};
 use crate::domain::date as domain_date;
@@ -208,9 +208,6 @@ async fn throttled(ctx: &Ctx, key: &str, ip: &str) -> Result<Option<String>, App
         )
     }))
 }
-
-#[derive(Deserialize, Default)]
-pub struct NoFields {}
 
 pub async fn logout(ctx: Ctx, _: Posted<NoFields>) -> Result<HttpResponse, AppError> {
     ctx.sign_out();

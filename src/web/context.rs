@@ -187,6 +187,10 @@ impl FromRequest for Ctx {
     }
 }
 
+/// The fields of a form that is only a button (log out, disable, remove): just the CSRF token.
+#[derive(Deserialize, Default)]
+pub struct NoFields {}
+
 /// A submitted form whose CSRF token matched the session's. Form fields are plain strings
 /// (`#[serde(default)]`), parsed into domain types by the handler, so a missing or odd field
 /// never fails here: only the CSRF token can.

@@ -2,7 +2,9 @@
 //! plots, crops and livestock right. Every change is audited with the old and new value; every
 //! look at a household's personal data is audited too.
 
-use super::context::{redirect, render, render_invalid, Ctx, CurrentUser, FieldErrors, Posted};
+use super::context::{
+    redirect, render, render_invalid, Ctx, CurrentUser, FieldErrors, NoFields, Posted,
+};
 use super::entitlements::{entitlements, Entitlements};
 use super::farm::{area_text, farm_view, FarmView};
 use crate::db::registry::{self, HouseholdRow, PlantingInput, PlotInput, PlotRow};
@@ -148,9 +150,14 @@ struct SearchPage {
     scope: String,
 }
 
-fn scope_text(conn: &mut DbConn, tr: &Tr, user: &CurrentUser) -> Result<String, AppError> {
+/// A staff member's area in words: "ทั้งประเทศ", a province's or an amphoe's name.
+pub fn scope_name(
+    conn: &mut DbConn,
+    tr: &Tr,
+    scope: &crate::domain::AreaScope,
+) -> Result<String, AppError> {
     use crate::domain::AreaScope;
-    Ok(match &user.scope {
+    Ok(match scope {
         AreaScope::National => tr.t("officer.scope_national").to_owned(),
         AreaScope::Province(code) => geography::province(conn, code)?
             .map(|p| p.name(tr.locale).to_owned())
@@ -170,7 +177,7 @@ pub async fn search(ctx: Ctx, query: web::Query<SearchQuery>) -> Result<HttpResp
         let text = text.clone();
         ctx.db(move |conn| {
             let (rows, total) = registry::search(conn, &user.scope, &text, page)?;
-            Ok((rows, total, scope_text(conn, &tr, &user)?))
+            Ok((rows, total, scope_name(conn, &tr, &user.scope)?))
         })
         .await?
     };
@@ -732,9 +739,6 @@ pub async fn update_planting(
         )),
     }
 }
-
-#[derive(Deserialize, Default)]
-pub struct NoFields {}
 
 pub async fn delete_planting(
     ctx: Ctx,
