@@ -237,6 +237,16 @@ async fn officer_edits_a_plot_and_the_change_is_audited_with_old_and_new_values(
             .contains("แก้ไข แปลง · เนื้อที่ (ตารางวา): 5000 → 6120"),
         "the history is in words"
     );
+    // Every look at the household is audited too, but many looks do not push the changes out
+    // of the history (which shows the last 30 changes).
+    for _ in 0..31 {
+        app.get(&format!("/officer/households/{household}")).await;
+    }
+    let page = app.get(&format!("/officer/households/{household}")).await;
+    assert!(
+        page.body.contains("5000 → 6120"),
+        "the change is still in the history"
+    );
 }
 
 async fn officer_adds_a_crop_and_sets_livestock_with_audit_entries(backend: Backend) {

@@ -58,14 +58,15 @@ pub struct AuditRow {
     pub new_value: Option<String>,
 }
 
-/// A household's history, newest first.
-pub fn for_household(
+/// A household's changes, newest first (views of its record are left out).
+pub fn changes_to_household(
     conn: &mut DbConn,
     household_id: i32,
     limit: i64,
 ) -> QueryResult<Vec<AuditRow>> {
     audit_log::table
         .filter(audit_log::household_id.eq(household_id))
+        .filter(audit_log::action.ne("view"))
         .order(audit_log::id.desc())
         .limit(limit)
         .load(conn)

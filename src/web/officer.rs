@@ -254,9 +254,8 @@ pub async fn household(ctx: Ctx, path: web::Path<i32>) -> Result<HttpResponse, A
                     ..Default::default()
                 },
             )?;
-            let history = audit::for_household(conn, id, 30)?
+            let history = audit::changes_to_household(conn, id, 30)?
                 .into_iter()
-                .filter(|row| row.action != "view")
                 .map(|row| HistoryLine {
                     at: row.at.format("%Y-%m-%d %H:%M UTC").to_string(),
                     actor: format!(
