@@ -212,20 +212,21 @@ async fn admin_declares_a_disaster_and_affected_farmers_see_relief_and_are_told(
     assert!(app.get("/notifications").await.body.contains("ท่านมีสิทธิ์ใหม่:"));
 
     // A farmer outside the area is not affected: farmers only see their own household anyway,
-    // so check the stored decision of a Buri Ram household.
+    // so compare the stored decisions of the flooded Surin tambon with Buri Ram's.
     use diesel::prelude::*;
     use kaset::db::schema::{entitlements, households};
-    let outside: Vec<String> = entitlements::table
-        .inner_join(households::table)
-        .filter(households::province_code.eq("31"))
-        .filter(entitlements::programme_id.eq("disaster-relief-crops"))
-        .select(entitlements::status)
-        .load(&mut *app.db())
-        .unwrap();
-    assert!(
-        !outside.is_empty() && outside.iter().all(|s| s != "eligible"),
-        "{outside:?}"
-    );
+    let eligible_for_relief = |province: &str| -> i64 {
+        entitlements::table
+            .inner_join(households::table)
+            .filter(households::province_code.eq(province))
+            .filter(entitlements::programme_id.eq("disaster-relief-crops"))
+            .filter(entitlements::status.eq("eligible"))
+            .count()
+            .get_result(&mut *app.db())
+            .unwrap()
+    };
+    assert!(eligible_for_relief("32") > 0, "Surin's flooded tambons");
+    assert_eq!(eligible_for_relief("31"), 0, "Buri Ram was not declared");
 }
 
 async fn a_disaster_declaration_with_an_unknown_area_is_refused_and_keeps_the_input(
@@ -285,13 +286,7 @@ on_both_databases!(a_new_programme_in_the_rule_set_reaches_the_farmers_it_fits);
 
 async fn a_new_programme_in_the_rule_set_reaches_the_farmers_it_fits(backend: Backend) {
     // The rule set as deployed, plus one new programme the demo farmer qualifies for.
-    let rules = tempfile::tempdir().unwrap();
-    for entry in std::fs::read_dir(crate::support::rules_dir())
-        .unwrap()
-        .flatten()
-    {
-        std::fs::copy(entry.path(), rules.path().join(entry.file_name())).unwrap();
-    }
+    let rules = copy_of_the_rules();
     let soil = std::fs::read_to_string(rules.path().join("ldd-soil-analysis.toml")).unwrap();
     let new_programme = soil.replacen(
         "id = \"ldd-soil-analysis\"",
@@ -384,4 +379,68 @@ async fn manager_previews_the_impact_of_a_parameter_change_without_changing_anyt
         .get_result(&mut *app.db())
         .unwrap();
     assert_eq!(stored_before, stored_after, "a preview stores nothing");
+}
+
+/// A copy of the deployed rule set (with its forms) to change in a test.
+fn copy_of_the_rules() -> tempfile::TempDir {
+    let copy = tempfile::tempdir().unwrap();
+    for entry in std::fs::read_dir(crate::support::rules_dir())
+        .unwrap()
+        .flatten()
+    {
+        if entry.path().is_file() {
+            std::fs::copy(entry.path(), copy.path().join(entry.file_name())).unwrap();
+        }
+    }
+    copy
+}
+
+on_both_databases!(decisions_that_stop_being_actionable_are_forgotten_and_a_return_is_news_again);
+
+async fn decisions_that_stop_being_actionable_are_forgotten_and_a_return_is_news_again(
+    backend: Backend,
+) {
+    use diesel::prelude::*;
+    use kaset::db::schema::entitlements;
+    let app = spawn_app(backend).await;
+    let pool = kaset::db::connect(&app.database_url, 2).unwrap();
+    let deployed = kaset::app::load_rules(&crate::support::rules_dir()).unwrap();
+    let stored_soil_analysis = || -> i64 {
+        entitlements::table
+            .filter(entitlements::programme_id.eq("ldd-soil-analysis"))
+            .count()
+            .get_result(&mut *app.db())
+            .unwrap()
+    };
+    let open = stored_soil_analysis();
+    assert!(open > 0, "households with land can send their soil");
+
+    // The programme is given an end date in the past: closed, nothing to act on, nothing kept.
+    let ended = copy_of_the_rules();
+    let file = ended.path().join("ldd-soil-analysis.toml");
+    let text = std::fs::read_to_string(&file).unwrap();
+    let closed = text.replacen(
+        "valid_from = 2023-10-01",
+        "valid_from = 2023-10-01\nvalid_to = 2025-09-30",
+        1,
+    );
+    assert_ne!(text, closed);
+    std::fs::write(&file, closed).unwrap();
+    let ended = kaset::app::load_rules(ended.path()).unwrap();
+    let today = chrono::Utc::now().date_naive();
+    let notify = kaset::jobs::entitlements::Notify {
+        enabled: true,
+        public_url: "http://kaset.test".into(),
+    };
+    let changes = kaset::jobs::entitlements::reevaluate_all(&pool, &ended, today, &notify).unwrap();
+    assert!(changes.decisions_changed as i64 >= open);
+    assert_eq!(stored_soil_analysis(), 0);
+
+    // Opened again, it is news again: the farmer is told.
+    let again =
+        kaset::jobs::entitlements::reevaluate_all(&pool, &deployed, today, &notify).unwrap();
+    assert_eq!(stored_soil_analysis(), open);
+    assert!(again.newly_eligible as i64 >= 1);
+    let mail = app.smtp.wait_for(crate::support::FARMER_EMAIL).await;
+    assert!(mail.text().contains("/entitlements"));
 }

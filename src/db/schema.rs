@@ -215,6 +215,14 @@ diesel::table! {
 }
 
 diesel::table! {
+    decided_rules (programme_id) {
+        programme_id -> Text,
+        rule_version -> Text,
+        decided_at -> Timestamp,
+    }
+}
+
+diesel::table! {
     notices (id) {
         id -> Integer,
         user_id -> Integer,
@@ -257,5 +265,6 @@ diesel::allow_tables_to_appear_in_same_query!(
     disasters,
     disaster_tambons,
     entitlements,
+    decided_rules,
     notices,
 );

@@ -113,6 +113,31 @@ code_enum!(Relation, "relation", {
     Other = "other",
 });
 
+code_enum!(
+    /// Where an application stands. `Draft` is the farmer's alone; the rest is the case.
+    CaseStatus, "case.status", {
+    Draft = "draft",
+    Submitted = "submitted",
+    InfoRequested = "info_requested",
+    Appealed = "appealed",
+    Approved = "approved",
+    Rejected = "rejected",
+    Paid = "paid",
+    Completed = "completed",
+    Withdrawn = "withdrawn",
+});
+
+code_enum!(
+    /// The reasons an officer picks from when rejecting (with free text beside).
+    RejectionReason, "rejection", {
+    NotEligible = "not_eligible",
+    DocumentsMissing = "documents_missing",
+    DataMismatch = "data_mismatch",
+    AlreadyReceived = "already_received",
+    LateApplication = "late",
+    Other = "other",
+});
+
 #[cfg(test)]
 mod tests {
     use super::*;

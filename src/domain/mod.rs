@@ -2,6 +2,7 @@
 //! and are parsed into these before anything else sees them.
 
 mod area;
+pub mod case;
 mod codes;
 pub mod date;
 mod email;
@@ -12,7 +13,8 @@ mod scope;
 
 pub use area::Area;
 pub use codes::{
-    Crop, Hazard, LandDocument, MembershipKind, Relation, Role, Season, Species, Tenure,
+    CaseStatus, Crop, Hazard, LandDocument, MembershipKind, RejectionReason, Relation, Role,
+    Season, Species, Tenure,
 };
 pub use email::Email;
 pub use national_id::NationalId;

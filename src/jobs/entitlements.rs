@@ -73,6 +73,7 @@ pub fn reevaluate_households(
     let mut changes = Changes::default();
     let mut updates = Vec::new();
     let mut inserts = Vec::new();
+    let mut deletes: Vec<(i32, &str)> = Vec::new();
     let mut news: Vec<(i32, Vec<NewlyEligible>)> = Vec::new();
     for farm in &farms {
         let household_id = farm.household.id;
@@ -83,6 +84,13 @@ pub fn reevaluate_households(
             let programme = &rules.programmes[decision.index];
             let outcome = &decision.outcome;
             let before = previous.get(&(household_id, programme.id.as_str()));
+            if !actionable(outcome.status) {
+                if before.is_some() {
+                    deletes.push((household_id, programme.id.as_str()));
+                    changes.decisions_changed += 1;
+                }
+                continue;
+            }
             // Compared field by field first: most decisions do not change, and building the
             // row to store would allocate for each of them.
             if before.is_some_and(|b| unchanged(b, programme, outcome)) {
@@ -120,6 +128,9 @@ pub fn reevaluate_households(
         for e in &updates {
             stored::update(conn, e)?;
         }
+        for (household_id, programme_id) in &deletes {
+            stored::delete(conn, *household_id, programme_id)?;
+        }
         stored::insert_many(conn, &inserts)?;
         if notify.enabled {
             for (household_id, newly) in &news {
@@ -129,6 +140,12 @@ pub fn reevaluate_households(
         Ok::<_, anyhow::Error>(())
     })?;
     Ok(changes)
+}
+
+/// Whether a decision is worth keeping: one the farmer can act on (claim it, add what is
+/// missing, or change the one thing short). The rest are the absence of a row.
+fn actionable(status: Status) -> bool {
+    matches!(status, Status::Eligible | Status::NeedInfo | Status::Almost)
 }
 
 /// Whether the stored decision says what the new outcome says.
@@ -191,8 +208,10 @@ pub fn reevaluate_all(
     notify: &Notify,
 ) -> anyhow::Result<Changes> {
     let changes = decide_all_pages(pool, rules, as_of, notify)?;
+    let mut conn = pool.get()?;
+    stored::record_versions(&mut conn, &rule_versions(rules), crate::db::now())?;
     if changes.decisions_changed > 10_000 {
-        stored::refresh_statistics(&mut *pool.get()?)?;
+        stored::refresh_statistics(&mut conn)?;
     }
     Ok(changes)
 }
@@ -290,13 +309,7 @@ pub fn catch_up_with_rules(
     public_url: &str,
 ) -> anyhow::Result<Option<Changes>> {
     let stored = stored::versions(&mut *pool.get()?)?;
-    let mut current: Vec<(String, String)> = rules
-        .programmes
-        .iter()
-        .map(|p| (p.id.clone(), p.version.clone()))
-        .collect();
-    current.sort();
-    if stored == current {
+    if stored == rule_versions(rules) {
         return Ok(None);
     }
     let notify = Notify {
@@ -304,4 +317,15 @@ pub fn catch_up_with_rules(
         public_url: public_url.to_owned(),
     };
     reevaluate_all(pool, rules, as_of, &notify).map(Some)
+}
+
+/// The (programme, rule version) pairs of a rule set, in programme order.
+fn rule_versions(rules: &RuleSet) -> Vec<(String, String)> {
+    let mut versions: Vec<(String, String)> = rules
+        .programmes
+        .iter()
+        .map(|p| (p.id.clone(), p.version.clone()))
+        .collect();
+    versions.sort();
+    versions
 }

@@ -6,6 +6,7 @@ pub mod catalogue;
 pub mod compile;
 pub mod evaluate;
 pub mod facts;
+pub mod form;
 pub mod programme;
 pub mod syntax;
 pub mod types;
@@ -43,14 +44,7 @@ impl RuleSet {
         let mut programmes = Vec::new();
         let mut errors = Vec::new();
         for path in paths {
-            let loaded = std::fs::read_to_string(&path)
-                .map_err(|e| RuleError {
-                    file: path.clone(),
-                    line: 0,
-                    column: 0,
-                    message: format!("cannot read: {e}"),
-                })
-                .and_then(|text| programme::load(&path, &text));
+            let loaded = read(&path).and_then(|text| programme::load(&path, &text));
             match loaded {
                 Ok(p) => programmes.push(p),
                 Err(e) => errors.push(e),
@@ -66,6 +60,7 @@ impl RuleSet {
                 });
             }
         }
+        attach_forms(&dir.join("forms"), &mut programmes, &mut errors);
         if programmes.is_empty() && errors.is_empty() {
             errors.push(RuleError {
                 file: dir.to_owned(),
@@ -79,6 +74,10 @@ impl RuleSet {
         } else {
             Err(errors)
         }
+    }
+
+    pub fn programme(&self, id: &str) -> Option<&Programme> {
+        self.programmes.iter().find(|p| p.id == id)
     }
 
     /// Every programme decided for one household (see `Prepared::evaluate`).
@@ -231,6 +230,46 @@ fn trace(p: &Programme, outcome: &Outcome, facts: &[Value], params: &[Value]) ->
     }
     out.push_str(&format!("    amount = {:?} satang\n", outcome.amount));
     out
+}
+
+fn read(path: &Path) -> Result<String, RuleError> {
+    std::fs::read_to_string(path).map_err(|e| RuleError {
+        file: path.to_owned(),
+        line: 0,
+        column: 0,
+        message: format!("cannot read: {e}"),
+    })
+}
+
+/// Reads `forms/<programme id>.toml` for the programmes that have one; a form without its
+/// programme is an error (most likely a misspelt file name).
+fn attach_forms(dir: &Path, programmes: &mut [Programme], errors: &mut Vec<RuleError>) {
+    let Ok(entries) = std::fs::read_dir(dir) else {
+        return; // no forms: every programme asks only the declaration
+    };
+    let mut paths: Vec<_> = entries
+        .flatten()
+        .map(|e| e.path())
+        .filter(|p| p.extension().is_some_and(|e| e == "toml"))
+        .collect();
+    paths.sort();
+    for path in paths {
+        let id = path.file_stem().map(|s| s.to_string_lossy().into_owned());
+        let Some(programme) = programmes.iter_mut().find(|p| Some(&p.id) == id.as_ref()) else {
+            errors.push(RuleError {
+                file: path.clone(),
+                line: 1,
+                column: 1,
+                message: "no programme has this file's name as its id".into(),
+            });
+            continue;
+        };
+        let loaded = read(&path).and_then(|text| form::load(&path, &text));
+        match loaded {
+            Ok(form) => programme.form = form,
+            Err(e) => errors.push(e),
+        }
+    }
 }
 
 #[cfg(test)]

@@ -38,6 +38,22 @@ impl fmt::Display for RuleError {
 
 impl std::error::Error for RuleError {}
 
+impl RuleError {
+    /// An error at a byte offset of a file's text, turned into its line and column.
+    pub fn at(path: &Path, text: &str, offset: usize, message: impl Into<String>) -> Self {
+        let offset = offset.min(text.len());
+        let before = &text[..offset];
+        let line = before.matches('\n').count() + 1;
+        let column = before.rsplit('\n').next().map_or(0, |l| l.chars().count()) + 1;
+        RuleError {
+            file: path.to_owned(),
+            line,
+            column,
+            message: message.into(),
+        }
+    }
+}
+
 /// A text in both languages.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Bilingual {
@@ -113,6 +129,8 @@ pub struct Programme {
     pub conditions: Vec<Condition>,
     pub amount: Option<Amount>,
     pub tests: Vec<TestCase>,
+    /// The application's own questions (from `forms/<id>.toml`; none without that file).
+    pub form: super::form::Form,
 }
 
 pub const CATEGORIES: [&str; 9] = [
@@ -204,16 +222,7 @@ struct Source<'a> {
 
 impl Source<'_> {
     fn error(&self, offset: usize, message: impl Into<String>) -> RuleError {
-        let offset = offset.min(self.text.len());
-        let before = &self.text[..offset];
-        let line = before.matches('\n').count() + 1;
-        let column = before.rsplit('\n').next().map_or(0, |l| l.chars().count()) + 1;
-        RuleError {
-            file: self.path.to_owned(),
-            line,
-            column,
-            message: message.into(),
-        }
+        RuleError::at(self.path, self.text, offset, message)
     }
 
     /// Where the content of a quoted TOML string starts (just after its opening quote).
@@ -674,5 +683,6 @@ pub fn load(path: &Path, text: &str) -> Result<Programme, RuleError> {
         conditions,
         amount,
         tests,
+        form: super::form::Form::default(),
     })
 }

@@ -1,0 +1,318 @@
+//! The life of an application, as one state machine: every change of a case's status in Kaset
+//! goes through [`transition`], so an illegal step is refused the same way wherever it is asked.
+//!
+//! ```text
+//! draft ──submit──▶ submitted ◀──reply── info_requested
+//!                     │  ▲ └──request_info──▲    │ (reply returns to appealed if under appeal)
+//!                     │  └───────────────────────┘
+//!            approve / reject
+//!        approved      rejected ──appeal (once, within 30 days)──▶ appealed ──approve / reject──▶
+//!   mark_paid / complete
+//!     paid / completed
+//! Any state before a decision ──withdraw──▶ withdrawn
+//! ```
+
+use super::{CaseStatus, Role};
+use chrono::NaiveDate;
+
+/// Days after a rejection in which the farmer may appeal.
+pub const APPEAL_DAYS: i64 = 30;
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum CaseAction {
+    Submit,
+    Withdraw,
+    Reply,
+    Appeal,
+    RequestInfo,
+    Approve,
+    Reject,
+    MarkPaid,
+    Complete,
+}
+
+impl CaseAction {
+    /// The event code written to the case's timeline (and the catalogue key `case.event.<code>`).
+    pub fn code(self) -> &'static str {
+        match self {
+            CaseAction::Submit => "submitted",
+            CaseAction::Withdraw => "withdrawn",
+            CaseAction::Reply => "replied",
+            CaseAction::Appeal => "appealed",
+            CaseAction::RequestInfo => "info_requested",
+            CaseAction::Approve => "approved",
+            CaseAction::Reject => "rejected",
+            CaseAction::MarkPaid => "paid",
+            CaseAction::Complete => "completed",
+        }
+    }
+
+    /// Farmers act on their own applications; officers decide them.
+    fn by_farmer(self) -> bool {
+        matches!(
+            self,
+            CaseAction::Submit | CaseAction::Withdraw | CaseAction::Reply | CaseAction::Appeal
+        )
+    }
+}
+
+/// What the state machine needs to know about a case besides its status.
+#[derive(Clone, Copy, Debug)]
+pub struct Case {
+    pub status: CaseStatus,
+    /// Whether the case has been appealed (an appeal is allowed once).
+    pub appealed: bool,
+    /// When it was last approved or rejected.
+    pub decided_on: Option<NaiveDate>,
+    /// Whether the programme pays money (approved cases end "paid"; others "completed").
+    pub pays: bool,
+}
+
+/// Why a step was refused; each is a catalogue key the page shows as it is.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Refusal {
+    NotYourStep,
+    NotNow,
+    AppealTooLate,
+    AlreadyAppealed,
+    WrongEnding,
+}
+
+impl Refusal {
+    pub fn key(self) -> &'static str {
+        match self {
+            Refusal::NotYourStep => "case.refused.role",
+            Refusal::NotNow => "case.refused.state",
+            Refusal::AppealTooLate => "case.refused.appeal_window",
+            Refusal::AlreadyAppealed => "case.refused.appeal_once",
+            Refusal::WrongEnding => "case.refused.paid_or_completed",
+        }
+    }
+}
+
+/// The status after `action` by someone of `role` on `today`, or why it is not allowed.
+pub fn transition(
+    case: &Case,
+    action: CaseAction,
+    role: Role,
+    today: NaiveDate,
+) -> Result<CaseStatus, Refusal> {
+    use CaseAction as A;
+    use CaseStatus as S;
+    let allowed_role = if action.by_farmer() {
+        role == Role::Farmer
+    } else {
+        role == Role::Officer
+    };
+    if !allowed_role {
+        return Err(Refusal::NotYourStep);
+    }
+    let under_review = if case.appealed {
+        S::Appealed
+    } else {
+        S::Submitted
+    };
+    match (case.status, action) {
+        (S::Draft, A::Submit) => Ok(S::Submitted),
+        (S::Draft | S::Submitted | S::InfoRequested | S::Appealed, A::Withdraw) => Ok(S::Withdrawn),
+        (S::InfoRequested, A::Reply) => Ok(under_review),
+        (S::Submitted | S::Appealed, A::RequestInfo) => Ok(S::InfoRequested),
+        (S::Submitted | S::Appealed, A::Approve) => Ok(S::Approved),
+        (S::Submitted | S::Appealed, A::Reject) => Ok(S::Rejected),
+        (S::Rejected, A::Appeal) => {
+            if case.appealed {
+                return Err(Refusal::AlreadyAppealed);
+            }
+            let in_time = case
+                .decided_on
+                .is_some_and(|decided| (today - decided).num_days() <= APPEAL_DAYS);
+            if in_time {
+                Ok(S::Appealed)
+            } else {
+                Err(Refusal::AppealTooLate)
+            }
+        }
+        (S::Approved, A::MarkPaid) if case.pays => Ok(S::Paid),
+        (S::Approved, A::Complete) if !case.pays => Ok(S::Completed),
+        (S::Approved, A::MarkPaid | A::Complete) => Err(Refusal::WrongEnding),
+        _ => Err(Refusal::NotNow),
+    }
+}
+
+impl CaseStatus {
+    /// Open for an officer's work: submitted, waiting on the farmer, or under appeal.
+    pub fn is_open(self) -> bool {
+        matches!(
+            self,
+            CaseStatus::Submitted | CaseStatus::InfoRequested | CaseStatus::Appealed
+        )
+    }
+
+    /// Ended for good (a rejection may still be appealed, so it is not "final" here).
+    pub fn has_ended(self) -> bool {
+        matches!(
+            self,
+            CaseStatus::Paid | CaseStatus::Completed | CaseStatus::Withdrawn | CaseStatus::Rejected
+        )
+    }
+
+    /// The officer's clock runs: the case waits on Kaset, not on the farmer.
+    pub fn waits_on_officer(self) -> bool {
+        matches!(self, CaseStatus::Submitted | CaseStatus::Appealed)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use CaseAction as A;
+    use CaseStatus as S;
+
+    const ACTIONS: [CaseAction; 9] = [
+        A::Submit,
+        A::Withdraw,
+        A::Reply,
+        A::Appeal,
+        A::RequestInfo,
+        A::Approve,
+        A::Reject,
+        A::MarkPaid,
+        A::Complete,
+    ];
+
+    fn day(d: u32) -> NaiveDate {
+        NaiveDate::from_ymd_opt(2026, 11, d).unwrap()
+    }
+
+    fn case(status: CaseStatus) -> Case {
+        Case {
+            status,
+            appealed: false,
+            decided_on: Some(day(1)),
+            pays: true,
+        }
+    }
+
+    fn role_of(action: CaseAction) -> Role {
+        if action.by_farmer() {
+            Role::Farmer
+        } else {
+            Role::Officer
+        }
+    }
+
+    /// Every (status, action) pair a case may take, with where it leads; all others are refused.
+    const ALLOWED: [(CaseStatus, CaseAction, CaseStatus); 14] = [
+        (S::Draft, A::Submit, S::Submitted),
+        (S::Draft, A::Withdraw, S::Withdrawn),
+        (S::Submitted, A::Withdraw, S::Withdrawn),
+        (S::InfoRequested, A::Withdraw, S::Withdrawn),
+        (S::Appealed, A::Withdraw, S::Withdrawn),
+        (S::InfoRequested, A::Reply, S::Submitted),
+        (S::Submitted, A::RequestInfo, S::InfoRequested),
+        (S::Appealed, A::RequestInfo, S::InfoRequested),
+        (S::Submitted, A::Approve, S::Approved),
+        (S::Appealed, A::Approve, S::Approved),
+        (S::Submitted, A::Reject, S::Rejected),
+        (S::Appealed, A::Reject, S::Rejected),
+        (S::Rejected, A::Appeal, S::Appealed),
+        (S::Approved, A::MarkPaid, S::Paid),
+    ];
+
+    #[test]
+    fn every_allowed_step_leads_where_the_diagram_says_and_every_other_is_refused() {
+        for status in CaseStatus::ALL {
+            for action in ACTIONS {
+                let expected = ALLOWED
+                    .iter()
+                    .find(|(from, a, _)| from == status && *a == action)
+                    .map(|(_, _, to)| *to);
+                let got = transition(&case(*status), action, role_of(action), day(10));
+                match expected {
+                    Some(to) => assert_eq!(got, Ok(to), "{status:?} --{action:?}-->"),
+                    None => assert!(got.is_err(), "{status:?} --{action:?}--> must be refused"),
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn an_officer_cannot_take_a_farmers_step_nor_a_farmer_an_officers() {
+        for (from, action, _) in ALLOWED {
+            let wrong = if action.by_farmer() {
+                Role::Officer
+            } else {
+                Role::Farmer
+            };
+            for role in [wrong, Role::Manager, Role::Admin] {
+                assert_eq!(
+                    transition(&case(from), action, role, day(10)),
+                    Err(Refusal::NotYourStep),
+                    "{role:?} {action:?}"
+                );
+            }
+        }
+    }
+
+    #[test]
+    fn a_reply_during_an_appeal_returns_the_case_to_the_appeal() {
+        let waiting = Case {
+            appealed: true,
+            ..case(S::InfoRequested)
+        };
+        assert_eq!(
+            transition(&waiting, A::Reply, Role::Farmer, day(10)),
+            Ok(S::Appealed)
+        );
+    }
+
+    #[test]
+    fn an_appeal_is_allowed_once_and_only_within_thirty_days_of_the_rejection() {
+        let rejected = Case {
+            decided_on: Some(day(1)),
+            ..case(S::Rejected)
+        };
+        let thirtieth_day = day(1) + chrono::Duration::days(APPEAL_DAYS);
+        assert_eq!(
+            transition(&rejected, A::Appeal, Role::Farmer, thirtieth_day),
+            Ok(S::Appealed)
+        );
+        assert_eq!(
+            transition(
+                &rejected,
+                A::Appeal,
+                Role::Farmer,
+                thirtieth_day + chrono::Duration::days(1)
+            ),
+            Err(Refusal::AppealTooLate)
+        );
+        let rejected_again = Case {
+            appealed: true,
+            ..rejected
+        };
+        assert_eq!(
+            transition(&rejected_again, A::Appeal, Role::Farmer, day(2)),
+            Err(Refusal::AlreadyAppealed)
+        );
+    }
+
+    #[test]
+    fn a_programme_without_money_ends_completed_not_paid() {
+        let approved = Case {
+            pays: false,
+            ..case(S::Approved)
+        };
+        assert_eq!(
+            transition(&approved, A::Complete, Role::Officer, day(10)),
+            Ok(S::Completed)
+        );
+        assert_eq!(
+            transition(&approved, A::MarkPaid, Role::Officer, day(10)),
+            Err(Refusal::WrongEnding)
+        );
+        assert_eq!(
+            transition(&case(S::Approved), A::Complete, Role::Officer, day(10)),
+            Err(Refusal::WrongEnding)
+        );
+    }
+}
