@@ -27,6 +27,11 @@ pub struct Settings {
     #[arg(long, env = "KASET_RULES_DIR", default_value = "rules")]
     pub rules_dir: PathBuf,
 
+    /// How often every household is re-decided, in seconds (a day: time alone changes
+    /// entitlements as crop years turn and programmes open and close).
+    #[arg(long, env = "KASET_REEVALUATE_EVERY_SECS", default_value_t = 86_400)]
+    pub reevaluate_every_secs: u64,
+
     /// Directory for generated files (the default SQLite database, the session key).
     #[arg(long, env = "KASET_DATA_DIR", default_value = "data")]
     pub data_dir: PathBuf,

@@ -32,21 +32,23 @@ pub fn spawn_background_work(background: Background) {
         background.rules,
         background.public_url,
         background.mail_wake,
+        Duration::from_secs(background.settings.reevaluate_every_secs.max(1)),
     ));
     actix_web::rt::spawn(cleanup(background.pool));
 }
 
 /// Keeps stored entitlements current. At start-up, with the rule set (a baseline the first
-/// time; see `entitlements::catch_up_with_rules`). Then once a day, because time alone changes
-/// them: a crop year turns, a programme's window opens or closes, a declaration ends. Whoever
+/// time; see `entitlements::catch_up_with_rules`). Then every `period` (a day), because time
+/// alone changes them: a crop year turns, a programme's window opens or closes, a declaration ends. Whoever
 /// becomes newly eligible is told. Pages always work entitlements out live; only notices wait.
 async fn keep_entitlements_current(
     pool: Pool,
     rules: Arc<RuleSet>,
     public_url: String,
     mail_wake: Arc<Notify>,
+    period: Duration,
 ) {
-    let mut daily = tokio::time::interval(Duration::from_secs(24 * 3600));
+    let mut daily = tokio::time::interval(period);
     let mut first = true;
     loop {
         daily.tick().await;

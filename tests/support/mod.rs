@@ -200,6 +200,7 @@ pub struct Options {
     pub outbox_poll_ms: u64,
     /// Another rule set than the repository's `rules/`.
     pub rules_dir: Option<PathBuf>,
+    pub reevaluate_every_secs: u64,
 }
 
 impl Default for Options {
@@ -207,6 +208,7 @@ impl Default for Options {
         Self {
             outbox_poll_ms: 200,
             rules_dir: None,
+            reevaluate_every_secs: 86_400,
         }
     }
 }
@@ -254,6 +256,7 @@ pub async fn spawn_app_with(backend: Backend, options: Options) -> TestApp {
         secret_key: Some("test-secret-key-".repeat(5)),
         data_dir,
         rules_dir: options.rules_dir.clone().unwrap_or_else(rules_dir),
+        reevaluate_every_secs: options.reevaluate_every_secs,
         seed_demo: false,
         behind_proxy: false,
         db_pool_size: 4,
