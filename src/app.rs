@@ -3,6 +3,7 @@
 
 use crate::config::Settings;
 use crate::db::{self, Pool};
+use crate::domain::calendar::WorkingCalendar;
 use crate::error::AppError;
 use crate::jobs;
 use crate::rules::RuleSet;
@@ -25,6 +26,8 @@ pub struct AppState {
     pub settings: Settings,
     /// Every programme's rules, checked at start-up.
     pub rules: Arc<RuleSet>,
+    /// Weekends and public holidays, for service deadlines.
+    pub calendar: Arc<WorkingCalendar>,
     /// Where users reach this server, for links in e-mails.
     pub public_url: String,
     /// Wakes the outbox worker as soon as a message is queued.
@@ -56,6 +59,25 @@ impl AppState {
     }
 }
 
+/// The public holidays file beside the rules. Without it deadlines count weekends only (and
+/// say so in the log); a broken one stops the server, as a broken rule file does.
+pub fn load_calendar(rules_dir: &std::path::Path) -> anyhow::Result<WorkingCalendar> {
+    let path = rules_dir.join(HOLIDAYS_FILE);
+    match std::fs::read_to_string(&path) {
+        Ok(text) => {
+            WorkingCalendar::parse(&text).map_err(|e| anyhow::anyhow!("{}: {e}", path.display()))
+        }
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
+            tracing::warn!(path = %path.display(), "no public holidays file: deadlines skip weekends only");
+            Ok(WorkingCalendar::empty())
+        }
+        Err(e) => Err(anyhow::anyhow!("{}: {e}", path.display())),
+    }
+}
+
+/// Thai public holidays, beside the rule files (an administrator adds each year's).
+pub const HOLIDAYS_FILE: &str = "public-holidays.csv";
+
 pub struct Application {
     port: u16,
     public_url: String,
@@ -68,6 +90,7 @@ impl Application {
     pub async fn build(settings: Settings) -> anyhow::Result<Self> {
         // A broken rule file would mean wrong entitlements: refuse to start instead.
         let rules = Arc::new(load_rules(&settings.rules_dir)?);
+        let calendar = Arc::new(load_calendar(&settings.rules_dir)?);
         let pool = db::connect(&settings.database_url, settings.db_pool_size)?;
         if settings.seed_demo {
             let seed_pool = pool.clone();
@@ -90,6 +113,7 @@ impl Application {
             pool: pool.clone(),
             settings: settings.clone(),
             rules: rules.clone(),
+            calendar: calendar.clone(),
             public_url: public_url.clone(),
             mail_wake: mail_wake.clone(),
         });
@@ -97,6 +121,7 @@ impl Application {
             pool: pool.clone(),
             settings: settings.clone(),
             rules,
+            calendar,
             public_url: public_url.clone(),
             mail_wake,
         });

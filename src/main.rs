@@ -148,6 +148,10 @@ async fn serve(settings: Settings) -> anyhow::Result<()> {
         db::seed::DEMO_FARMER_NATIONAL_ID
     );
     println!("  officer  {}", db::seed::DEMO_OFFICER_EMAIL);
+    println!(
+        "  officer  {} (same area, for appeals)",
+        db::seed::DEMO_OFFICER_SURIN_2_EMAIL
+    );
     println!("  manager  {}", db::seed::DEMO_MANAGER_EMAIL);
     println!("  admin    {}", db::seed::DEMO_ADMIN_EMAIL);
     app.run().await?;

@@ -5,6 +5,7 @@ mod support;
 
 mod accounts;
 mod admin;
+mod applications;
 mod browser;
 mod entitlements;
 mod pages;

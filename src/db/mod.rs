@@ -1,6 +1,7 @@
 //! The database: one connection type for PostgreSQL and SQLite, the pool, migrations, and one
 //! module of queries per aggregate.
 
+pub mod applications;
 pub mod audit;
 pub mod disasters;
 pub mod entitlements;
@@ -37,6 +38,56 @@ macro_rules! on_backend {
             $crate::db::DbConn::Sqlite($c) => $body,
         }
     };
+}
+
+/// Narrows a boxed query joined with `households` to a staff member's area.
+#[macro_export]
+macro_rules! within_scope {
+    ($query:expr, $scope:expr) => {
+        match $scope {
+            $crate::domain::AreaScope::National => $query,
+            $crate::domain::AreaScope::Province(code) => {
+                $query.filter($crate::db::schema::households::province_code.eq(code.clone()))
+            }
+            $crate::domain::AreaScope::Amphoe(code) => {
+                $query.filter($crate::db::schema::households::amphoe_code.eq(code.clone()))
+            }
+        }
+    };
+}
+
+/// A transaction that reads, then writes. On SQLite it takes the write lock at its start
+/// (`BEGIN IMMEDIATE`): a deferred transaction that read first cannot upgrade its lock while
+/// another connection writes, and fails at once instead of waiting its turn. PostgreSQL needs
+/// nothing special. Inside another transaction it is a savepoint, as usual.
+pub fn write_transaction<T, E, F>(conn: &mut DbConn, work: F) -> Result<T, E>
+where
+    F: FnOnce(&mut DbConn) -> Result<T, E>,
+    E: From<diesel::result::Error>,
+{
+    use diesel::connection::{AnsiTransactionManager, TransactionManager};
+    let DbConn::Sqlite(inner) = conn else {
+        return conn.transaction(work);
+    };
+    let nested = AnsiTransactionManager::transaction_manager_status_mut(inner)
+        .transaction_depth()?
+        .is_some();
+    if nested {
+        return conn.transaction(work);
+    }
+    AnsiTransactionManager::begin_transaction_sql(inner, "BEGIN IMMEDIATE")?;
+    match work(conn) {
+        Ok(value) => {
+            <DbConn as Connection>::TransactionManager::commit_transaction(conn)?;
+            Ok(value)
+        }
+        Err(error) => {
+            // The work's error is the one worth reporting; a failed rollback leaves the
+            // connection broken, and the pool discards broken connections.
+            let _ = <DbConn as Connection>::TransactionManager::rollback_transaction(conn);
+            Err(error)
+        }
+    }
 }
 
 pub type Pool = r2d2::Pool<ConnectionManager>;

@@ -301,11 +301,7 @@ pub fn search(
 ) -> QueryResult<(Vec<HouseholdSummary>, i64)> {
     let build = || {
         let mut q = households::table.inner_join(tambons::table).into_boxed();
-        q = match scope {
-            AreaScope::National => q,
-            AreaScope::Province(code) => q.filter(households::province_code.eq(code.clone())),
-            AreaScope::Amphoe(code) => q.filter(households::amphoe_code.eq(code.clone())),
-        };
+        q = crate::within_scope!(q, scope);
         let digits: String = query.chars().filter(|c| !matches!(c, '-' | ' ')).collect();
         if !digits.is_empty() && digits.bytes().all(|b| b.is_ascii_digit()) {
             let matching_members = members::table
@@ -768,10 +764,6 @@ pub fn household_ids_in_scope_after(
         .select(households::id)
         .limit(limit)
         .into_boxed();
-    query = match scope {
-        AreaScope::National => query,
-        AreaScope::Province(code) => query.filter(households::province_code.eq(code.clone())),
-        AreaScope::Amphoe(code) => query.filter(households::amphoe_code.eq(code.clone())),
-    };
+    query = crate::within_scope!(query, scope);
     query.load(conn)
 }

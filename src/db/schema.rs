@@ -234,9 +234,75 @@ diesel::table! {
     }
 }
 
+diesel::table! {
+    applications (id) {
+        id -> Integer,
+        reference -> Nullable<Text>,
+        household_id -> Integer,
+        applicant_id -> Integer,
+        programme_id -> Text,
+        status -> Text,
+        version -> Integer,
+        answers -> Text,
+        assigned_to -> Nullable<Integer>,
+        rejected_by -> Nullable<Integer>,
+        decided_on -> Nullable<Date>,
+        appealed -> Bool,
+        snapshot_rule_version -> Nullable<Text>,
+        snapshot_status -> Nullable<Text>,
+        snapshot_amount_satang -> Nullable<BigInt>,
+        snapshot_facts -> Nullable<Text>,
+        snapshot_explanation -> Nullable<Text>,
+        due_on -> Nullable<Date>,
+        escalated_at -> Nullable<Timestamp>,
+        created_at -> Timestamp,
+        submitted_at -> Nullable<Timestamp>,
+        updated_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    application_events (id) {
+        id -> Integer,
+        application_id -> Integer,
+        at -> Timestamp,
+        actor_id -> Nullable<Integer>,
+        actor_role -> Text,
+        kind -> Text,
+        reason -> Nullable<Text>,
+        message -> Text,
+        internal -> Bool,
+    }
+}
+
+diesel::table! {
+    attachments (id) {
+        id -> Integer,
+        application_id -> Integer,
+        event_id -> Nullable<Integer>,
+        file_name -> Text,
+        content_type -> Text,
+        size_bytes -> Integer,
+        sha256 -> Text,
+        stored_as -> Text,
+        uploaded_by -> Integer,
+        created_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    reference_counters (year) {
+        year -> Integer,
+        last_number -> Integer,
+    }
+}
+
 diesel::joinable!(amphoes -> provinces (province_code));
 diesel::joinable!(disaster_tambons -> disasters (disaster_id));
 diesel::joinable!(entitlements -> households (household_id));
+diesel::joinable!(applications -> households (household_id));
+diesel::joinable!(application_events -> applications (application_id));
+diesel::joinable!(attachments -> applications (application_id));
 diesel::joinable!(tambons -> amphoes (amphoe_code));
 diesel::joinable!(households -> tambons (tambon_code));
 diesel::joinable!(members -> households (household_id));
@@ -266,5 +332,9 @@ diesel::allow_tables_to_appear_in_same_query!(
     disaster_tambons,
     entitlements,
     decided_rules,
+    applications,
+    application_events,
+    attachments,
+    reference_counters,
     notices,
 );

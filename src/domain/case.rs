@@ -76,6 +76,8 @@ pub enum Refusal {
     AppealTooLate,
     AlreadyAppealed,
     WrongEnding,
+    /// The officer who rejected a case does not decide its appeal.
+    DecidedItBefore,
 }
 
 impl Refusal {
@@ -86,6 +88,7 @@ impl Refusal {
             Refusal::AppealTooLate => "case.refused.appeal_window",
             Refusal::AlreadyAppealed => "case.refused.appeal_once",
             Refusal::WrongEnding => "case.refused.paid_or_completed",
+            Refusal::DecidedItBefore => "case.refused.same_officer",
         }
     }
 }

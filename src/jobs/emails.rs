@@ -135,6 +135,64 @@ pub fn queue_new_entitlement(
     Ok(())
 }
 
+/// What changed in a farmer's application, for the mail that tells them.
+pub struct CaseUpdate<'a> {
+    pub reference: &'a str,
+    pub title: &'a str,
+    pub status: crate::domain::CaseStatus,
+    /// The officer's (or the farmer's own) words with the change, if any.
+    pub message: &'a str,
+    pub link: &'a str,
+}
+
+struct CaseUpdateMail<'a> {
+    tr: Tr,
+    name: &'a str,
+    update: &'a CaseUpdate<'a>,
+}
+
+#[derive(Template)]
+#[template(path = "email/case_update.txt")]
+struct CaseUpdateText<'a> {
+    mail: &'a CaseUpdateMail<'a>,
+}
+
+#[derive(Template)]
+#[template(path = "email/case_update.html")]
+struct CaseUpdateHtml<'a> {
+    mail: &'a CaseUpdateMail<'a>,
+}
+
+/// "Your application KS-… is now …", sent on every change of its status.
+pub fn queue_case_update(
+    conn: &mut DbConn,
+    tr: Tr,
+    recipient: &str,
+    name: &str,
+    update: &CaseUpdate<'_>,
+) -> anyhow::Result<()> {
+    let mail = CaseUpdateMail { tr, name, update };
+    let body_text = CaseUpdateText { mail: &mail }.render()?;
+    let body_html = CaseUpdateHtml { mail: &mail }.render()?;
+    let subject = tr.fmt(
+        "email.case_update.subject",
+        &[
+            ("reference", update.reference),
+            ("status", tr.t(update.status.label_key())),
+        ],
+    );
+    outbox::enqueue(
+        conn,
+        &NewMessage {
+            recipient,
+            subject: &subject,
+            body_text: &body_text,
+            body_html: &body_html,
+        },
+    )?;
+    Ok(())
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

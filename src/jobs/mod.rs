@@ -1,6 +1,7 @@
 //! Background work: the outbox mail sender, keeping stored entitlements current, and periodic
 //! clean-up.
 
+pub mod cases;
 pub mod emails;
 pub mod entitlements;
 pub mod mailer;
@@ -17,6 +18,7 @@ pub struct Background {
     pub pool: Pool,
     pub settings: Settings,
     pub rules: Arc<RuleSet>,
+    pub calendar: Arc<crate::domain::calendar::WorkingCalendar>,
     pub public_url: String,
     pub mail_wake: Arc<Notify>,
 }

@@ -59,6 +59,23 @@ impl Outcome {
 }
 
 impl Programme {
+    /// The facts its conditions and amount read, each once, in catalogue order.
+    pub fn facts_read(&self) -> Vec<usize> {
+        let mut read: Vec<usize> = self
+            .conditions
+            .iter()
+            .flat_map(|c| c.facts_read.iter().copied())
+            .chain(
+                self.amount
+                    .iter()
+                    .flat_map(|a| a.facts_read.iter().copied()),
+            )
+            .collect();
+        read.sort_unstable();
+        read.dedup();
+        read
+    }
+
     pub fn is_open(&self, as_of: NaiveDate) -> bool {
         as_of >= self.valid_from && self.valid_to.is_none_or(|to| as_of <= to)
     }

@@ -234,28 +234,26 @@ fn constant_time_eq(a: &str, b: &str) -> bool {
 
 /// The message keys of a form's invalid fields, in the order of the form.
 #[derive(Default, Debug)]
-pub struct FieldErrors(Vec<(&'static str, &'static str)>);
+pub struct FieldErrors(Vec<(String, &'static str)>);
 
 impl FieldErrors {
-    pub fn add(&mut self, field: &'static str, message_key: &'static str) {
-        if self.get(field).is_none() {
+    pub fn add(&mut self, field: impl Into<String>, message_key: &'static str) {
+        let field = field.into();
+        if self.get(&field).is_none() {
             self.0.push((field, message_key));
         }
     }
 
     /// Keeps the parsed value, or records why it was refused.
-    pub fn check<T>(&mut self, field: &'static str, parsed: Result<T, Invalid>) -> Option<T> {
+    pub fn check<T>(&mut self, field: &str, parsed: Result<T, Invalid>) -> Option<T> {
         parsed.map_err(|e| self.add(field, e.key)).ok()
     }
 
     pub fn get(&self, field: &str) -> Option<&'static str> {
-        self.0
-            .iter()
-            .find(|(f, _)| *f == field)
-            .map(|(_, key)| *key)
+        self.0.iter().find(|(f, _)| f == field).map(|(_, key)| *key)
     }
 
-    pub fn all(&self) -> &[(&'static str, &'static str)] {
+    pub fn all(&self) -> &[(String, &'static str)] {
         &self.0
     }
 

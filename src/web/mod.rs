@@ -2,7 +2,9 @@
 //! parse into domain types, call one db function, render or redirect.
 
 pub mod admin;
+pub mod applications;
 pub mod auth;
+pub mod cases;
 pub mod context;
 pub mod disasters;
 pub mod entitlements;
@@ -39,6 +41,8 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
         )
         .route("/rules/facts", web::get().to(entitlements::fact_catalogue))
         .configure(officer::routes)
+        .configure(applications::routes)
+        .configure(cases::routes)
         .route("/notifications", web::get().to(notices::list))
         .route("/manager/impact", web::get().to(impact::impact))
         .configure(admin::routes)

@@ -3,6 +3,7 @@
 
 use super::context::{render, Ctx};
 use crate::db::{self, notices};
+use crate::domain::CaseStatus;
 use crate::error::AppError;
 use crate::rules::{evaluate::format_value, Value};
 use actix_web::HttpResponse;
@@ -13,6 +14,8 @@ pub struct NoticeView {
     pub text: String,
     pub amount: Option<String>,
     pub unread: bool,
+    pub link: String,
+    pub link_key: &'static str,
 }
 
 #[derive(Template)]
@@ -38,16 +41,45 @@ pub async fn list(ctx: Ctx) -> Result<HttpResponse, AppError> {
     let views = rows
         .into_iter()
         .map(|n| {
-            let title = rules
-                .programmes
-                .iter()
-                .find(|p| p.id == n.subject)
-                .map_or(n.subject.clone(), |p| p.title.get(tr.locale).to_owned());
+            let (text, link, link_key) = if let Some(status) = n.kind.strip_prefix("case.") {
+                let status = CaseStatus::parse(status).map_or("", |s| tr.t(s.label_key()));
+                (
+                    tr.fmt(
+                        "notices.case",
+                        &[("reference", n.subject.as_str()), ("status", status)],
+                    ),
+                    format!("/applications/{}", n.subject),
+                    "notices.see_application",
+                )
+            } else if let Some(event) = n.kind.strip_prefix("staff_case.") {
+                (
+                    tr.fmt(
+                        "notices.staff_case",
+                        &[
+                            ("reference", n.subject.as_str()),
+                            ("event", tr.t(&format!("case.event.{event}"))),
+                        ],
+                    ),
+                    format!("/officer/cases/{}", n.subject),
+                    "notices.see_case",
+                )
+            } else {
+                let title = rules
+                    .programme(&n.subject)
+                    .map_or(n.subject.clone(), |p| p.title.get(tr.locale).to_owned());
+                (
+                    format!("{} {}", tr.t("notices.newly_eligible"), title),
+                    "/entitlements".to_owned(),
+                    "notices.see",
+                )
+            };
             NoticeView {
                 at: tr.date(&n.created_at.date()),
-                text: format!("{} {}", tr.t("notices.newly_eligible"), title),
+                text,
                 amount: n.amount_satang.map(|s| format_value(Value::Money(s), &tr)),
                 unread: n.read_at.is_none(),
+                link,
+                link_key,
             }
         })
         .collect();

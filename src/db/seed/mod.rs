@@ -26,6 +26,8 @@ pub const DEMO_FARMER_EMAIL: &str = "farmer@demo.kaset";
 pub const DEMO_FARMER_REGISTRY: &str = "320101000001";
 pub const DEMO_OFFICER_EMAIL: &str = "officer.surin@demo.kaset";
 pub const DEMO_OFFICER_BURIRAM_EMAIL: &str = "officer.buriram@demo.kaset";
+/// A second Surin officer, who decides the appeals of the first one's rejections.
+pub const DEMO_OFFICER_SURIN_2_EMAIL: &str = "officer2.surin@demo.kaset";
 pub const DEMO_MANAGER_EMAIL: &str = "manager@demo.kaset";
 pub const DEMO_ADMIN_EMAIL: &str = "admin@demo.kaset";
 /// A registered household head without an account yet, to try "create an account" with.
@@ -78,7 +80,7 @@ pub fn seed_demo_if_empty(conn: &mut DbConn) -> anyhow::Result<Option<SeedReport
 pub fn seed_demo(conn: &mut DbConn) -> anyhow::Result<SeedReport> {
     // Hash before the transaction: argon2 is slow and must not hold SQLite's write lock.
     let password = Password::choose(DEMO_PASSWORD, &[]).map_err(|e| anyhow::anyhow!("{e:?}"))?;
-    let hashes: Vec<String> = (0..5).map(|_| password.hash()).collect();
+    let hashes: Vec<String> = (0..6).map(|_| password.hash()).collect();
     conn.transaction(|conn| {
         let mut seeder = Seeder::new();
         let farmer_household = seeder.fixed_households(conn)?;
@@ -112,6 +114,14 @@ fn create_demo_accounts(
             DEMO_OFFICER_EMAIL,
             None,
             "นางสาวศิริพร ทองดี",
+            None,
+            Some("32"),
+        ),
+        (
+            Role::Officer,
+            DEMO_OFFICER_SURIN_2_EMAIL,
+            None,
+            "นายประเสริฐ ศรีสุข",
             None,
             Some("32"),
         ),

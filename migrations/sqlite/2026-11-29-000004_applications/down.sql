@@ -1,0 +1,4 @@
+DROP TABLE reference_counters;
+DROP TABLE attachments;
+DROP TABLE application_events;
+DROP TABLE applications;

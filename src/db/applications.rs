@@ -1,0 +1,422 @@
+//! Applications, their timeline and attachments: queries only. The rules of a case's life are in
+//! `domain::case`; `jobs::cases` puts a change, its timeline event and its notices together.
+
+use super::audit::Actor;
+use super::schema::{application_events, applications, attachments, households, users};
+use super::DbConn;
+use crate::domain::{AreaScope, CaseStatus};
+use chrono::{NaiveDate, NaiveDateTime};
+use diesel::prelude::*;
+
+#[derive(Queryable, Clone, Debug)]
+pub struct ApplicationRow {
+    pub id: i32,
+    pub reference: Option<String>,
+    pub household_id: i32,
+    pub applicant_id: i32,
+    pub programme_id: String,
+    pub status: String,
+    pub version: i32,
+    pub answers: String,
+    pub assigned_to: Option<i32>,
+    pub rejected_by: Option<i32>,
+    pub decided_on: Option<NaiveDate>,
+    pub appealed: bool,
+    pub snapshot_rule_version: Option<String>,
+    pub snapshot_status: Option<String>,
+    pub snapshot_amount_satang: Option<i64>,
+    pub snapshot_facts: Option<String>,
+    pub snapshot_explanation: Option<String>,
+    pub due_on: Option<NaiveDate>,
+    pub escalated_at: Option<NaiveDateTime>,
+    pub created_at: NaiveDateTime,
+    pub submitted_at: Option<NaiveDateTime>,
+    pub updated_at: NaiveDateTime,
+}
+
+impl ApplicationRow {
+    /// The stored status; a code the database holds is always one the domain knows.
+    pub fn status(&self) -> CaseStatus {
+        CaseStatus::parse(&self.status).unwrap_or(CaseStatus::Draft)
+    }
+}
+
+/// The statuses in which an application is "live": one per household and programme.
+const ENDED_FOR_GOOD: [&str; 2] = ["withdrawn", "rejected"];
+
+/// The live application of a household for a programme, if there is one.
+pub fn find_live(
+    conn: &mut DbConn,
+    household_id: i32,
+    programme_id: &str,
+) -> QueryResult<Option<ApplicationRow>> {
+    applications::table
+        .filter(applications::household_id.eq(household_id))
+        .filter(applications::programme_id.eq(programme_id))
+        .filter(applications::status.ne_all(ENDED_FOR_GOOD))
+        .first(conn)
+        .optional()
+}
+
+/// Starts a draft, or returns the live application already there (a second "Apply", or two at
+/// once: the unique index lets only one insert win, and the loser finds the winner's).
+pub fn start_draft(
+    conn: &mut DbConn,
+    household_id: i32,
+    applicant_id: i32,
+    programme_id: &str,
+    answers: &str,
+) -> QueryResult<ApplicationRow> {
+    if let Some(live) = find_live(conn, household_id, programme_id)? {
+        return Ok(live);
+    }
+    let now = super::now();
+    let inserted = conn.transaction(|conn| {
+        diesel::insert_into(applications::table)
+            .values((
+                applications::household_id.eq(household_id),
+                applications::applicant_id.eq(applicant_id),
+                applications::programme_id.eq(programme_id),
+                applications::status.eq(CaseStatus::Draft.code()),
+                applications::version.eq(0),
+                applications::answers.eq(answers),
+                applications::appealed.eq(false),
+                applications::created_at.eq(now),
+                applications::updated_at.eq(now),
+            ))
+            .execute(conn)
+    });
+    match inserted {
+        Ok(_)
+        | Err(diesel::result::Error::DatabaseError(
+            diesel::result::DatabaseErrorKind::UniqueViolation,
+            _,
+        )) => find_live(conn, household_id, programme_id)?.ok_or(diesel::result::Error::NotFound),
+        Err(e) => Err(e),
+    }
+}
+
+/// A household's application by its id (drafts have no reference yet).
+pub fn find_for_household(
+    conn: &mut DbConn,
+    household_id: i32,
+    id: i32,
+) -> QueryResult<Option<ApplicationRow>> {
+    applications::table
+        .find(id)
+        .filter(applications::household_id.eq(household_id))
+        .first(conn)
+        .optional()
+}
+
+/// A household's application by its reference.
+pub fn find_by_reference_for_household(
+    conn: &mut DbConn,
+    household_id: i32,
+    reference: &str,
+) -> QueryResult<Option<ApplicationRow>> {
+    applications::table
+        .filter(applications::reference.eq(reference))
+        .filter(applications::household_id.eq(household_id))
+        .first(conn)
+        .optional()
+}
+
+/// A submitted application whose household lies in the staff member's area.
+pub fn find_by_reference_in_scope(
+    conn: &mut DbConn,
+    scope: &AreaScope,
+    reference: &str,
+) -> QueryResult<Option<ApplicationRow>> {
+    let mut q = applications::table
+        .inner_join(households::table)
+        .filter(applications::reference.eq(reference))
+        .select(applications::all_columns)
+        .into_boxed();
+    q = crate::within_scope!(q, scope);
+    q.first(conn).optional()
+}
+
+/// A household's applications, newest first.
+pub fn for_household(conn: &mut DbConn, household_id: i32) -> QueryResult<Vec<ApplicationRow>> {
+    applications::table
+        .filter(applications::household_id.eq(household_id))
+        .order(applications::created_at.desc())
+        .load(conn)
+}
+
+/// What a step changes besides the status; `None` leaves a column as it is, `Some(None)` clears it.
+#[derive(AsChangeset, Default, Debug)]
+#[diesel(table_name = applications)]
+pub struct Change {
+    pub status: Option<String>,
+    pub reference: Option<Option<String>>,
+    pub answers: Option<String>,
+    pub assigned_to: Option<Option<i32>>,
+    pub rejected_by: Option<Option<i32>>,
+    pub decided_on: Option<Option<NaiveDate>>,
+    pub appealed: Option<bool>,
+    pub snapshot_rule_version: Option<Option<String>>,
+    pub snapshot_status: Option<Option<String>>,
+    pub snapshot_amount_satang: Option<Option<i64>>,
+    pub snapshot_facts: Option<Option<String>>,
+    pub snapshot_explanation: Option<Option<String>>,
+    pub due_on: Option<Option<NaiveDate>>,
+    pub escalated_at: Option<Option<NaiveDateTime>>,
+    pub submitted_at: Option<Option<NaiveDateTime>>,
+}
+
+/// Applies a change made from version `seen` of the application. `false` when someone else
+/// changed it first (optimistic locking): the caller refuses, and nothing was written.
+pub fn change(conn: &mut DbConn, id: i32, seen: i32, change: &Change) -> QueryResult<bool> {
+    diesel::update(
+        applications::table
+            .filter(applications::id.eq(id))
+            .filter(applications::version.eq(seen)),
+    )
+    .set((
+        change,
+        applications::version.eq(applications::version + 1),
+        applications::updated_at.eq(super::now()),
+    ))
+    .execute(conn)
+    .map(|n| n == 1)
+}
+
+/// The next reference of a Buddhist-era year: `KS-2569-000123`. The counter row is locked by
+/// the update until the surrounding transaction ends, so two submissions never share a number.
+pub fn next_reference(conn: &mut DbConn, be_year: i32) -> QueryResult<String> {
+    diesel::sql_query(
+        "INSERT INTO reference_counters (year, last_number) VALUES ($1, 0) \
+         ON CONFLICT (year) DO NOTHING",
+    )
+    .bind::<diesel::sql_types::Integer, _>(be_year)
+    .execute(conn)?;
+    use super::schema::reference_counters as rc;
+    diesel::update(rc::table.find(be_year))
+        .set(rc::last_number.eq(rc::last_number + 1))
+        .execute(conn)?;
+    let number: i32 = rc::table
+        .find(be_year)
+        .select(rc::last_number)
+        .first(conn)?;
+    Ok(format!("KS-{be_year}-{number:06}"))
+}
+
+#[derive(Queryable, Clone, Debug)]
+pub struct EventRow {
+    pub id: i32,
+    pub application_id: i32,
+    pub at: NaiveDateTime,
+    pub actor_id: Option<i32>,
+    pub actor_role: String,
+    pub kind: String,
+    pub reason: Option<String>,
+    pub message: String,
+    pub internal: bool,
+}
+
+/// A new line of a case's timeline.
+pub struct NewEvent<'a> {
+    pub kind: &'a str,
+    pub reason: Option<&'a str>,
+    pub message: &'a str,
+    /// Officers' notes: never shown to the farmer.
+    pub internal: bool,
+}
+
+/// Adds an event to the case's timeline.
+pub fn add_event(
+    conn: &mut DbConn,
+    application_id: i32,
+    actor: &Actor,
+    event: &NewEvent<'_>,
+) -> QueryResult<i32> {
+    diesel::insert_into(application_events::table)
+        .values((
+            application_events::application_id.eq(application_id),
+            application_events::at.eq(super::now()),
+            application_events::actor_id.eq(actor.user_id),
+            application_events::actor_role.eq(&actor.role),
+            application_events::kind.eq(event.kind),
+            application_events::reason.eq(event.reason),
+            application_events::message.eq(event.message),
+            application_events::internal.eq(event.internal),
+        ))
+        .returning(application_events::id)
+        .get_result(conn)
+}
+
+/// The timeline, oldest first; without the internal notes unless `with_internal`.
+pub fn events(
+    conn: &mut DbConn,
+    application_id: i32,
+    with_internal: bool,
+) -> QueryResult<Vec<EventRow>> {
+    let mut q = application_events::table
+        .filter(application_events::application_id.eq(application_id))
+        .order(application_events::id)
+        .into_boxed();
+    if !with_internal {
+        q = q.filter(application_events::internal.eq(false));
+    }
+    q.load(conn)
+}
+
+#[derive(Queryable, Clone, Debug)]
+pub struct AttachmentRow {
+    pub id: i32,
+    pub application_id: i32,
+    pub event_id: Option<i32>,
+    pub file_name: String,
+    pub content_type: String,
+    pub size_bytes: i32,
+    pub sha256: String,
+    pub stored_as: String,
+    pub uploaded_by: i32,
+    pub created_at: NaiveDateTime,
+}
+
+pub struct NewAttachment<'a> {
+    pub application_id: i32,
+    pub event_id: Option<i32>,
+    pub file_name: &'a str,
+    pub content_type: &'a str,
+    pub size_bytes: i32,
+    pub sha256: &'a str,
+    pub stored_as: &'a str,
+    pub uploaded_by: i32,
+}
+
+pub fn add_attachment(conn: &mut DbConn, a: &NewAttachment<'_>) -> QueryResult<i32> {
+    diesel::insert_into(attachments::table)
+        .values((
+            attachments::application_id.eq(a.application_id),
+            attachments::event_id.eq(a.event_id),
+            attachments::file_name.eq(a.file_name),
+            attachments::content_type.eq(a.content_type),
+            attachments::size_bytes.eq(a.size_bytes),
+            attachments::sha256.eq(a.sha256),
+            attachments::stored_as.eq(a.stored_as),
+            attachments::uploaded_by.eq(a.uploaded_by),
+            attachments::created_at.eq(super::now()),
+        ))
+        .returning(attachments::id)
+        .get_result(conn)
+}
+
+pub fn attachments_of(conn: &mut DbConn, application_id: i32) -> QueryResult<Vec<AttachmentRow>> {
+    attachments::table
+        .filter(attachments::application_id.eq(application_id))
+        .order(attachments::id)
+        .load(conn)
+}
+
+/// Removes an attachment of a draft (a submitted one is part of the record and stays).
+pub fn remove_draft_attachment(
+    conn: &mut DbConn,
+    application_id: i32,
+    attachment_id: i32,
+) -> QueryResult<Option<AttachmentRow>> {
+    let found: Option<AttachmentRow> = attachments::table
+        .find(attachment_id)
+        .filter(attachments::application_id.eq(application_id))
+        .first(conn)
+        .optional()?;
+    if found.is_some() {
+        diesel::delete(attachments::table.find(attachment_id)).execute(conn)?;
+    }
+    Ok(found)
+}
+
+/// What the officers' queue may be narrowed to.
+#[derive(Clone, Debug, Default)]
+pub struct QueueFilter {
+    pub programme_id: Option<String>,
+    pub status: Option<CaseStatus>,
+    pub overdue_on: Option<NaiveDate>,
+    pub assigned_to: Option<i32>,
+    pub unassigned: bool,
+}
+
+pub const QUEUE_PAGE: i64 = 25;
+
+/// One line of the queue: the case and its household's registry number.
+pub type QueueRow = (ApplicationRow, String);
+
+/// Submitted cases of the area matching the filter, soonest deadline first (cases waiting on
+/// the farmer, with no deadline, after those), a page at a time, with the total.
+pub fn queue(
+    conn: &mut DbConn,
+    scope: &AreaScope,
+    filter: &QueueFilter,
+    page: i64,
+) -> QueryResult<(Vec<QueueRow>, i64)> {
+    let build = || {
+        let mut q = applications::table
+            .inner_join(households::table)
+            .filter(applications::status.ne(CaseStatus::Draft.code()))
+            .into_boxed();
+        q = crate::within_scope!(q, scope);
+        if let Some(programme) = &filter.programme_id {
+            q = q.filter(applications::programme_id.eq(programme.clone()));
+        }
+        if let Some(status) = filter.status {
+            q = q.filter(applications::status.eq(status.code()));
+        }
+        if let Some(today) = filter.overdue_on {
+            q = q.filter(applications::due_on.lt(today));
+        }
+        if let Some(officer) = filter.assigned_to {
+            q = q.filter(applications::assigned_to.eq(officer));
+        }
+        if filter.unassigned {
+            q = q.filter(applications::assigned_to.is_null());
+        }
+        q
+    };
+    let total: i64 = build().count().get_result(conn)?;
+    let rows = build()
+        .select((applications::all_columns, households::registry_number))
+        .order((
+            applications::due_on.is_null(),
+            applications::due_on,
+            applications::id,
+        ))
+        .limit(QUEUE_PAGE)
+        .offset((page.max(1) - 1) * QUEUE_PAGE)
+        .load(conn)?;
+    Ok((rows, total))
+}
+
+/// How many submitted cases of the area are in each status.
+pub fn counts_by_status(conn: &mut DbConn, scope: &AreaScope) -> QueryResult<Vec<(String, i64)>> {
+    let mut q = applications::table
+        .inner_join(households::table)
+        .filter(applications::status.ne(CaseStatus::Draft.code()))
+        .group_by(applications::status)
+        .select((applications::status, diesel::dsl::count_star()))
+        .into_boxed();
+    q = crate::within_scope!(q, scope);
+    q.load(conn)
+}
+
+/// The active officers whose area contains this amphoe (to assign a case to).
+pub fn officers_for_amphoe(
+    conn: &mut DbConn,
+    amphoe_code: &str,
+) -> QueryResult<Vec<(i32, String)>> {
+    let province = &amphoe_code[..amphoe_code.len().min(2)];
+    users::table
+        .filter(users::role.eq("officer"))
+        .filter(users::disabled_at.is_null())
+        .filter(users::scope_province_code.eq(province))
+        .filter(
+            users::scope_amphoe_code
+                .is_null()
+                .or(users::scope_amphoe_code.eq(amphoe_code)),
+        )
+        .order(users::display_name)
+        .select((users::id, users::display_name))
+        .load(conn)
+}

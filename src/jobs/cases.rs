@@ -1,0 +1,444 @@
+//! Every change to an application: checked by the state machine (`domain::case`), written with
+//! its timeline event under optimistic locking, and told to whoever it concerns (an in-app
+//! notice and an e-mail through the outbox), all in one transaction: nothing half-done, nothing
+//! untold, nothing told twice.
+
+use crate::db::applications::{self as apps, ApplicationRow, Change, NewEvent};
+use crate::db::audit::Actor;
+use crate::db::{notices, registry, users, DbConn};
+use crate::domain::calendar::WorkingCalendar;
+use crate::domain::case::{self, CaseAction, Refusal};
+use crate::domain::{CaseStatus, RejectionReason, Role};
+use crate::i18n::{Locale, Tr};
+use crate::rules::catalogue::CATALOGUE;
+use crate::rules::evaluate::format_value;
+use crate::rules::{explain, facts, RuleSet, Status};
+use chrono::{Datelike, NaiveDate};
+use serde::{Deserialize, Serialize};
+
+/// What case work needs besides the database.
+pub struct CaseContext<'a> {
+    pub rules: &'a RuleSet,
+    pub calendar: &'a WorkingCalendar,
+    pub public_url: &'a str,
+    pub today: NaiveDate,
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum CaseError {
+    /// The state machine refused the step (its catalogue key says why).
+    #[error("refused: {}", .0.key())]
+    Refused(Refusal),
+    /// Someone else changed the case since the page was loaded.
+    #[error("the case was changed by someone else")]
+    Stale,
+    /// At submission the household no longer qualifies; the reasons, in the farmer's language.
+    #[error("not eligible at submission")]
+    NotEligible(Vec<String>),
+    /// The officer chosen is not one of the area's.
+    #[error("not an officer of this area")]
+    NotAnOfficerHere,
+    #[error(transparent)]
+    Database(#[from] diesel::result::Error),
+    #[error(transparent)]
+    Other(#[from] anyhow::Error),
+}
+
+/// The officers' and farmers' steps other than submitting and assigning.
+#[derive(Clone, Debug)]
+pub enum Step {
+    Withdraw,
+    Reply {
+        message: String,
+    },
+    Appeal {
+        reason: String,
+    },
+    RequestInfo {
+        message: String,
+    },
+    Approve {
+        message: String,
+    },
+    Reject {
+        reason: RejectionReason,
+        message: String,
+    },
+    MarkPaid,
+    Complete,
+}
+
+impl Step {
+    fn action(&self) -> CaseAction {
+        match self {
+            Step::Withdraw => CaseAction::Withdraw,
+            Step::Reply { .. } => CaseAction::Reply,
+            Step::Appeal { .. } => CaseAction::Appeal,
+            Step::RequestInfo { .. } => CaseAction::RequestInfo,
+            Step::Approve { .. } => CaseAction::Approve,
+            Step::Reject { .. } => CaseAction::Reject,
+            Step::MarkPaid => CaseAction::MarkPaid,
+            Step::Complete => CaseAction::Complete,
+        }
+    }
+
+    fn message(&self) -> &str {
+        match self {
+            Step::Reply { message }
+            | Step::RequestInfo { message }
+            | Step::Approve { message }
+            | Step::Reject { message, .. } => message,
+            Step::Appeal { reason } => reason,
+            Step::Withdraw | Step::MarkPaid | Step::Complete => "",
+        }
+    }
+}
+
+/// The eligibility decided when the farmer submitted, kept with the case.
+#[derive(Serialize, Deserialize, Debug, Clone, Default)]
+pub struct Explained {
+    pub lines: Vec<String>,
+    pub working: Option<String>,
+}
+
+#[derive(Serialize, Deserialize, Debug, Clone, Default)]
+pub struct SnapshotExplanation {
+    pub th: Explained,
+    pub en: Explained,
+}
+
+impl SnapshotExplanation {
+    pub fn get(&self, locale: Locale) -> &Explained {
+        match locale {
+            Locale::Th => &self.th,
+            Locale::En => &self.en,
+        }
+    }
+}
+
+/// One fact the rule read, as shown in Thai and in English.
+#[derive(Serialize, Deserialize, Debug, Clone)]
+pub struct SnapshotFact {
+    pub name: String,
+    pub th: String,
+    pub en: String,
+}
+
+/// Submits a draft: eligibility checked again and kept as a snapshot, a reference given, the
+/// deadline set, the farmer told. Submitting again (double click, back button, retry) returns
+/// the same reference and changes nothing.
+pub fn submit(
+    conn: &mut DbConn,
+    cx: &CaseContext<'_>,
+    actor: &Actor,
+    draft: &ApplicationRow,
+    answers_json: &str,
+) -> Result<String, CaseError> {
+    if let Some(reference) = &draft.reference {
+        return Ok(reference.clone());
+    }
+    let result = crate::db::write_transaction(conn, |conn| {
+        let to = case::transition(
+            &case_of(cx.rules, draft),
+            CaseAction::Submit,
+            Role::Farmer,
+            cx.today,
+        )
+        .map_err(CaseError::Refused)?;
+        let programme = cx
+            .rules
+            .programme(&draft.programme_id)
+            .ok_or(CaseError::Refused(Refusal::NotNow))?;
+        let farm = registry::load_farm(conn, draft.household_id)?;
+        let record = registry::rules_record(conn, &farm, cx.today)?;
+        let facts = facts::derive(&record, cx.today);
+        let decision = cx
+            .rules
+            .evaluate(&facts, cx.today)
+            .into_iter()
+            .find(|d| cx.rules.programmes[d.index].id == programme.id)
+            .ok_or(CaseError::Refused(Refusal::NotNow))?;
+        let outcome = &decision.outcome;
+        let params = programme.parameters_at(cx.today);
+        let explained = |locale| {
+            let e = explain(programme, outcome, &facts, &params, locale);
+            Explained {
+                lines: e.lines.into_iter().map(|l| l.text).collect(),
+                working: e.amount,
+            }
+        };
+        let applicant_locale = applicant_locale(conn, draft.applicant_id)?;
+        // A farmer may apply when eligible, or when only information is missing (the officer
+        // checks it); not when a condition fails or another programme of the group is theirs.
+        let may_apply = matches!(outcome.status, Status::Eligible | Status::NeedInfo)
+            && decision.excluded_by.is_none();
+        if !may_apply {
+            let reasons = explained(applicant_locale).lines;
+            return Err(CaseError::NotEligible(reasons));
+        }
+        let snapshot_facts: Vec<SnapshotFact> = programme
+            .facts_read()
+            .into_iter()
+            .map(|i| SnapshotFact {
+                name: CATALOGUE[i].name.to_owned(),
+                th: format_value(facts[i], &Tr::new(Locale::Th)),
+                en: format_value(facts[i], &Tr::new(Locale::En)),
+            })
+            .collect();
+        let explanation = SnapshotExplanation {
+            th: explained(Locale::Th),
+            en: explained(Locale::En),
+        };
+        let reference = apps::next_reference(conn, cx.today.year() + 543)?;
+        let change = Change {
+            status: Some(to.code().to_owned()),
+            reference: Some(Some(reference.clone())),
+            answers: Some(answers_json.to_owned()),
+            snapshot_rule_version: Some(Some(programme.version.clone())),
+            snapshot_status: Some(Some(outcome.status.code().to_owned())),
+            snapshot_amount_satang: Some(outcome.amount),
+            snapshot_facts: Some(Some(to_json(&snapshot_facts)?)),
+            snapshot_explanation: Some(Some(to_json(&explanation)?)),
+            due_on: Some(Some(deadline(cx, &draft.programme_id))),
+            submitted_at: Some(Some(crate::db::now())),
+            ..Change::default()
+        };
+        if !apps::change(conn, draft.id, draft.version, &change)? {
+            return Err(CaseError::Stale);
+        }
+        let event = NewEvent {
+            kind: CaseAction::Submit.code(),
+            reason: None,
+            message: "",
+            internal: false,
+        };
+        apps::add_event(conn, draft.id, actor, &event)?;
+        tell_farmer(conn, cx, draft, &reference, to, "")?;
+        Ok(reference)
+    });
+    match result {
+        // The same draft submitted twice at once: the other request won; show its reference.
+        Err(CaseError::Stale) => {
+            match apps::find_for_household(conn, draft.household_id, draft.id)?
+                .and_then(|now| now.reference)
+            {
+                Some(reference) => Ok(reference),
+                None => Err(CaseError::Stale),
+            }
+        }
+        other => other,
+    }
+}
+
+/// A farmer's or officer's step on a case seen at version `seen`.
+pub fn act(
+    conn: &mut DbConn,
+    cx: &CaseContext<'_>,
+    actor: &Actor,
+    role: Role,
+    app: &ApplicationRow,
+    seen: i32,
+    step: &Step,
+) -> Result<CaseStatus, CaseError> {
+    crate::db::write_transaction(conn, |conn| {
+        let action = step.action();
+        let to = case::transition(&case_of(cx.rules, app), action, role, cx.today)
+            .map_err(CaseError::Refused)?;
+        let deciding = matches!(action, CaseAction::Approve | CaseAction::Reject);
+        if deciding && app.appealed && app.rejected_by.is_some() && app.rejected_by == actor.user_id
+        {
+            return Err(CaseError::Refused(Refusal::DecidedItBefore));
+        }
+        let mut change = Change {
+            status: Some(to.code().to_owned()),
+            ..Change::default()
+        };
+        match step {
+            Step::Reply { .. } => change.due_on = Some(Some(deadline(cx, &app.programme_id))),
+            Step::Appeal { .. } => {
+                change.appealed = Some(true);
+                change.due_on = Some(Some(deadline(cx, &app.programme_id)));
+                change.escalated_at = Some(None);
+                // An appeal is decided by someone other than the officer who rejected.
+                let household = registry::load_farm(conn, app.household_id)?.household;
+                let other = apps::officers_for_amphoe(conn, &household.amphoe_code)?
+                    .into_iter()
+                    .map(|(id, _)| id)
+                    .find(|id| Some(*id) != app.rejected_by);
+                change.assigned_to = Some(other);
+            }
+            Step::Approve { .. } => {
+                change.decided_on = Some(Some(cx.today));
+                change.due_on = Some(None);
+            }
+            Step::Reject { .. } => {
+                change.decided_on = Some(Some(cx.today));
+                change.rejected_by = Some(actor.user_id);
+                change.due_on = Some(None);
+            }
+            Step::RequestInfo { .. } | Step::Withdraw => change.due_on = Some(None),
+            Step::MarkPaid | Step::Complete => {}
+        }
+        if !apps::change(conn, app.id, seen, &change)? {
+            return Err(CaseError::Stale);
+        }
+        let reason = match step {
+            Step::Reject { reason, .. } => Some(reason.code()),
+            _ => None,
+        };
+        let event = NewEvent {
+            kind: action.code(),
+            reason,
+            message: step.message(),
+            internal: false,
+        };
+        apps::add_event(conn, app.id, actor, &event)?;
+        let reference = app.reference.clone().unwrap_or_default();
+        tell_farmer(conn, cx, app, &reference, to, step.message())?;
+        // The farmer's answer or appeal is news for the officer who has the case.
+        if matches!(step, Step::Reply { .. } | Step::Appeal { .. }) {
+            let officer = change.assigned_to.unwrap_or(app.assigned_to);
+            if let Some(officer) = officer {
+                notices::insert(conn, officer, &staff_notice(action), &reference, None)?;
+            }
+        }
+        Ok(to)
+    })
+}
+
+/// Gives an open case to an officer of its area (oneself or another).
+pub fn assign(
+    conn: &mut DbConn,
+    actor: &Actor,
+    app: &ApplicationRow,
+    seen: i32,
+    officer_id: i32,
+) -> Result<(), CaseError> {
+    crate::db::write_transaction(conn, |conn| {
+        if !app.status().is_open() {
+            return Err(CaseError::Refused(Refusal::NotNow));
+        }
+        let household = registry::load_farm(conn, app.household_id)?.household;
+        let officers = apps::officers_for_amphoe(conn, &household.amphoe_code)?;
+        let Some((_, name)) = officers.iter().find(|(id, _)| *id == officer_id) else {
+            return Err(CaseError::NotAnOfficerHere);
+        };
+        let change = Change {
+            assigned_to: Some(Some(officer_id)),
+            ..Change::default()
+        };
+        if !apps::change(conn, app.id, seen, &change)? {
+            return Err(CaseError::Stale);
+        }
+        let event = NewEvent {
+            kind: "assigned",
+            reason: None,
+            message: name,
+            internal: true,
+        };
+        apps::add_event(conn, app.id, actor, &event)?;
+        if actor.user_id != Some(officer_id) {
+            let reference = app.reference.clone().unwrap_or_default();
+            notices::insert(conn, officer_id, "staff_case.assigned", &reference, None)?;
+        }
+        Ok(())
+    })
+}
+
+/// An officer's internal note: on the timeline for staff only; the case itself is unchanged.
+pub fn note(
+    conn: &mut DbConn,
+    actor: &Actor,
+    app: &ApplicationRow,
+    text: &str,
+) -> Result<(), CaseError> {
+    let event = NewEvent {
+        kind: "note",
+        reason: None,
+        message: text,
+        internal: true,
+    };
+    apps::add_event(conn, app.id, actor, &event)?;
+    Ok(())
+}
+
+/// The state machine's view of a stored application.
+pub fn case_of(rules: &RuleSet, app: &ApplicationRow) -> case::Case {
+    case::Case {
+        status: app.status(),
+        appealed: app.appealed,
+        decided_on: app.decided_on,
+        pays: rules
+            .programme(&app.programme_id)
+            .is_some_and(|p| p.amount.is_some()),
+    }
+}
+
+/// The service deadline from today: the programme's working days (15 when it names none).
+fn deadline(cx: &CaseContext<'_>, programme_id: &str) -> NaiveDate {
+    let days = cx
+        .rules
+        .programme(programme_id)
+        .and_then(|p| p.sla_working_days)
+        .unwrap_or(DEFAULT_SERVICE_DAYS);
+    cx.calendar.add_working_days(cx.today, days)
+}
+
+/// Working days to decide a case when the programme's rule file does not say.
+pub const DEFAULT_SERVICE_DAYS: u32 = 15;
+
+fn staff_notice(action: CaseAction) -> String {
+    format!("staff_case.{}", action.code())
+}
+
+fn applicant_locale(conn: &mut DbConn, applicant_id: i32) -> Result<Locale, CaseError> {
+    Ok(users::find(conn, applicant_id)?
+        .and_then(|u| Locale::parse(&u.locale))
+        .unwrap_or_default())
+}
+
+/// The applicant's notice and e-mail for a new status.
+fn tell_farmer(
+    conn: &mut DbConn,
+    cx: &CaseContext<'_>,
+    app: &ApplicationRow,
+    reference: &str,
+    status: CaseStatus,
+    message: &str,
+) -> Result<(), CaseError> {
+    let Some(applicant) = users::find(conn, app.applicant_id)? else {
+        return Ok(());
+    };
+    notices::insert(
+        conn,
+        applicant.id,
+        &format!("case.{}", status.code()),
+        reference,
+        None,
+    )?;
+    if let Some(email) = &applicant.email {
+        let tr = Tr::new(Locale::parse(&applicant.locale).unwrap_or_default());
+        let title = cx
+            .rules
+            .programme(&app.programme_id)
+            .map_or(app.programme_id.as_str(), |p| p.title.get(tr.locale));
+        super::emails::queue_case_update(
+            conn,
+            tr,
+            email,
+            &applicant.display_name,
+            &super::emails::CaseUpdate {
+                reference,
+                title,
+                status,
+                message,
+                link: &format!("{}/applications/{reference}", cx.public_url),
+            },
+        )?;
+    }
+    Ok(())
+}
+
+fn to_json<T: Serialize>(value: &T) -> Result<String, CaseError> {
+    serde_json::to_string(value).map_err(|e| CaseError::Other(e.into()))
+}

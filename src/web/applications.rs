@@ -1,0 +1,489 @@
+//! The farmer's applications: start one from "My entitlements", fill in the programme's own
+//! questions (the registry's data is shown, never asked again), save a draft, submit, follow
+//! the timeline, reply to a request for information, withdraw, appeal a rejection.
+
+use super::cases::{case_context, case_error, CaseView};
+use super::context::{redirect, render, render_invalid, Ctx, FieldErrors, Posted};
+use super::farm::{farm_view, FarmView};
+use crate::db::applications::{self as apps, ApplicationRow};
+use crate::db::registry;
+use crate::domain::{CaseStatus, Invalid, Role};
+use crate::error::AppError;
+use crate::jobs::cases::{self, CaseError, Step};
+use crate::rules::form::{Kind, RawAnswers};
+use actix_web::{web, HttpResponse};
+use askama::Template;
+use std::collections::HashMap;
+
+pub fn routes(cfg: &mut web::ServiceConfig) {
+    cfg.route("/applications", web::get().to(list))
+        .route("/applications/start/{programme}", web::post().to(start))
+        .route("/applications/drafts/{id}", web::get().to(draft))
+        .route("/applications/drafts/{id}", web::post().to(save_draft))
+        .route(
+            "/applications/drafts/{id}/discard",
+            web::post().to(discard_draft),
+        )
+        .route("/applications/{reference}", web::get().to(show))
+        .route(
+            "/applications/{reference}/{step}",
+            web::post().to(farmer_step),
+        );
+}
+
+/// Where a form's answer to question `id` is posted.
+fn answer_field(id: &str) -> String {
+    format!("q_{id}")
+}
+
+pub struct QuestionView {
+    pub field: String,
+    pub label: String,
+    pub hint: Option<String>,
+    pub required: bool,
+    /// `text`, `number`, `yes_no`, `date` or `choice`.
+    pub kind: &'static str,
+    pub value: String,
+    pub options: Vec<(String, String)>,
+    pub error: Option<&'static str>,
+}
+
+#[derive(Template)]
+#[template(path = "applications/draft.html")]
+struct DraftPage {
+    ctx: Ctx,
+    application: ApplicationRow,
+    title: String,
+    farm: FarmView,
+    questions: Vec<QuestionView>,
+    declared: bool,
+    errors: FieldErrors,
+    /// Why the household does not qualify now, when a submission was refused for it.
+    not_eligible: Vec<String>,
+    saved: bool,
+}
+
+/// "Apply": opens the household's live application for the programme, or a new draft.
+pub async fn start(ctx: Ctx, path: web::Path<String>) -> Result<HttpResponse, AppError> {
+    let (user, household_id) = ctx.farmer()?;
+    let programme_id = path.into_inner();
+    if ctx.state.rules.programme(&programme_id).is_none() {
+        return Err(AppError::NotFound);
+    }
+    let user_id = user.id;
+    let app = ctx
+        .db(move |conn| {
+            Ok(apps::start_draft(
+                conn,
+                household_id,
+                user_id,
+                &programme_id,
+                "{}",
+            )?)
+        })
+        .await?;
+    Ok(redirect(&location(&app)))
+}
+
+/// A draft's page, or a submitted application's.
+fn location(app: &ApplicationRow) -> String {
+    match &app.reference {
+        Some(reference) => format!("/applications/{reference}"),
+        None => format!("/applications/drafts/{}", app.id),
+    }
+}
+
+async fn own_application(ctx: &Ctx, id: i32) -> Result<ApplicationRow, AppError> {
+    let (_, household_id) = ctx.farmer()?;
+    ctx.db(move |conn| apps::find_for_household(conn, household_id, id)?.ok_or(AppError::NotFound))
+        .await
+}
+
+pub async fn draft(ctx: Ctx, path: web::Path<i32>) -> Result<HttpResponse, AppError> {
+    let app = own_application(&ctx, path.into_inner()).await?;
+    if app.status() != CaseStatus::Draft {
+        return Ok(redirect(&location(&app)));
+    }
+    let answers: RawAnswers = serde_json::from_str(&app.answers).unwrap_or_default();
+    let saved = ctx.path.ends_with("?saved=1");
+    draft_page(
+        ctx,
+        app,
+        &answers,
+        false,
+        FieldErrors::default(),
+        Vec::new(),
+        saved,
+    )
+    .await
+}
+
+async fn draft_page(
+    ctx: Ctx,
+    application: ApplicationRow,
+    answers: &RawAnswers,
+    declared: bool,
+    errors: FieldErrors,
+    not_eligible: Vec<String>,
+    saved: bool,
+) -> Result<HttpResponse, AppError> {
+    let programme = ctx
+        .state
+        .rules
+        .programme(&application.programme_id)
+        .ok_or(AppError::NotFound)?;
+    let tr = ctx.tr;
+    let questions = programme
+        .form
+        .questions
+        .iter()
+        .map(|q| {
+            let field = answer_field(&q.id);
+            let (kind, options) = match &q.kind {
+                Kind::Text { .. } => ("text", Vec::new()),
+                Kind::Number { .. } => ("number", Vec::new()),
+                Kind::Date => ("date", Vec::new()),
+                Kind::YesNo => (
+                    "yes_no",
+                    vec![
+                        ("yes".to_owned(), tr.t("form.yes").to_owned()),
+                        ("no".to_owned(), tr.t("form.no").to_owned()),
+                    ],
+                ),
+                Kind::Choice { options } => (
+                    "choice",
+                    options
+                        .iter()
+                        .map(|(value, label)| (value.clone(), label.get(tr.locale).to_owned()))
+                        .collect(),
+                ),
+            };
+            QuestionView {
+                error: errors.get(&field),
+                value: answers.get(&q.id).cloned().unwrap_or_default(),
+                field,
+                label: q.label.get(tr.locale).to_owned(),
+                hint: q.hint.as_ref().map(|h| h.get(tr.locale).to_owned()),
+                required: q.required,
+                kind,
+                options,
+            }
+        })
+        .collect();
+    let title = programme.title.get(tr.locale).to_owned();
+    let household_id = application.household_id;
+    let farm = ctx
+        .db(move |conn| {
+            let farm = registry::load_farm(conn, household_id)?;
+            farm_view(conn, tr, &farm)
+        })
+        .await?;
+    let page = DraftPage {
+        ctx,
+        application,
+        title,
+        farm,
+        questions,
+        declared,
+        not_eligible,
+        saved,
+        errors,
+    };
+    if page.errors.is_empty() && page.not_eligible.is_empty() {
+        render(&page)
+    } else {
+        render_invalid(&page)
+    }
+}
+
+/// Saves the draft, or submits it (`action=submit`): answers checked against the programme's
+/// form, the declaration required, eligibility decided again.
+pub async fn save_draft(
+    ctx: Ctx,
+    path: web::Path<i32>,
+    Posted(form): Posted<HashMap<String, String>>,
+) -> Result<HttpResponse, AppError> {
+    let app = own_application(&ctx, path.into_inner()).await?;
+    if app.status() != CaseStatus::Draft {
+        // Submitted already (a second click, the back button): the same application.
+        return Ok(redirect(&location(&app)));
+    }
+    let programme = ctx
+        .state
+        .rules
+        .programme(&app.programme_id)
+        .ok_or(AppError::NotFound)?;
+    let submitting = form.get("action").map(String::as_str) == Some("submit");
+    let raw: RawAnswers = programme
+        .form
+        .questions
+        .iter()
+        .filter_map(|q| {
+            form.get(&answer_field(&q.id))
+                .map(|v| (q.id.clone(), v.clone()))
+        })
+        .collect();
+    let declared = form.get("declaration").map(String::as_str) == Some("yes");
+    let mut errors = FieldErrors::default();
+    let answers = match programme.form.check(&raw, submitting) {
+        Ok(answers) => answers,
+        Err(refused) => {
+            for (id, invalid) in refused {
+                errors.add(answer_field(&id), invalid.key);
+            }
+            RawAnswers::new()
+        }
+    };
+    if submitting && !declared {
+        errors.add(
+            "declaration",
+            Invalid::new("application.declaration_required").key,
+        );
+    }
+    if !errors.is_empty() {
+        return draft_page(ctx, app, &raw, declared, errors, Vec::new(), false).await;
+    }
+    let answers_json = serde_json::to_string(&answers).map_err(anyhow::Error::from)?;
+    if !submitting {
+        let (id, seen) = (app.id, app.version);
+        let change = apps::Change {
+            answers: Some(answers_json),
+            ..apps::Change::default()
+        };
+        let saved = ctx
+            .db(move |conn| Ok(apps::change(conn, id, seen, &change)?))
+            .await?;
+        return if saved {
+            Ok(redirect(&format!("/applications/drafts/{id}?saved=1")))
+        } else {
+            let errors = stale_form();
+            draft_page(ctx, app, &raw, declared, errors, Vec::new(), false).await
+        };
+    }
+    let actor = ctx.farmer()?.0.actor();
+    let state = ctx.state.clone();
+    let draft = app.clone();
+    let submitted = ctx
+        .db(move |conn| {
+            let cx = case_context(&state);
+            Ok(cases::submit(conn, &cx, &actor, &draft, &answers_json))
+        })
+        .await?;
+    match submitted {
+        Ok(reference) => {
+            ctx.state.mail_wake.notify_one();
+            Ok(redirect(&format!("/applications/{reference}")))
+        }
+        Err(CaseError::NotEligible(reasons)) => {
+            draft_page(ctx, app, &raw, declared, errors, reasons, false).await
+        }
+        Err(CaseError::Stale) => {
+            draft_page(ctx, app, &raw, declared, stale_form(), Vec::new(), false).await
+        }
+        Err(other) => Err(case_error(other)),
+    }
+}
+
+/// Throws a draft away (it is withdrawn before ever being submitted).
+pub async fn discard_draft(
+    ctx: Ctx,
+    path: web::Path<i32>,
+    Posted(_): Posted<super::context::NoFields>,
+) -> Result<HttpResponse, AppError> {
+    let app = own_application(&ctx, path.into_inner()).await?;
+    if app.status() != CaseStatus::Draft {
+        return Ok(redirect(&location(&app)));
+    }
+    let actor = ctx.farmer()?.0.actor();
+    let state = ctx.state.clone();
+    ctx.db(move |conn| {
+        let cx = case_context(&state);
+        let seen = app.version;
+        match cases::act(conn, &cx, &actor, Role::Farmer, &app, seen, &Step::Withdraw) {
+            Ok(_) | Err(CaseError::Stale | CaseError::Refused(_)) => Ok(()),
+            Err(other) => Err(case_error(other)),
+        }
+    })
+    .await?;
+    Ok(redirect("/applications"))
+}
+
+fn stale_form() -> FieldErrors {
+    let mut errors = FieldErrors::default();
+    errors.add("form", "case.stale");
+    errors
+}
+
+pub struct ApplicationLine {
+    pub link: String,
+    pub reference: Option<String>,
+    pub title: String,
+    pub status: &'static str,
+    pub updated: String,
+}
+
+#[derive(Template)]
+#[template(path = "applications/list.html")]
+struct ListPage {
+    ctx: Ctx,
+    applications: Vec<ApplicationLine>,
+}
+
+/// "My applications": drafts and submitted ones, newest first.
+pub async fn list(ctx: Ctx) -> Result<HttpResponse, AppError> {
+    let (_, household_id) = ctx.farmer()?;
+    let rows = ctx
+        .db(move |conn| Ok(apps::for_household(conn, household_id)?))
+        .await?;
+    let tr = ctx.tr;
+    let rules = ctx.state.rules.clone();
+    let applications = rows
+        .iter()
+        // A draft thrown away is nobody's business any more.
+        .filter(|a| a.reference.is_some() || a.status() == CaseStatus::Draft)
+        .map(|a| ApplicationLine {
+            link: location(a),
+            reference: a.reference.clone(),
+            title: rules
+                .programme(&a.programme_id)
+                .map_or(a.programme_id.clone(), |p| {
+                    p.title.get(tr.locale).to_owned()
+                }),
+            status: a.status().label_key(),
+            updated: tr.date(&a.updated_at.date()),
+        })
+        .collect();
+    render(&ListPage { ctx, applications })
+}
+
+#[derive(Template)]
+#[template(path = "applications/show.html")]
+struct ShowPage {
+    ctx: Ctx,
+    case: CaseView,
+    /// A refused step's message (catalogue key).
+    refusal: Option<&'static str>,
+    errors: FieldErrors,
+    reply: String,
+    appeal: String,
+}
+
+async fn own_by_reference(ctx: &Ctx, reference: String) -> Result<ApplicationRow, AppError> {
+    let (_, household_id) = ctx.farmer()?;
+    ctx.db(move |conn| {
+        apps::find_by_reference_for_household(conn, household_id, &reference)?
+            .ok_or(AppError::NotFound)
+    })
+    .await
+}
+
+pub async fn show(ctx: Ctx, path: web::Path<String>) -> Result<HttpResponse, AppError> {
+    let app = own_by_reference(&ctx, path.into_inner()).await?;
+    show_page(ctx, app, None, FieldErrors::default(), "", "").await
+}
+
+async fn show_page(
+    ctx: Ctx,
+    app: ApplicationRow,
+    refusal: Option<&'static str>,
+    errors: FieldErrors,
+    reply: &str,
+    appeal: &str,
+) -> Result<HttpResponse, AppError> {
+    let case = CaseView::load(&ctx, app, Role::Farmer).await?;
+    let page = ShowPage {
+        ctx,
+        case,
+        refusal,
+        errors,
+        reply: reply.to_owned(),
+        appeal: appeal.to_owned(),
+    };
+    if page.refusal.is_none() && page.errors.is_empty() {
+        render(&page)
+    } else {
+        render_status(&page)
+    }
+}
+
+fn render_status(page: &ShowPage) -> Result<HttpResponse, AppError> {
+    let status = if page.refusal.is_some() {
+        actix_web::http::StatusCode::CONFLICT
+    } else {
+        actix_web::http::StatusCode::UNPROCESSABLE_ENTITY
+    };
+    super::context::render_status(status, page)
+}
+
+/// The longest reply, appeal or officer's message.
+pub const MESSAGE_MAX: usize = 2000;
+
+/// Checks a message the step needs: present and not too long.
+pub fn required_message(text: &str) -> Result<String, Invalid> {
+    let text = text.trim();
+    if text.is_empty() {
+        Err(Invalid::new("error.required"))
+    } else if text.chars().count() > MESSAGE_MAX {
+        Err(Invalid::new("error.too_long"))
+    } else {
+        Ok(text.to_owned())
+    }
+}
+
+/// The farmer's steps on a submitted application: `withdraw`, `reply`, `appeal`.
+pub async fn farmer_step(
+    ctx: Ctx,
+    path: web::Path<(String, String)>,
+    Posted(form): Posted<HashMap<String, String>>,
+) -> Result<HttpResponse, AppError> {
+    let (reference, step_name) = path.into_inner();
+    let app = own_by_reference(&ctx, reference.clone()).await?;
+    let field = |name: &str| form.get(name).cloned().unwrap_or_default();
+    let mut errors = FieldErrors::default();
+    let step = match step_name.as_str() {
+        "withdraw" => Some(Step::Withdraw),
+        "reply" => errors
+            .check("reply", required_message(&field("reply")))
+            .map(|message| Step::Reply { message }),
+        "appeal" => errors
+            .check("appeal", required_message(&field("appeal")))
+            .map(|reason| Step::Appeal { reason }),
+        _ => return Err(AppError::NotFound),
+    };
+    let Some(step) = step else {
+        return show_page(ctx, app, None, errors, &field("reply"), &field("appeal")).await;
+    };
+    let seen: i32 = field("version").parse().unwrap_or(-1);
+    let actor = ctx.farmer()?.0.actor();
+    let state = ctx.state.clone();
+    let target = app.clone();
+    let result = ctx
+        .db(move |conn| {
+            let cx = case_context(&state);
+            Ok(cases::act(
+                conn,
+                &cx,
+                &actor,
+                Role::Farmer,
+                &target,
+                seen,
+                &step,
+            ))
+        })
+        .await?;
+    match result {
+        Ok(_) => {
+            ctx.state.mail_wake.notify_one();
+            Ok(redirect(&format!("/applications/{reference}")))
+        }
+        Err(CaseError::Refused(refusal)) => {
+            let latest = own_by_reference(&ctx, reference).await?;
+            show_page(ctx, latest, Some(refusal.key()), errors, "", "").await
+        }
+        Err(CaseError::Stale) => {
+            let latest = own_by_reference(&ctx, reference).await?;
+            show_page(ctx, latest, Some("case.stale"), errors, "", "").await
+        }
+        Err(other) => Err(case_error(other)),
+    }
+}

@@ -1,0 +1,625 @@
+//! The officers' case workspace: the queue of their area's cases and a case's page, where they
+//! assign, note, ask for information and decide. The view of a case shared with the farmer's
+//! page (`web::applications`) is built here too, with what each role may see.
+
+use super::applications::required_message;
+use super::context::{redirect, render, render_status, Ctx, CurrentUser, FieldErrors, Posted};
+use super::entitlements::{entitlements, EntitlementView};
+use super::farm::{farm_view, FarmView};
+use crate::app::AppState;
+use crate::db::applications::{self as apps, ApplicationRow, QueueFilter};
+use crate::db::{audit, registry, users};
+use crate::domain::case::{transition, CaseAction};
+use crate::domain::{CaseStatus, RejectionReason, Role};
+use crate::error::AppError;
+use crate::jobs::cases::{self, CaseContext, CaseError, SnapshotExplanation, SnapshotFact, Step};
+use crate::rules::evaluate::format_value;
+use crate::rules::form::RawAnswers;
+use crate::rules::Value;
+use actix_web::http::StatusCode;
+use actix_web::{web, HttpResponse};
+use askama::Template;
+use serde::Deserialize;
+use std::collections::HashMap;
+
+pub fn routes(cfg: &mut web::ServiceConfig) {
+    cfg.route("/officer/cases", web::get().to(queue))
+        .route("/officer/cases/bulk-approve", web::post().to(bulk_approve))
+        .route("/officer/cases/{reference}", web::get().to(case_page))
+        .route(
+            "/officer/cases/{reference}/{step}",
+            web::post().to(officer_step),
+        );
+}
+
+/// What case work needs from the application's state, for today.
+pub fn case_context(state: &AppState) -> CaseContext<'_> {
+    CaseContext {
+        rules: &state.rules,
+        calendar: &state.calendar,
+        public_url: &state.public_url,
+        today: chrono::Utc::now().date_naive(),
+    }
+}
+
+/// A case error that is not the user's to fix becomes a server error; the rest are handled
+/// where they happen.
+pub fn case_error(error: CaseError) -> AppError {
+    match error {
+        CaseError::Database(e) => AppError::Database(e),
+        other => AppError::Internal(anyhow::anyhow!(other)),
+    }
+}
+
+pub struct EventView {
+    pub at: String,
+    pub who: &'static str,
+    pub what: String,
+    pub reason: Option<&'static str>,
+    pub message: String,
+    pub internal: bool,
+}
+
+pub struct AnswerView {
+    pub label: String,
+    pub value: String,
+}
+
+/// A case as a page shows it; staff see more (registry, notes, today's evaluation, officers).
+pub struct CaseView {
+    pub application: ApplicationRow,
+    pub reference: String,
+    pub title: String,
+    pub status: CaseStatus,
+    pub submitted: String,
+    pub due: Option<String>,
+    pub overdue: bool,
+    pub assigned: Option<String>,
+    pub answers: Vec<AnswerView>,
+    pub snapshot_status: Option<&'static str>,
+    pub snapshot_amount: Option<String>,
+    pub snapshot: SnapshotExplanation,
+    pub snapshot_facts: Vec<(String, String)>,
+    pub timeline: Vec<EventView>,
+    /// The steps the viewer may take now.
+    pub steps: Vec<CaseAction>,
+    /// Staff only.
+    pub farm: Option<FarmView>,
+    pub today: Option<EntitlementView>,
+    pub officers: Vec<(i32, String)>,
+}
+
+impl CaseView {
+    pub fn may(&self, action: CaseAction) -> bool {
+        self.steps.contains(&action)
+    }
+
+    pub fn may_assign(&self) -> bool {
+        !self.officers.is_empty() && self.status.is_open()
+    }
+
+    pub async fn load(ctx: &Ctx, app: ApplicationRow, role: Role) -> Result<Self, AppError> {
+        let tr = ctx.tr;
+        let staff = role != Role::Farmer;
+        let rules = ctx.state.rules.clone();
+        let programme = rules
+            .programme(&app.programme_id)
+            .ok_or(AppError::NotFound)?;
+        let (id, household_id, assigned_to) = (app.id, app.household_id, app.assigned_to);
+        let today = chrono::Utc::now().date_naive();
+        let (events, farm_and_record, officers, assigned) = ctx
+            .db(move |conn| {
+                let events = apps::events(conn, id, staff)?;
+                let assigned = match assigned_to {
+                    Some(officer) => users::find(conn, officer)?.map(|u| u.display_name),
+                    None => None,
+                };
+                if !staff {
+                    return Ok((events, None, Vec::new(), assigned));
+                }
+                let farm = registry::load_farm(conn, household_id)?;
+                let record = registry::rules_record(conn, &farm, today)?;
+                let officers = apps::officers_for_amphoe(conn, &farm.household.amphoe_code)?;
+                let view = farm_view(conn, tr, &farm)?;
+                Ok((events, Some((view, record)), officers, assigned))
+            })
+            .await?;
+        let (farm, today_view) = match farm_and_record {
+            Some((view, record)) => {
+                let list = entitlements(&rules, &record, today, tr.locale);
+                let mine = list
+                    .eligible
+                    .into_iter()
+                    .map(|(_, v)| v)
+                    .chain(list.need_info)
+                    .chain(list.almost)
+                    .chain(list.other)
+                    .find(|v| v.id == app.programme_id);
+                (Some(view), mine)
+            }
+            None => (None, None),
+        };
+        let answers: RawAnswers = serde_json::from_str(&app.answers).unwrap_or_default();
+        let answers = programme
+            .form
+            .questions
+            .iter()
+            .filter_map(|q| {
+                answers.get(&q.id).map(|value| AnswerView {
+                    label: q.label.get(tr.locale).to_owned(),
+                    value: match &q.kind {
+                        crate::rules::form::Kind::Choice { options } => options
+                            .iter()
+                            .find(|(v, _)| v == value)
+                            .map_or(value.clone(), |(_, l)| l.get(tr.locale).to_owned()),
+                        crate::rules::form::Kind::YesNo => tr
+                            .t(if value == "yes" {
+                                "form.yes"
+                            } else {
+                                "form.no"
+                            })
+                            .to_owned(),
+                        _ => value.clone(),
+                    },
+                })
+            })
+            .collect();
+        let snapshot: SnapshotExplanation = app
+            .snapshot_explanation
+            .as_deref()
+            .and_then(|s| serde_json::from_str(s).ok())
+            .unwrap_or_default();
+        let snapshot_facts: Vec<SnapshotFact> = app
+            .snapshot_facts
+            .as_deref()
+            .and_then(|s| serde_json::from_str(s).ok())
+            .unwrap_or_default();
+        let snapshot_facts = snapshot_facts
+            .into_iter()
+            .map(|f| {
+                let meaning = crate::rules::catalogue::CATALOGUE
+                    .iter()
+                    .find(|c| c.name == f.name)
+                    .map_or(f.name.clone(), |c| match tr.locale {
+                        crate::i18n::Locale::Th => c.th.to_owned(),
+                        crate::i18n::Locale::En => c.en.to_owned(),
+                    });
+                let value = match tr.locale {
+                    crate::i18n::Locale::Th => f.th,
+                    crate::i18n::Locale::En => f.en,
+                };
+                (meaning, value)
+            })
+            .collect();
+        let status = app.status();
+        let case = cases::case_of(&ctx.state.rules, &app);
+        let steps = ALL_STEPS
+            .into_iter()
+            .filter(|a| transition(&case, *a, role, today).is_ok())
+            .collect();
+        let timeline = events
+            .into_iter()
+            .map(|e| EventView {
+                at: format!("{} {}", tr.date(&e.at.date()), e.at.format("%H:%M")),
+                who: Role::parse(&e.actor_role).map_or("role.system", |r| r.label_key()),
+                what: tr.t(&format!("case.event.{}", e.kind)).to_owned(),
+                reason: e
+                    .reason
+                    .as_deref()
+                    .and_then(|r| RejectionReason::parse(r).ok())
+                    .map(|r| r.label_key()),
+                message: e.message,
+                internal: e.internal,
+            })
+            .collect();
+        Ok(CaseView {
+            reference: app.reference.clone().unwrap_or_default(),
+            title: programme.title.get(tr.locale).to_owned(),
+            status,
+            submitted: app
+                .submitted_at
+                .map(|at| tr.date(&at.date()))
+                .unwrap_or_default(),
+            due: app.due_on.map(|d| tr.date(&d)),
+            overdue: app.due_on.is_some_and(|d| d < today),
+            assigned,
+            answers,
+            snapshot_status: app.snapshot_status.as_deref().map(|s| match s {
+                "eligible" => "entitlements.eligible",
+                _ => "entitlements.need_info",
+            }),
+            snapshot_amount: app
+                .snapshot_amount_satang
+                .map(|s| format_value(Value::Money(s), &tr)),
+            snapshot,
+            snapshot_facts,
+            timeline,
+            steps,
+            farm,
+            today: today_view,
+            officers,
+            application: app,
+        })
+    }
+}
+
+const ALL_STEPS: [CaseAction; 8] = [
+    CaseAction::Withdraw,
+    CaseAction::Reply,
+    CaseAction::Appeal,
+    CaseAction::RequestInfo,
+    CaseAction::Approve,
+    CaseAction::Reject,
+    CaseAction::MarkPaid,
+    CaseAction::Complete,
+];
+
+/// Officers work cases; managers may read them.
+fn officer_or_manager(ctx: &Ctx) -> Result<&CurrentUser, AppError> {
+    ctx.staff()
+}
+
+#[derive(Deserialize, Default)]
+pub struct QueueQuery {
+    #[serde(default)]
+    programme: String,
+    #[serde(default)]
+    status: String,
+    #[serde(default)]
+    overdue: String,
+    #[serde(default)]
+    mine: String,
+    #[serde(default)]
+    unassigned: String,
+    #[serde(default)]
+    page: String,
+}
+
+pub struct QueueLine {
+    pub reference: String,
+    pub version: i32,
+    pub title: String,
+    pub registry_number: String,
+    pub status: CaseStatus,
+    pub due: String,
+    pub overdue: bool,
+    pub assigned: bool,
+}
+
+#[derive(Template)]
+#[template(path = "officer/cases.html")]
+struct QueuePage {
+    ctx: Ctx,
+    lines: Vec<QueueLine>,
+    counts: Vec<(&'static str, String, i64)>,
+    programmes: Vec<(String, String)>,
+    query: QueueQuery,
+    page: i64,
+    pages: i64,
+    total: i64,
+    /// Query string of the filters without the page, for the pager's links.
+    filters: String,
+    bulk_result: Option<String>,
+}
+
+pub async fn queue(ctx: Ctx, query: web::Query<QueueQuery>) -> Result<HttpResponse, AppError> {
+    let user = officer_or_manager(&ctx)?.clone();
+    let query = query.into_inner();
+    let today = chrono::Utc::now().date_naive();
+    let filter = QueueFilter {
+        programme_id: Some(query.programme.clone()).filter(|p| !p.is_empty()),
+        status: CaseStatus::parse(&query.status).ok(),
+        overdue_on: (query.overdue == "1").then_some(today),
+        assigned_to: (query.mine == "1").then_some(user.id),
+        unassigned: query.unassigned == "1",
+    };
+    let page: i64 = query.page.parse().unwrap_or(1).max(1);
+    let scope = user.scope.clone();
+    let ((rows, total), counts) = ctx
+        .db(move |conn| {
+            Ok((
+                apps::queue(conn, &scope, &filter, page)?,
+                apps::counts_by_status(conn, &scope)?,
+            ))
+        })
+        .await?;
+    let tr = ctx.tr;
+    let rules = ctx.state.rules.clone();
+    let title = |id: &str| {
+        rules
+            .programme(id)
+            .map_or(id.to_owned(), |p| p.title.get(tr.locale).to_owned())
+    };
+    let lines = rows
+        .into_iter()
+        .map(|(a, registry_number)| QueueLine {
+            reference: a.reference.clone().unwrap_or_default(),
+            version: a.version,
+            title: title(&a.programme_id),
+            registry_number,
+            status: a.status(),
+            due: a.due_on.map(|d| tr.date(&d)).unwrap_or_default(),
+            overdue: a.due_on.is_some_and(|d| d < today),
+            assigned: a.assigned_to.is_some(),
+        })
+        .collect();
+    let counts = CaseStatus::ALL
+        .iter()
+        .filter(|s| **s != CaseStatus::Draft)
+        .map(|s| {
+            let n = counts
+                .iter()
+                .find(|(code, _)| code == s.code())
+                .map_or(0, |(_, n)| *n);
+            (s.label_key(), s.code().to_owned(), n)
+        })
+        .collect();
+    let programmes = rules
+        .programmes
+        .iter()
+        .map(|p| (p.id.clone(), p.title.get(tr.locale).to_owned()))
+        .collect();
+    let filters = [
+        ("programme", &query.programme),
+        ("status", &query.status),
+        ("overdue", &query.overdue),
+        ("mine", &query.mine),
+        ("unassigned", &query.unassigned),
+    ]
+    .iter()
+    .filter(|(_, v)| !v.is_empty())
+    .map(|(k, v)| format!("{k}={}", v.replace(['&', '=', '#', '?'], "")))
+    .collect::<Vec<_>>()
+    .join("&");
+    let bulk_result = ctx
+        .session
+        .remove_as::<String>("bulk_result")
+        .and_then(Result::ok);
+    render(&QueuePage {
+        ctx,
+        lines,
+        counts,
+        programmes,
+        page,
+        pages: (total + apps::QUEUE_PAGE - 1) / apps::QUEUE_PAGE,
+        total,
+        query,
+        filters,
+        bulk_result,
+    })
+}
+
+#[derive(Template)]
+#[template(path = "officer/case.html")]
+struct CasePage {
+    ctx: Ctx,
+    case: CaseView,
+    reasons: Vec<(&'static str, &'static str)>,
+    refusal: Option<&'static str>,
+    errors: FieldErrors,
+    /// What the officer typed, kept when a step is refused.
+    typed: HashMap<String, String>,
+    me: i32,
+    /// Officers act; managers read.
+    acts: bool,
+}
+
+impl CasePage {
+    fn typed(&self, field: &str) -> &str {
+        self.typed.get(field).map_or("", String::as_str)
+    }
+}
+
+async fn case_in_scope(
+    ctx: &Ctx,
+    user: &CurrentUser,
+    reference: String,
+) -> Result<ApplicationRow, AppError> {
+    let scope = user.scope.clone();
+    ctx.db(move |conn| {
+        apps::find_by_reference_in_scope(conn, &scope, &reference)?.ok_or(AppError::NotFound)
+    })
+    .await
+}
+
+pub async fn case_page(ctx: Ctx, path: web::Path<String>) -> Result<HttpResponse, AppError> {
+    let user = officer_or_manager(&ctx)?.clone();
+    let app = case_in_scope(&ctx, &user, path.into_inner()).await?;
+    // Staff looked at a farmer's personal data: that is audited.
+    let (actor, reference, household_id) = (
+        user.actor(),
+        app.reference.clone().unwrap_or_default(),
+        app.household_id,
+    );
+    ctx.db(move |conn| {
+        Ok(audit::record(
+            conn,
+            &actor,
+            audit::Entry {
+                action: "view",
+                entity: "application",
+                entity_id: reference,
+                household_id: Some(household_id),
+                ..Default::default()
+            },
+        )?)
+    })
+    .await?;
+    show_case(ctx, user, app, None, FieldErrors::default(), HashMap::new()).await
+}
+
+async fn show_case(
+    ctx: Ctx,
+    user: CurrentUser,
+    app: ApplicationRow,
+    refusal: Option<&'static str>,
+    errors: FieldErrors,
+    typed: HashMap<String, String>,
+) -> Result<HttpResponse, AppError> {
+    let case = CaseView::load(&ctx, app, user.role).await?;
+    let status = if refusal.is_some() {
+        StatusCode::CONFLICT
+    } else if !errors.is_empty() {
+        StatusCode::UNPROCESSABLE_ENTITY
+    } else {
+        StatusCode::OK
+    };
+    render_status(
+        status,
+        &CasePage {
+            ctx,
+            case,
+            reasons: RejectionReason::ALL
+                .iter()
+                .map(|r| (r.code(), r.label_key()))
+                .collect(),
+            refusal,
+            errors,
+            typed,
+            me: user.id,
+            acts: user.role == Role::Officer,
+        },
+    )
+}
+
+/// Only officers act on cases; managers read them.
+fn officer(ctx: &Ctx) -> Result<&CurrentUser, AppError> {
+    let user = ctx.staff()?;
+    if user.role == Role::Officer {
+        Ok(user)
+    } else {
+        Err(AppError::NotFound)
+    }
+}
+
+/// An officer's step: `assign`, `note`, `request-info`, `approve`, `reject`, `paid`, `complete`.
+pub async fn officer_step(
+    ctx: Ctx,
+    path: web::Path<(String, String)>,
+    Posted(form): Posted<HashMap<String, String>>,
+) -> Result<HttpResponse, AppError> {
+    let user = officer(&ctx)?.clone();
+    let (reference, step_name) = path.into_inner();
+    let app = case_in_scope(&ctx, &user, reference.clone()).await?;
+    let field = |name: &str| form.get(name).cloned().unwrap_or_default();
+    let seen: i32 = field("version").parse().unwrap_or(-1);
+    let mut errors = FieldErrors::default();
+    enum Work {
+        Step(Step),
+        Assign(i32),
+        Note(String),
+    }
+    let work = match step_name.as_str() {
+        "assign" => field("officer").parse().ok().map(Work::Assign).or_else(|| {
+            errors.add("officer", "error.choice");
+            None
+        }),
+        "note" => errors
+            .check("note", required_message(&field("note")))
+            .map(Work::Note),
+        "request-info" => errors
+            .check("request_info", required_message(&field("request_info")))
+            .map(|message| Work::Step(Step::RequestInfo { message })),
+        "approve" => Some(Work::Step(Step::Approve {
+            message: field("approve_message").trim().to_owned(),
+        })),
+        "reject" => {
+            let reason = errors.check("reason", RejectionReason::parse(&field("reason")));
+            let message =
+                errors.check("reject_message", required_message(&field("reject_message")));
+            reason
+                .zip(message)
+                .map(|(reason, message)| Work::Step(Step::Reject { reason, message }))
+        }
+        "paid" => Some(Work::Step(Step::MarkPaid)),
+        "complete" => Some(Work::Step(Step::Complete)),
+        _ => return Err(AppError::NotFound),
+    };
+    let Some(work) = work else {
+        return show_case(ctx, user, app, None, errors, form).await;
+    };
+    let actor = user.actor();
+    let state = ctx.state.clone();
+    let target = app.clone();
+    let result = ctx
+        .db(move |conn| {
+            let cx = case_context(&state);
+            Ok(match work {
+                Work::Step(step) => {
+                    cases::act(conn, &cx, &actor, Role::Officer, &target, seen, &step).map(|_| ())
+                }
+                Work::Assign(officer) => cases::assign(conn, &actor, &target, seen, officer),
+                Work::Note(text) => cases::note(conn, &actor, &target, &text),
+            })
+        })
+        .await?;
+    let refusal = match result {
+        Ok(()) => {
+            ctx.state.mail_wake.notify_one();
+            return Ok(redirect(&format!("/officer/cases/{reference}")));
+        }
+        Err(CaseError::Refused(refusal)) => refusal.key(),
+        Err(CaseError::Stale) => "case.stale",
+        Err(CaseError::NotAnOfficerHere) => "case.not_an_officer_here",
+        Err(other) => return Err(case_error(other)),
+    };
+    // Refused: the latest state of the case, with what the officer typed kept.
+    let latest = case_in_scope(&ctx, &user, reference).await?;
+    show_case(ctx, user, latest, Some(refusal), errors, form).await
+}
+
+/// Approves the ticked cases, each at the version the officer saw; reports how many were
+/// approved and which could not be (changed meanwhile, or not approvable).
+pub async fn bulk_approve(
+    ctx: Ctx,
+    Posted(form): Posted<HashMap<String, String>>,
+) -> Result<HttpResponse, AppError> {
+    let user = officer(&ctx)?.clone();
+    let picked: Vec<(String, i32)> = form
+        .iter()
+        .filter_map(|(k, v)| {
+            let reference = k.strip_prefix("case_")?;
+            Some((reference.to_owned(), v.parse().ok()?))
+        })
+        .collect();
+    let scope = user.scope.clone();
+    let actor = user.actor();
+    let state = ctx.state.clone();
+    let (approved, refused) = ctx
+        .db(move |conn| {
+            let cx = case_context(&state);
+            let mut approved = 0;
+            let mut refused = Vec::new();
+            for (reference, seen) in picked {
+                let Some(app) = apps::find_by_reference_in_scope(conn, &scope, &reference)? else {
+                    refused.push(reference);
+                    continue;
+                };
+                let step = Step::Approve {
+                    message: String::new(),
+                };
+                match cases::act(conn, &cx, &actor, Role::Officer, &app, seen, &step) {
+                    Ok(_) => approved += 1,
+                    Err(CaseError::Database(e)) => return Err(AppError::Database(e)),
+                    Err(_) => refused.push(reference),
+                }
+            }
+            Ok((approved, refused))
+        })
+        .await?;
+    if approved > 0 {
+        ctx.state.mail_wake.notify_one();
+    }
+    let mut summary = ctx
+        .tr
+        .fmt("cases.bulk_done", &[("count", &approved.to_string())]);
+    if !refused.is_empty() {
+        summary.push(' ');
+        summary.push_str(
+            &ctx.tr
+                .fmt("cases.bulk_refused", &[("references", &refused.join(", "))]),
+        );
+    }
+    let _ = ctx.session.insert("bulk_result", summary);
+    Ok(redirect("/officer/cases"))
+}

@@ -1,0 +1,522 @@
+//! Farmers apply online from start to finish and officers handle the case to a decision, with
+//! every change told by e-mail and nothing lost or duplicated on the way.
+
+use crate::on_both_databases;
+use crate::support::{spawn_app, Backend, Page, TestApp, FARMER_EMAIL, FARMER_ID, OFFICER_SURIN};
+
+on_both_databases!(
+    farmer_applies_for_flood_relief_and_follows_it_to_payment,
+    a_rejection_is_appealed_and_decided_by_another_officer,
+    two_officers_deciding_the_same_case_at_once_cannot_both_win,
+    a_farmer_cannot_see_another_households_application_nor_an_officer_another_areas_case,
+);
+
+const RELIEF: &str = "disaster-relief-crops";
+const OFFICER_SURIN_2: &str = kaset::db::seed::DEMO_OFFICER_SURIN_2_EMAIL;
+
+/// A flood declared over the demo farmer's tambon, straight into the database.
+fn declare_flood(app: &TestApp) {
+    use diesel::prelude::*;
+    use kaset::db::schema::users;
+    let admin: i32 = users::table
+        .filter(users::email.eq(crate::support::ADMIN))
+        .select(users::id)
+        .first(&mut *app.db())
+        .unwrap();
+    kaset::db::disasters::insert(
+        &mut app.db(),
+        &kaset::db::disasters::NewDisaster {
+            hazard: "flood",
+            started_on: chrono::Utc::now().date_naive() - chrono::Duration::days(3),
+            ended_on: None,
+            description: "ประกาศจังหวัดสุรินทร์ ที่ 3/2569",
+            declared_by: admin,
+            tambons: &["320101".to_owned()],
+        },
+    )
+    .unwrap();
+}
+
+/// The path a 303 sends the browser to.
+fn location(page: &Page) -> String {
+    assert_eq!(page.status, 303, "expected a redirect: {}", page.body);
+    page.location.clone().expect("a Location header")
+}
+
+/// Starts the farmer's application for a programme from "My entitlements"; the draft's path.
+async fn start(app: &TestApp, programme: &str) -> String {
+    let page = app
+        .submit(
+            "/entitlements",
+            &format!("/applications/start/{programme}"),
+            &[],
+        )
+        .await;
+    location(&page)
+}
+
+const RELIEF_ANSWERS: [(&str, &str); 3] = [
+    ("q_damaged_rai", "8"),
+    ("q_baac_account", "020-1-23456-7"),
+    ("q_insured", "no"),
+];
+
+/// Submits the draft with the relief answers and the declaration; the application's path.
+async fn submit_relief(app: &TestApp, draft: &str) -> String {
+    let form = app.get(draft).await;
+    let version = form.input_value("version").unwrap();
+    let token = form.csrf_token();
+    let mut fields = RELIEF_ANSWERS.to_vec();
+    fields.extend([
+        ("declaration", "yes"),
+        ("version", version.as_str()),
+        ("action", "submit"),
+        ("csrf_token", token.as_str()),
+    ]);
+    location(&app.post_raw(draft, &fields).await)
+}
+
+/// Posts an officer's or farmer's step from the page that shows it.
+async fn step(app: &TestApp, page_path: &str, action: &str, fields: &[(&str, &str)]) -> Page {
+    let page = app.get(page_path).await;
+    let version = page.input_value("version").unwrap_or_default();
+    let mut all: Vec<(&str, &str)> = vec![("version", version.as_str())];
+    all.extend_from_slice(fields);
+    let token = page.csrf_token();
+    all.push(("csrf_token", &token));
+    app.post_raw(action, &all).await
+}
+
+fn applications_count(app: &TestApp) -> i64 {
+    use diesel::prelude::*;
+    use kaset::db::schema::applications;
+    applications::table
+        .filter(applications::reference.is_not_null())
+        .count()
+        .get_result(&mut *app.db())
+        .unwrap()
+}
+
+async fn farmer_applies_for_flood_relief_and_follows_it_to_payment(backend: Backend) {
+    let app = spawn_app(backend).await;
+    declare_flood(&app);
+    app.login_as(FARMER_ID).await;
+
+    // The form asks only the programme's own questions; the registry is shown, not asked.
+    let draft = start(&app, RELIEF).await;
+    assert!(draft.starts_with("/applications/drafts/"), "{draft}");
+    let form = app.get(&draft).await;
+    assert!(
+        form.body.contains("320101000001"),
+        "the registry data is shown"
+    );
+    assert!(form.input_value("q_damaged_rai").is_some());
+    assert!(
+        form.input_value("national_id").is_none(),
+        "never asked again"
+    );
+
+    // A second "Apply" finds the same draft.
+    assert_eq!(start(&app, RELIEF).await, draft);
+
+    // Missing answers and no declaration: refused, with what was typed kept and nothing stored.
+    let refused = app
+        .submit(
+            &draft,
+            &draft,
+            &[
+                ("q_damaged_rai", "45"),
+                ("q_baac_account", "020-1-23456-7"),
+                ("version", "0"),
+                ("action", "submit"),
+            ],
+        )
+        .await;
+    assert_eq!(refused.status, 422);
+    let errors = refused.texts(".field-error").join(" | ");
+    assert!(errors.contains("นอกช่วง"), "{errors}");
+    assert!(
+        errors.contains("กรุณาเลือก") || errors.contains("กรุณากรอก"),
+        "{errors}"
+    );
+    assert!(errors.contains("คำรับรอง"), "{errors}");
+    assert_eq!(
+        refused.input_value("q_baac_account").as_deref(),
+        Some("020-1-23456-7")
+    );
+    assert_eq!(applications_count(&app), 0);
+
+    // A saved draft keeps its answers for later.
+    let saved = app
+        .submit(
+            &draft,
+            &draft,
+            &[
+                ("q_baac_account", "020-1-23456-7"),
+                ("version", "0"),
+                ("action", "save"),
+            ],
+        )
+        .await;
+    assert_eq!(location(&saved), format!("{draft}?saved=1"));
+    assert_eq!(
+        app.get(&draft)
+            .await
+            .input_value("q_baac_account")
+            .as_deref(),
+        Some("020-1-23456-7")
+    );
+
+    // Submitted: a reference, shown and e-mailed.
+    let case_path = submit_relief(&app, &draft).await;
+    let reference = case_path.trim_start_matches("/applications/").to_owned();
+    assert!(reference.starts_with("KS-25"), "{reference}");
+    assert_eq!(reference.len(), "KS-2569-000001".len());
+    let mine = app.get(&case_path).await;
+    assert!(mine.texts(".reference").contains(&reference));
+    let mail = app.smtp.wait_for(FARMER_EMAIL).await;
+    assert!(mail.subject().contains(&reference), "{}", mail.subject());
+
+    // Submitting the same draft again (back button, double click) makes no second application.
+    let again = app
+        .post_raw(
+            &draft,
+            &[
+                ("csrf_token", &mine.csrf_token()),
+                ("declaration", "yes"),
+                ("version", "0"),
+                ("action", "submit"),
+            ],
+        )
+        .await;
+    assert_eq!(location(&again), case_path);
+    assert_eq!(applications_count(&app), 1);
+    app.logout().await;
+
+    // The officer finds it in the queue, takes it, and asks for more information.
+    app.login_as(OFFICER_SURIN).await;
+    let queue = app.get("/officer/cases?unassigned=1").await;
+    assert!(
+        queue.body.contains(&reference),
+        "the new case is in the queue"
+    );
+    let case_page = format!("/officer/cases/{reference}");
+    let page = app.get(&case_page).await;
+    assert!(page.body.contains("บันทึกภายใน") || page.body.contains("note"));
+    assert!(
+        page.texts(".snapshot li").len() >= 2,
+        "the eligibility snapshot"
+    );
+    let assigned = step(
+        &app,
+        &case_page,
+        &format!("{case_page}/assign"),
+        &[("officer", &own_id(&app, OFFICER_SURIN))],
+    )
+    .await;
+    assert_eq!(location(&assigned), case_page);
+    let note = step(
+        &app,
+        &case_page,
+        &format!("{case_page}/note"),
+        &[("note", "โทรนัดตรวจแปลงแล้ว")],
+    )
+    .await;
+    assert_eq!(note.status, 303);
+    let asked = step(
+        &app,
+        &case_page,
+        &format!("{case_page}/request-info"),
+        &[("request_info", "กรุณาส่งภาพถ่ายแปลงที่เสียหาย")],
+    )
+    .await;
+    assert_eq!(location(&asked), case_page);
+    app.logout().await;
+
+    // The farmer is told, sees the request (not the internal note), and replies.
+    let mail = wait_for_mail_containing(&app, "กรุณาส่งภาพถ่ายแปลงที่เสียหาย").await;
+    assert!(mail.text().contains(&reference));
+    app.login_as(FARMER_ID).await;
+    let mine = app.get(&case_path).await;
+    assert!(mine.body.contains("กรุณาส่งภาพถ่ายแปลงที่เสียหาย"));
+    assert!(
+        !mine.body.contains("โทรนัดตรวจแปลงแล้ว"),
+        "internal notes stay internal"
+    );
+    let empty_reply = step(
+        &app,
+        &case_path,
+        &format!("{case_path}/reply"),
+        &[("reply", "  ")],
+    )
+    .await;
+    assert_eq!(empty_reply.status, 422);
+    let replied = step(
+        &app,
+        &case_path,
+        &format!("{case_path}/reply"),
+        &[("reply", "ส่งภาพถ่ายให้ที่สำนักงานเกษตรอำเภอแล้ว")],
+    )
+    .await;
+    assert_eq!(location(&replied), case_path);
+    app.logout().await;
+
+    // The officer approves, then records the payment.
+    app.login_as(OFFICER_SURIN).await;
+    let approved = step(
+        &app,
+        &case_page,
+        &format!("{case_page}/approve"),
+        &[("approve_message", "")],
+    )
+    .await;
+    assert_eq!(location(&approved), case_page);
+    let paid = step(&app, &case_page, &format!("{case_page}/paid"), &[]).await;
+    assert_eq!(location(&paid), case_page);
+    app.logout().await;
+
+    // The farmer's timeline tells the whole story; nothing more can be done to it.
+    app.login_as(FARMER_ID).await;
+    let mine = app.get(&case_path).await;
+    let timeline = mine.texts(".timeline li strong").join(" | ");
+    for event in [
+        "ยื่นคำขอ",
+        "ขอข้อมูลเพิ่มเติม",
+        "ส่งข้อมูลเพิ่มเติม",
+        "อนุมัติ",
+        "จ่ายเงินแล้ว",
+    ] {
+        assert!(timeline.contains(event), "{event} missing from {timeline}");
+    }
+    assert!(mine
+        .texts(".status")
+        .iter()
+        .any(|s| s.contains("จ่ายเงินแล้ว")));
+    assert!(app.get("/applications").await.body.contains(&reference));
+    let notices = app.get("/notifications").await.texts(".notices li").len();
+    assert!(notices >= 5, "a notice for every change ({notices})");
+    let late = step(&app, &case_path, &format!("{case_path}/withdraw"), &[]).await;
+    assert_eq!(late.status, 409, "a paid application cannot be withdrawn");
+}
+
+/// The user id of a demo account.
+fn own_id(app: &TestApp, email: &str) -> String {
+    use diesel::prelude::*;
+    use kaset::db::schema::users;
+    users::table
+        .filter(users::email.eq(email))
+        .select(users::id)
+        .first::<i32>(&mut *app.db())
+        .unwrap()
+        .to_string()
+}
+
+/// Waits for a mail whose text contains `needle` (the sink keeps every mail of the test).
+async fn wait_for_mail_containing(
+    app: &TestApp,
+    needle: &str,
+) -> crate::support::smtp::ReceivedMail {
+    for _ in 0..200 {
+        if let Some(mail) = app
+            .smtp
+            .messages()
+            .into_iter()
+            .find(|m| m.text().contains(needle))
+        {
+            return mail;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    }
+    panic!("no e-mail containing {needle:?} arrived");
+}
+
+async fn a_rejection_is_appealed_and_decided_by_another_officer(backend: Backend) {
+    let app = spawn_app(backend).await;
+    declare_flood(&app);
+    app.login_as(FARMER_ID).await;
+    let draft = start(&app, RELIEF).await;
+    let case_path = submit_relief(&app, &draft).await;
+    let reference = case_path.trim_start_matches("/applications/").to_owned();
+    app.logout().await;
+
+    // The first officer rejects; a reason from the list is required.
+    app.login_as(OFFICER_SURIN).await;
+    let case_page = format!("/officer/cases/{reference}");
+    let no_reason = step(
+        &app,
+        &case_page,
+        &format!("{case_page}/reject"),
+        &[("reason", ""), ("reject_message", "ตรวจแล้วไม่พบความเสียหาย")],
+    )
+    .await;
+    assert_eq!(no_reason.status, 422);
+    assert_eq!(
+        no_reason.texts("#reject_message").join(""),
+        "ตรวจแล้วไม่พบความเสียหาย",
+        "what the officer typed is kept"
+    );
+    let rejected = step(
+        &app,
+        &case_page,
+        &format!("{case_page}/reject"),
+        &[
+            ("reason", "data_mismatch"),
+            ("reject_message", "ตรวจแล้วไม่พบความเสียหาย"),
+        ],
+    )
+    .await;
+    assert_eq!(location(&rejected), case_page);
+    app.logout().await;
+
+    // The farmer appeals with a reason.
+    app.login_as(FARMER_ID).await;
+    let mine = app.get(&case_path).await;
+    assert!(
+        mine.body.contains("ข้อมูลไม่ตรงกับทะเบียน"),
+        "the reason is shown"
+    );
+    let appealed = step(
+        &app,
+        &case_path,
+        &format!("{case_path}/appeal"),
+        &[("appeal", "น้ำท่วมแปลงที่สองซึ่งเจ้าหน้าที่ยังไม่ได้ตรวจ")],
+    )
+    .await;
+    assert_eq!(location(&appealed), case_path);
+    let twice = step(
+        &app,
+        &case_path,
+        &format!("{case_path}/appeal"),
+        &[("appeal", "อีกครั้ง")],
+    )
+    .await;
+    assert_eq!(twice.status, 409, "one appeal only");
+    app.logout().await;
+
+    // The officer who rejected cannot decide the appeal; it went to the second officer.
+    app.login_as(OFFICER_SURIN).await;
+    let refused = step(
+        &app,
+        &case_page,
+        &format!("{case_page}/approve"),
+        &[("approve_message", "")],
+    )
+    .await;
+    assert_eq!(refused.status, 409);
+    assert!(refused.body.contains("เจ้าหน้าที่ท่านอื่น"), "{}", refused.body);
+    app.logout().await;
+
+    app.login_as(OFFICER_SURIN_2).await;
+    let mine = app.get("/officer/cases?mine=1").await;
+    assert!(
+        mine.body.contains(&reference),
+        "the appeal is assigned to the second officer"
+    );
+    let approved = step(
+        &app,
+        &case_page,
+        &format!("{case_page}/approve"),
+        &[("approve_message", "ตรวจแปลงที่สองแล้ว อนุมัติ")],
+    )
+    .await;
+    assert_eq!(location(&approved), case_page);
+    let mail = wait_for_mail_containing(&app, "ตรวจแปลงที่สองแล้ว อนุมัติ").await;
+    assert!(mail.text().contains(&reference));
+}
+
+async fn two_officers_deciding_the_same_case_at_once_cannot_both_win(backend: Backend) {
+    let app = spawn_app(backend).await;
+    declare_flood(&app);
+    app.login_as(FARMER_ID).await;
+    let draft = start(&app, RELIEF).await;
+    let reference = submit_relief(&app, &draft)
+        .await
+        .trim_start_matches("/applications/")
+        .to_owned();
+    app.logout().await;
+
+    // Both officers open the case page (same version), then both act.
+    let case_page = format!("/officer/cases/{reference}");
+    let second = crate::support::new_client();
+    app.login_with(&second, OFFICER_SURIN_2, crate::support::DEMO_PASSWORD)
+        .await;
+    let their_page = app.get_with(&second, &case_page).await;
+    app.login_as(OFFICER_SURIN).await;
+    let approved = step(
+        &app,
+        &case_page,
+        &format!("{case_page}/approve"),
+        &[("approve_message", "")],
+    )
+    .await;
+    assert_eq!(location(&approved), case_page);
+
+    let response = second
+        .post(app.url(&format!("{case_page}/reject")))
+        .form(&[
+            ("csrf_token", their_page.csrf_token().as_str()),
+            (
+                "version",
+                their_page.input_value("version").unwrap().as_str(),
+            ),
+            ("reason", "not_eligible"),
+            ("reject_message", "ไม่เข้าเงื่อนไข"),
+        ])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(
+        response.status().as_u16(),
+        409,
+        "the second decision is refused"
+    );
+    let body = response.text().await.unwrap();
+    assert!(
+        body.contains("อนุมัติแล้ว"),
+        "and shown the case as it now stands"
+    );
+
+    use diesel::prelude::*;
+    use kaset::db::schema::applications;
+    let status: String = applications::table
+        .filter(applications::reference.eq(&reference))
+        .select(applications::status)
+        .first(&mut *app.db())
+        .unwrap();
+    assert_eq!(status, "approved");
+}
+
+async fn a_farmer_cannot_see_another_households_application_nor_an_officer_another_areas_case(
+    backend: Backend,
+) {
+    let app = spawn_app(backend).await;
+    declare_flood(&app);
+    app.login_as(FARMER_ID).await;
+    let draft = start(&app, RELIEF).await;
+    let case_path = submit_relief(&app, &draft).await;
+    let reference = case_path.trim_start_matches("/applications/").to_owned();
+    assert_eq!(app.get("/applications/KS-2569-999999").await.status, 404);
+    assert_eq!(app.get("/applications/drafts/999999").await.status, 404);
+    assert_eq!(
+        app.get(&format!("/officer/cases/{reference}")).await.status,
+        404
+    );
+    app.logout().await;
+
+    app.login_as(crate::support::OFFICER_BURIRAM).await;
+    assert_eq!(
+        app.get(&format!("/officer/cases/{reference}")).await.status,
+        404
+    );
+    assert!(!app.get("/officer/cases").await.body.contains(&reference));
+    assert_eq!(app.get(&case_path).await.status, 404);
+
+    // A forged form (no CSRF token) changes nothing.
+    let forged = app
+        .post_raw(
+            &format!("/officer/cases/{reference}/approve"),
+            &[("version", "1"), ("csrf_token", "forged")],
+        )
+        .await;
+    assert_eq!(forged.status, 403);
+}
