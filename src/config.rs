@@ -36,6 +36,10 @@ pub struct Settings {
     #[arg(long, env = "KASET_DATA_DIR", default_value = "data")]
     pub data_dir: PathBuf,
 
+    /// Where applications' attachments are kept (default: `uploads` in the data directory).
+    #[arg(long, env = "KASET_UPLOAD_DIR")]
+    pub upload_dir: Option<PathBuf>,
+
     /// Seed the demo data set when the database is empty.
     #[arg(long, env = "KASET_SEED_DEMO", default_value_t = true, action = clap::ArgAction::Set)]
     pub seed_demo: bool,
@@ -117,6 +121,12 @@ impl Settings {
     }
 
     /// Cookies are marked Secure whenever users reach Kaset over TLS.
+    pub fn upload_dir(&self) -> PathBuf {
+        self.upload_dir
+            .clone()
+            .unwrap_or_else(|| self.data_dir.join("uploads"))
+    }
+
     pub fn secure_cookies(&self) -> bool {
         self.public_url
             .as_deref()

@@ -47,7 +47,7 @@ impl ResponseError for AppError {
         }
         match self {
             AppError::SignInRequired { return_to } => {
-                let location = format!("/login?next={}", encode_component(return_to));
+                let location = format!("/login?next={}", percent_encode(return_to));
                 HttpResponse::SeeOther()
                     .insert_header((header::LOCATION, location))
                     .finish()
@@ -58,7 +58,8 @@ impl ResponseError for AppError {
     }
 }
 
-fn encode_component(text: &str) -> String {
+/// Percent-encodes everything but unreserved characters and `/` (for URLs and header values).
+pub fn percent_encode(text: &str) -> String {
     text.bytes()
         .map(|b| match b {
             b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' | b'/' => {

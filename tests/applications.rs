@@ -9,6 +9,7 @@ on_both_databases!(
     a_rejection_is_appealed_and_decided_by_another_officer,
     two_officers_deciding_the_same_case_at_once_cannot_both_win,
     a_farmer_cannot_see_another_households_application_nor_an_officer_another_areas_case,
+    attachments_are_at_most_five_files_of_five_megabytes,
 );
 
 const RELIEF: &str = "disaster-relief-crops";
@@ -73,7 +74,7 @@ async fn submit_relief(app: &TestApp, draft: &str) -> String {
         ("action", "submit"),
         ("csrf_token", token.as_str()),
     ]);
-    location(&app.post_raw(draft, &fields).await)
+    location(&app.post_multipart(draft, &fields, &[]).await)
 }
 
 /// Posts an officer's or farmer's step from the page that shows it.
@@ -120,19 +121,26 @@ async fn farmer_applies_for_flood_relief_and_follows_it_to_payment(backend: Back
     assert_eq!(start(&app, RELIEF).await, draft);
 
     // Missing answers and no declaration: refused, with what was typed kept and nothing stored.
+    let token = form.csrf_token();
     let refused = app
-        .submit(
-            &draft,
+        .post_multipart(
             &draft,
             &[
+                ("csrf_token", &token),
                 ("q_damaged_rai", "45"),
                 ("q_baac_account", "020-1-23456-7"),
                 ("version", "0"),
                 ("action", "submit"),
             ],
+            &[("files", "ผังแปลง.png", PNG.to_vec())],
         )
         .await;
     assert_eq!(refused.status, 422);
+    assert_eq!(
+        refused.texts(".files a"),
+        vec!["ผังแปลง.png"],
+        "the file sent with a refused form is kept with the draft"
+    );
     let errors = refused.texts(".field-error").join(" | ");
     assert!(errors.contains("นอกช่วง"), "{errors}");
     assert!(
@@ -148,14 +156,15 @@ async fn farmer_applies_for_flood_relief_and_follows_it_to_payment(backend: Back
 
     // A saved draft keeps its answers for later.
     let saved = app
-        .submit(
-            &draft,
+        .post_multipart(
             &draft,
             &[
+                ("csrf_token", &token),
                 ("q_baac_account", "020-1-23456-7"),
                 ("version", "0"),
                 ("action", "save"),
             ],
+            &[],
         )
         .await;
     assert_eq!(location(&saved), format!("{draft}?saved=1"));
@@ -179,7 +188,7 @@ async fn farmer_applies_for_flood_relief_and_follows_it_to_payment(backend: Back
 
     // Submitting the same draft again (back button, double click) makes no second application.
     let again = app
-        .post_raw(
+        .post_multipart(
             &draft,
             &[
                 ("csrf_token", &mine.csrf_token()),
@@ -187,6 +196,7 @@ async fn farmer_applies_for_flood_relief_and_follows_it_to_payment(backend: Back
                 ("version", "0"),
                 ("action", "submit"),
             ],
+            &[],
         )
         .await;
     assert_eq!(location(&again), case_path);
@@ -243,22 +253,53 @@ async fn farmer_applies_for_flood_relief_and_follows_it_to_payment(backend: Back
         !mine.body.contains("โทรนัดตรวจแปลงแล้ว"),
         "internal notes stay internal"
     );
-    let empty_reply = step(
+    // A program disguised as a photo is refused, and the answer typed is kept.
+    let disguised = reply(
         &app,
         &case_path,
-        &format!("{case_path}/reply"),
-        &[("reply", "  ")],
+        "ส่งภาพถ่ายให้ที่สำนักงานเกษตรอำเภอแล้ว",
+        vec![("photo.jpg", b"MZ\x90\x00 not a picture".to_vec())],
     )
     .await;
-    assert_eq!(empty_reply.status, 422);
-    let replied = step(
+    assert_eq!(disguised.status, 422);
+    assert!(disguised.body.contains("PDF, JPEG"), "{}", disguised.body);
+    assert_eq!(
+        disguised.texts("#reply").join(""),
+        "ส่งภาพถ่ายให้ที่สำนักงานเกษตรอำเภอแล้ว"
+    );
+    let empty = reply(&app, &case_path, "  ", Vec::new()).await;
+    assert_eq!(empty.status, 422);
+    let replied = reply(
         &app,
         &case_path,
-        &format!("{case_path}/reply"),
-        &[("reply", "ส่งภาพถ่ายให้ที่สำนักงานเกษตรอำเภอแล้ว")],
+        "แนบภาพถ่ายแปลงที่เสียหายมาแล้ว",
+        vec![("แปลงนา.jpg", JPEG.to_vec())],
     )
     .await;
     assert_eq!(location(&replied), case_path);
+    let mine = app.get(&case_path).await;
+    let files = mine.texts(".files a");
+    assert_eq!(
+        files,
+        vec!["ผังแปลง.png", "แปลงนา.jpg"],
+        "the draft's and the reply's files"
+    );
+    app.logout().await;
+
+    // The officer opens the files; an officer of another area cannot.
+    app.login_as(OFFICER_SURIN).await;
+    let page = app.get(&case_page).await;
+    let link = file_links(&page)[1].clone();
+    let download = app.client.get(app.url(&link)).send().await.unwrap();
+    assert_eq!(download.status().as_u16(), 200);
+    assert_eq!(
+        download.headers()["content-type"].to_str().unwrap(),
+        "image/jpeg"
+    );
+    assert_eq!(download.bytes().await.unwrap().as_ref(), JPEG);
+    app.logout().await;
+    app.login_as(crate::support::OFFICER_BURIRAM).await;
+    assert_eq!(app.get(&link).await.status, 404);
     app.logout().await;
 
     // The officer approves, then records the payment.
@@ -297,6 +338,40 @@ async fn farmer_applies_for_flood_relief_and_follows_it_to_payment(backend: Back
     assert!(notices >= 5, "a notice for every change ({notices})");
     let late = step(&app, &case_path, &format!("{case_path}/withdraw"), &[]).await;
     assert_eq!(late.status, 409, "a paid application cannot be withdrawn");
+}
+
+/// The first bytes of real files of each kind are all the checks look at.
+const JPEG: &[u8] = b"\xFF\xD8\xFF\xE0\x00\x10JFIF\x00 a small photo";
+const PNG: &[u8] = b"\x89PNG\r\n\x1a\n\x00\x00\x00\x0dIHDR a small map";
+
+/// The farmer's answer to a request for information, with files.
+async fn reply(app: &TestApp, case_path: &str, text: &str, files: Vec<(&str, Vec<u8>)>) -> Page {
+    let page = app.get(case_path).await;
+    let version = page.input_value("version").unwrap();
+    let token = page.csrf_token();
+    let files: Vec<(&str, &str, Vec<u8>)> = files
+        .into_iter()
+        .map(|(name, bytes)| ("files", name, bytes))
+        .collect();
+    app.post_multipart(
+        &format!("{case_path}/reply"),
+        &[
+            ("csrf_token", &token),
+            ("version", &version),
+            ("reply", text),
+        ],
+        &files,
+    )
+    .await
+}
+
+/// The links of a page's attachment list.
+fn file_links(page: &Page) -> Vec<String> {
+    let html = scraper::Html::parse_document(&page.body);
+    let selector = scraper::Selector::parse(".files a").unwrap();
+    html.select(&selector)
+        .filter_map(|a| a.value().attr("href").map(str::to_owned))
+        .collect()
 }
 
 /// The user id of a demo account.
@@ -519,4 +594,52 @@ async fn a_farmer_cannot_see_another_households_application_nor_an_officer_anoth
         )
         .await;
     assert_eq!(forged.status, 403);
+}
+
+async fn attachments_are_at_most_five_files_of_five_megabytes(backend: Backend) {
+    let app = spawn_app(backend).await;
+    declare_flood(&app);
+    app.login_as(FARMER_ID).await;
+    let draft = start(&app, RELIEF).await;
+    let save = |files: Vec<(&'static str, Vec<u8>)>| {
+        let (app, draft) = (&app, draft.clone());
+        async move {
+            let token = app.get(&draft).await.csrf_token();
+            let files: Vec<(&str, &str, Vec<u8>)> =
+                files.into_iter().map(|(n, b)| ("files", n, b)).collect();
+            app.post_multipart(
+                &draft,
+                &[("csrf_token", &token), ("version", "0"), ("action", "save")],
+                &files,
+            )
+            .await
+        }
+    };
+    let mut too_big = PNG.to_vec();
+    too_big.resize(5 * 1024 * 1024 + 1, 0);
+    let page = save(vec![
+        ("big.png", too_big),
+        ("a.pdf", b"%PDF-1.4 a".to_vec()),
+    ])
+    .await;
+    assert_eq!(page.status, 422);
+    assert!(page.body.contains("big.png"), "the refused file is named");
+    assert_eq!(
+        page.texts(".files a"),
+        vec!["a.pdf"],
+        "the good one is kept"
+    );
+
+    let four_more: Vec<(&'static str, Vec<u8>)> = ["b.pdf", "c.pdf", "d.pdf", "e.pdf", "f.pdf"]
+        .into_iter()
+        .map(|n| (n, b"%PDF-1.4 x".to_vec()))
+        .collect();
+    let page = save(four_more).await;
+    assert_eq!(page.status, 422, "the sixth file is one too many");
+    assert!(page.body.contains("f.pdf"));
+    assert_eq!(page.texts(".files a").len(), 5);
+    assert!(
+        page.input_value("files").is_none(),
+        "no more room: no file input"
+    );
 }

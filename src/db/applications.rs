@@ -305,6 +305,19 @@ pub fn add_attachment(conn: &mut DbConn, a: &NewAttachment<'_>) -> QueryResult<i
         .get_result(conn)
 }
 
+/// One attachment of an application.
+pub fn find_attachment(
+    conn: &mut DbConn,
+    application_id: i32,
+    attachment_id: i32,
+) -> QueryResult<Option<AttachmentRow>> {
+    attachments::table
+        .find(attachment_id)
+        .filter(attachments::application_id.eq(application_id))
+        .first(conn)
+        .optional()
+}
+
 pub fn attachments_of(conn: &mut DbConn, application_id: i32) -> QueryResult<Vec<AttachmentRow>> {
     attachments::table
         .filter(attachments::application_id.eq(application_id))

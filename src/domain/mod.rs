@@ -2,6 +2,7 @@
 //! and are parsed into these before anything else sees them.
 
 mod area;
+pub mod attachment;
 pub mod calendar;
 pub mod case;
 mod codes;

@@ -13,6 +13,7 @@ use crate::i18n::{Locale, Tr};
 use crate::rules::catalogue::CATALOGUE;
 use crate::rules::evaluate::format_value;
 use crate::rules::{explain, facts, RuleSet, Status};
+use crate::web::uploads::StoredFile;
 use chrono::{Datelike, NaiveDate};
 use serde::{Deserialize, Serialize};
 
@@ -48,8 +49,10 @@ pub enum CaseError {
 #[derive(Clone, Debug)]
 pub enum Step {
     Withdraw,
+    /// The farmer's answer, with the files it brings (already written to the upload directory).
     Reply {
         message: String,
+        files: Vec<StoredFile>,
     },
     Appeal {
         reason: String,
@@ -84,7 +87,7 @@ impl Step {
 
     fn message(&self) -> &str {
         match self {
-            Step::Reply { message }
+            Step::Reply { message, .. }
             | Step::RequestInfo { message }
             | Step::Approve { message }
             | Step::Reject { message, .. } => message,
@@ -292,7 +295,10 @@ pub fn act(
             message: step.message(),
             internal: false,
         };
-        apps::add_event(conn, app.id, actor, &event)?;
+        let event_id = apps::add_event(conn, app.id, actor, &event)?;
+        if let Step::Reply { files, .. } = step {
+            record_files(conn, app, actor, Some(event_id), files)?;
+        }
         let reference = app.reference.clone().unwrap_or_default();
         tell_farmer(conn, cx, app, &reference, to, step.message())?;
         // The farmer's answer or appeal is news for the officer who has the case.
@@ -359,6 +365,33 @@ pub fn note(
         internal: true,
     };
     apps::add_event(conn, app.id, actor, &event)?;
+    Ok(())
+}
+
+/// Records files written to the upload directory as the application's attachments.
+pub fn record_files(
+    conn: &mut DbConn,
+    app: &ApplicationRow,
+    actor: &Actor,
+    event_id: Option<i32>,
+    files: &[StoredFile],
+) -> Result<(), CaseError> {
+    let uploaded_by = actor.user_id.unwrap_or(app.applicant_id);
+    for file in files {
+        apps::add_attachment(
+            conn,
+            &apps::NewAttachment {
+                application_id: app.id,
+                event_id,
+                file_name: &file.file_name,
+                content_type: file.content_type,
+                size_bytes: file.size_bytes,
+                sha256: &file.sha256,
+                stored_as: &file.stored_as,
+                uploaded_by,
+            },
+        )?;
+    }
     Ok(())
 }
 

@@ -5,6 +5,7 @@
 use super::cases::{case_context, case_error, CaseView};
 use super::context::{redirect, render, render_invalid, Ctx, FieldErrors, Posted};
 use super::farm::{farm_view, FarmView};
+use super::uploads::{self, MultipartPost, Upload};
 use crate::db::applications::{self as apps, ApplicationRow};
 use crate::db::registry;
 use crate::domain::{CaseStatus, Invalid, Role};
@@ -24,7 +25,20 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
             "/applications/drafts/{id}/discard",
             web::post().to(discard_draft),
         )
+        .route(
+            "/applications/drafts/{id}/files/{file}",
+            web::get().to(draft_file),
+        )
+        .route(
+            "/applications/drafts/{id}/files/{file}/remove",
+            web::post().to(remove_draft_file),
+        )
         .route("/applications/{reference}", web::get().to(show))
+        .route(
+            "/applications/{reference}/files/{file}",
+            web::get().to(application_file),
+        )
+        .route("/applications/{reference}/reply", web::post().to(reply))
         .route(
             "/applications/{reference}/{step}",
             web::post().to(farmer_step),
@@ -61,6 +75,27 @@ struct DraftPage {
     /// Why the household does not qualify now, when a submission was refused for it.
     not_eligible: Vec<String>,
     saved: bool,
+    files: Vec<FileView>,
+    /// Files refused in this post: the name and why.
+    refused_files: Vec<(String, &'static str)>,
+    max_files: usize,
+}
+
+/// An attachment as pages list it.
+pub struct FileView {
+    pub id: i32,
+    pub name: String,
+    pub size: String,
+}
+
+pub fn file_views(rows: &[apps::AttachmentRow]) -> Vec<FileView> {
+    rows.iter()
+        .map(|a| FileView {
+            id: a.id,
+            name: a.file_name.clone(),
+            size: format!("{:.1} MB", f64::from(a.size_bytes) / 1_048_576.0),
+        })
+        .collect()
 }
 
 /// "Apply": opens the household's live application for the programme, or a new draft.
@@ -106,26 +141,28 @@ pub async fn draft(ctx: Ctx, path: web::Path<i32>) -> Result<HttpResponse, AppEr
     }
     let answers: RawAnswers = serde_json::from_str(&app.answers).unwrap_or_default();
     let saved = ctx.path.ends_with("?saved=1");
-    draft_page(
-        ctx,
-        app,
-        &answers,
-        false,
-        FieldErrors::default(),
-        Vec::new(),
+    let outcome = DraftOutcome {
         saved,
-    )
-    .await
+        ..DraftOutcome::default()
+    };
+    draft_page(ctx, app, &answers, outcome).await
+}
+
+/// What happened to the last post of a draft, for its page.
+#[derive(Default)]
+struct DraftOutcome {
+    declared: bool,
+    errors: FieldErrors,
+    not_eligible: Vec<String>,
+    saved: bool,
+    refused_files: Vec<(String, &'static str)>,
 }
 
 async fn draft_page(
     ctx: Ctx,
     application: ApplicationRow,
     answers: &RawAnswers,
-    declared: bool,
-    errors: FieldErrors,
-    not_eligible: Vec<String>,
-    saved: bool,
+    outcome: DraftOutcome,
 ) -> Result<HttpResponse, AppError> {
     let programme = ctx
         .state
@@ -159,7 +196,7 @@ async fn draft_page(
                 ),
             };
             QuestionView {
-                error: errors.get(&field),
+                error: outcome.errors.get(&field),
                 value: answers.get(&q.id).cloned().unwrap_or_default(),
                 field,
                 label: q.label.get(tr.locale).to_owned(),
@@ -171,11 +208,11 @@ async fn draft_page(
         })
         .collect();
     let title = programme.title.get(tr.locale).to_owned();
-    let household_id = application.household_id;
-    let farm = ctx
+    let (household_id, id) = (application.household_id, application.id);
+    let (farm, files) = ctx
         .db(move |conn| {
             let farm = registry::load_farm(conn, household_id)?;
-            farm_view(conn, tr, &farm)
+            Ok((farm_view(conn, tr, &farm)?, apps::attachments_of(conn, id)?))
         })
         .await?;
     let page = DraftPage {
@@ -184,12 +221,15 @@ async fn draft_page(
         title,
         farm,
         questions,
-        declared,
-        not_eligible,
-        saved,
-        errors,
+        declared: outcome.declared,
+        not_eligible: outcome.not_eligible,
+        saved: outcome.saved,
+        errors: outcome.errors,
+        files: file_views(&files),
+        refused_files: outcome.refused_files,
+        max_files: crate::domain::attachment::MAX_FILES,
     };
-    if page.errors.is_empty() && page.not_eligible.is_empty() {
+    if page.errors.is_empty() && page.not_eligible.is_empty() && page.refused_files.is_empty() {
         render(&page)
     } else {
         render_invalid(&page)
@@ -197,11 +237,12 @@ async fn draft_page(
 }
 
 /// Saves the draft, or submits it (`action=submit`): answers checked against the programme's
-/// form, the declaration required, eligibility decided again.
+/// form, the declaration required, eligibility decided again. Files sent with the form are
+/// kept with the draft even when an answer is refused, so nothing has to be sent twice.
 pub async fn save_draft(
     ctx: Ctx,
     path: web::Path<i32>,
-    Posted(form): Posted<HashMap<String, String>>,
+    form: MultipartPost,
 ) -> Result<HttpResponse, AppError> {
     let app = own_application(&ctx, path.into_inner()).await?;
     if app.status() != CaseStatus::Draft {
@@ -213,17 +254,19 @@ pub async fn save_draft(
         .rules
         .programme(&app.programme_id)
         .ok_or(AppError::NotFound)?;
-    let submitting = form.get("action").map(String::as_str) == Some("submit");
+    let submitting = form.field("action") == "submit";
     let raw: RawAnswers = programme
         .form
         .questions
         .iter()
         .filter_map(|q| {
-            form.get(&answer_field(&q.id))
+            form.fields
+                .get(&answer_field(&q.id))
                 .map(|v| (q.id.clone(), v.clone()))
         })
         .collect();
-    let declared = form.get("declaration").map(String::as_str) == Some("yes");
+    let declared = form.field("declaration") == "yes";
+    let refused_files = keep_files(&ctx, &app, None, form.uploads).await?;
     let mut errors = FieldErrors::default();
     let answers = match programme.form.check(&raw, submitting) {
         Ok(answers) => answers,
@@ -240,8 +283,15 @@ pub async fn save_draft(
             Invalid::new("application.declaration_required").key,
         );
     }
-    if !errors.is_empty() {
-        return draft_page(ctx, app, &raw, declared, errors, Vec::new(), false).await;
+    let refused = |errors, not_eligible| DraftOutcome {
+        declared,
+        errors,
+        not_eligible,
+        saved: false,
+        refused_files: refused_files.clone(),
+    };
+    if !errors.is_empty() || !refused_files.is_empty() {
+        return draft_page(ctx, app, &raw, refused(errors, Vec::new())).await;
     }
     let answers_json = serde_json::to_string(&answers).map_err(anyhow::Error::from)?;
     if !submitting {
@@ -256,8 +306,7 @@ pub async fn save_draft(
         return if saved {
             Ok(redirect(&format!("/applications/drafts/{id}?saved=1")))
         } else {
-            let errors = stale_form();
-            draft_page(ctx, app, &raw, declared, errors, Vec::new(), false).await
+            draft_page(ctx, app, &raw, refused(stale_form(), Vec::new())).await
         };
     }
     let actor = ctx.farmer()?.0.actor();
@@ -275,13 +324,57 @@ pub async fn save_draft(
             Ok(redirect(&format!("/applications/{reference}")))
         }
         Err(CaseError::NotEligible(reasons)) => {
-            draft_page(ctx, app, &raw, declared, errors, reasons, false).await
+            draft_page(ctx, app, &raw, refused(errors, reasons)).await
         }
         Err(CaseError::Stale) => {
-            draft_page(ctx, app, &raw, declared, stale_form(), Vec::new(), false).await
+            draft_page(ctx, app, &raw, refused(stale_form(), Vec::new())).await
         }
         Err(other) => Err(case_error(other)),
     }
+}
+
+/// Checks and stores the files of a post and records them with the application (and the
+/// event they came with); returns the refused ones with why.
+async fn keep_files(
+    ctx: &Ctx,
+    app: &ApplicationRow,
+    event_id: Option<i32>,
+    uploads: Vec<Upload>,
+) -> Result<Vec<(String, &'static str)>, AppError> {
+    if uploads.is_empty() {
+        return Ok(Vec::new());
+    }
+    let (files, refused) = checked_files(ctx, app, uploads).await?;
+    if files.is_empty() {
+        return Ok(refused);
+    }
+    let dir = ctx.state.settings.upload_dir();
+    let (target, actor) = (app.clone(), ctx.farmer()?.0.actor());
+    ctx.db(move |conn| {
+        let stored = uploads::store(&dir, files).map_err(|e| AppError::Internal(e.into()))?;
+        let recorded = crate::db::write_transaction(conn, |conn| {
+            cases::record_files(conn, &target, &actor, event_id, &stored)
+        });
+        recorded.map_err(|e| {
+            uploads::discard(&dir, &stored);
+            case_error(e)
+        })
+    })
+    .await?;
+    Ok(refused)
+}
+
+/// The uploads of a post checked against the kinds and the application's remaining room.
+async fn checked_files(
+    ctx: &Ctx,
+    app: &ApplicationRow,
+    uploads: Vec<Upload>,
+) -> Result<(Vec<uploads::CheckedFile>, Vec<(String, &'static str)>), AppError> {
+    let id = app.id;
+    let already = ctx
+        .db(move |conn| Ok(apps::attachments_of(conn, id)?.len()))
+        .await?;
+    Ok(uploads::check(uploads, already))
 }
 
 /// Throws a draft away (it is withdrawn before ever being submitted).
@@ -430,7 +523,68 @@ pub fn required_message(text: &str) -> Result<String, Invalid> {
     }
 }
 
-/// The farmer's steps on a submitted application: `withdraw`, `reply`, `appeal`.
+/// The farmer's answer to a request for information: text, and files if they have them.
+/// A refused file refuses the whole reply (nothing half-sent); the text is kept.
+pub async fn reply(
+    ctx: Ctx,
+    path: web::Path<String>,
+    form: MultipartPost,
+) -> Result<HttpResponse, AppError> {
+    let reference = path.into_inner();
+    let app = own_by_reference(&ctx, reference.clone()).await?;
+    let text = form.field("reply");
+    let seen: i32 = form.field("version").parse().unwrap_or(-1);
+    let mut errors = FieldErrors::default();
+    let message = errors.check("reply", required_message(&text));
+    let (files, refused) = checked_files(&ctx, &app, form.uploads).await?;
+    for (_, key) in &refused {
+        errors.add("files", key);
+    }
+    let Some(message) = message.filter(|_| errors.is_empty()) else {
+        return show_page(ctx, app, None, errors, &text, "").await;
+    };
+    let dir = ctx.state.settings.upload_dir();
+    let actor = ctx.farmer()?.0.actor();
+    let state = ctx.state.clone();
+    let target = app.clone();
+    let result = ctx
+        .db(move |conn| {
+            let stored = uploads::store(&dir, files).map_err(|e| AppError::Internal(e.into()))?;
+            let cx = case_context(&state);
+            let step = Step::Reply {
+                message,
+                files: stored.clone(),
+            };
+            let result = cases::act(conn, &cx, &actor, Role::Farmer, &target, seen, &step);
+            if result.is_err() {
+                uploads::discard(&dir, &stored);
+            }
+            Ok(result)
+        })
+        .await?;
+    finish_step(ctx, reference, result).await
+}
+
+/// After a farmer's step: back to the application, or its latest state with why not.
+async fn finish_step(
+    ctx: Ctx,
+    reference: String,
+    result: Result<CaseStatus, CaseError>,
+) -> Result<HttpResponse, AppError> {
+    let refusal = match result {
+        Ok(_) => {
+            ctx.state.mail_wake.notify_one();
+            return Ok(redirect(&format!("/applications/{reference}")));
+        }
+        Err(CaseError::Refused(refusal)) => refusal.key(),
+        Err(CaseError::Stale) => "case.stale",
+        Err(other) => return Err(case_error(other)),
+    };
+    let latest = own_by_reference(&ctx, reference).await?;
+    show_page(ctx, latest, Some(refusal), FieldErrors::default(), "", "").await
+}
+
+/// The farmer's steps on a submitted application: `withdraw`, `appeal`.
 pub async fn farmer_step(
     ctx: Ctx,
     path: web::Path<(String, String)>,
@@ -442,9 +596,6 @@ pub async fn farmer_step(
     let mut errors = FieldErrors::default();
     let step = match step_name.as_str() {
         "withdraw" => Some(Step::Withdraw),
-        "reply" => errors
-            .check("reply", required_message(&field("reply")))
-            .map(|message| Step::Reply { message }),
         "appeal" => errors
             .check("appeal", required_message(&field("appeal")))
             .map(|reason| Step::Appeal { reason }),
@@ -471,19 +622,55 @@ pub async fn farmer_step(
             ))
         })
         .await?;
-    match result {
-        Ok(_) => {
-            ctx.state.mail_wake.notify_one();
-            Ok(redirect(&format!("/applications/{reference}")))
-        }
-        Err(CaseError::Refused(refusal)) => {
-            let latest = own_by_reference(&ctx, reference).await?;
-            show_page(ctx, latest, Some(refusal.key()), errors, "", "").await
-        }
-        Err(CaseError::Stale) => {
-            let latest = own_by_reference(&ctx, reference).await?;
-            show_page(ctx, latest, Some("case.stale"), errors, "", "").await
-        }
-        Err(other) => Err(case_error(other)),
+    finish_step(ctx, reference, result).await
+}
+
+/// A file of the farmer's own draft.
+pub async fn draft_file(ctx: Ctx, path: web::Path<(i32, i32)>) -> Result<HttpResponse, AppError> {
+    let (id, file) = path.into_inner();
+    let app = own_application(&ctx, id).await?;
+    send_file(&ctx, app.id, file).await
+}
+
+/// A file of the farmer's own application.
+pub async fn application_file(
+    ctx: Ctx,
+    path: web::Path<(String, i32)>,
+) -> Result<HttpResponse, AppError> {
+    let (reference, file) = path.into_inner();
+    let app = own_by_reference(&ctx, reference).await?;
+    send_file(&ctx, app.id, file).await
+}
+
+pub async fn send_file(
+    ctx: &Ctx,
+    application_id: i32,
+    file: i32,
+) -> Result<HttpResponse, AppError> {
+    let row = ctx
+        .db(move |conn| {
+            apps::find_attachment(conn, application_id, file)?.ok_or(AppError::NotFound)
+        })
+        .await?;
+    uploads::download(ctx.state.settings.upload_dir(), row).await
+}
+
+/// Takes a file off a draft (a submitted application's files are part of its record).
+pub async fn remove_draft_file(
+    ctx: Ctx,
+    path: web::Path<(i32, i32)>,
+    Posted(_): Posted<super::context::NoFields>,
+) -> Result<HttpResponse, AppError> {
+    let (id, file) = path.into_inner();
+    let app = own_application(&ctx, id).await?;
+    if app.status() != CaseStatus::Draft {
+        return Ok(redirect(&location(&app)));
     }
+    let removed = ctx
+        .db(move |conn| Ok(apps::remove_draft_attachment(conn, id, file)?))
+        .await?
+        .ok_or(AppError::NotFound)?;
+    let dir = ctx.state.settings.upload_dir();
+    uploads::remove(&dir, &removed.stored_as);
+    Ok(redirect(&format!("/applications/drafts/{id}")))
 }

@@ -2,7 +2,7 @@
 //! assign, note, ask for information and decide. The view of a case shared with the farmer's
 //! page (`web::applications`) is built here too, with what each role may see.
 
-use super::applications::required_message;
+use super::applications::{file_views, required_message, send_file, FileView};
 use super::context::{redirect, render, render_status, Ctx, CurrentUser, FieldErrors, Posted};
 use super::entitlements::{entitlements, EntitlementView};
 use super::farm::{farm_view, FarmView};
@@ -26,6 +26,10 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
     cfg.route("/officer/cases", web::get().to(queue))
         .route("/officer/cases/bulk-approve", web::post().to(bulk_approve))
         .route("/officer/cases/{reference}", web::get().to(case_page))
+        .route(
+            "/officer/cases/{reference}/files/{file}",
+            web::get().to(case_file),
+        )
         .route(
             "/officer/cases/{reference}/{step}",
             web::post().to(officer_step),
@@ -81,6 +85,7 @@ pub struct CaseView {
     pub snapshot: SnapshotExplanation,
     pub snapshot_facts: Vec<(String, String)>,
     pub timeline: Vec<EventView>,
+    pub files: Vec<FileView>,
     /// The steps the viewer may take now.
     pub steps: Vec<CaseAction>,
     /// Staff only.
@@ -107,21 +112,22 @@ impl CaseView {
             .ok_or(AppError::NotFound)?;
         let (id, household_id, assigned_to) = (app.id, app.household_id, app.assigned_to);
         let today = chrono::Utc::now().date_naive();
-        let (events, farm_and_record, officers, assigned) = ctx
+        let (events, files, farm_and_record, officers, assigned) = ctx
             .db(move |conn| {
                 let events = apps::events(conn, id, staff)?;
+                let files = apps::attachments_of(conn, id)?;
                 let assigned = match assigned_to {
                     Some(officer) => users::find(conn, officer)?.map(|u| u.display_name),
                     None => None,
                 };
                 if !staff {
-                    return Ok((events, None, Vec::new(), assigned));
+                    return Ok((events, files, None, Vec::new(), assigned));
                 }
                 let farm = registry::load_farm(conn, household_id)?;
                 let record = registry::rules_record(conn, &farm, today)?;
                 let officers = apps::officers_for_amphoe(conn, &farm.household.amphoe_code)?;
                 let view = farm_view(conn, tr, &farm)?;
-                Ok((events, Some((view, record)), officers, assigned))
+                Ok((events, files, Some((view, record)), officers, assigned))
             })
             .await?;
         let (farm, today_view) = match farm_and_record {
@@ -234,6 +240,7 @@ impl CaseView {
             snapshot,
             snapshot_facts,
             timeline,
+            files: file_views(&files),
             steps,
             farm,
             today: today_view,
@@ -425,12 +432,28 @@ async fn case_in_scope(
 pub async fn case_page(ctx: Ctx, path: web::Path<String>) -> Result<HttpResponse, AppError> {
     let user = officer_or_manager(&ctx)?.clone();
     let app = case_in_scope(&ctx, &user, path.into_inner()).await?;
-    // Staff looked at a farmer's personal data: that is audited.
-    let (actor, reference, household_id) = (
-        user.actor(),
-        app.reference.clone().unwrap_or_default(),
-        app.household_id,
-    );
+    let reference = app.reference.clone().unwrap_or_default();
+    audit_view(&ctx, &user, &app, &reference).await?;
+    show_case(ctx, user, app, None, FieldErrors::default(), HashMap::new()).await
+}
+
+/// A file of a case of the officer's area; opening it is audited like the case page.
+pub async fn case_file(ctx: Ctx, path: web::Path<(String, i32)>) -> Result<HttpResponse, AppError> {
+    let user = officer_or_manager(&ctx)?.clone();
+    let (reference, file) = path.into_inner();
+    let app = case_in_scope(&ctx, &user, reference.clone()).await?;
+    audit_view(&ctx, &user, &app, &format!("{reference}/files/{file}")).await?;
+    send_file(&ctx, app.id, file).await
+}
+
+/// Staff looked at a farmer's personal data: that is written to the audit log.
+async fn audit_view(
+    ctx: &Ctx,
+    user: &CurrentUser,
+    app: &ApplicationRow,
+    what: &str,
+) -> Result<(), AppError> {
+    let (actor, entity_id, household_id) = (user.actor(), what.to_owned(), app.household_id);
     ctx.db(move |conn| {
         Ok(audit::record(
             conn,
@@ -438,14 +461,13 @@ pub async fn case_page(ctx: Ctx, path: web::Path<String>) -> Result<HttpResponse
             audit::Entry {
                 action: "view",
                 entity: "application",
-                entity_id: reference,
+                entity_id,
                 household_id: Some(household_id),
                 ..Default::default()
             },
         )?)
     })
-    .await?;
-    show_case(ctx, user, app, None, FieldErrors::default(), HashMap::new()).await
+    .await
 }
 
 async fn show_case(

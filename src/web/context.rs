@@ -213,14 +213,17 @@ impl<T: DeserializeOwned + 'static> FromRequest for Posted<T> {
         let form = web::Form::<WithCsrf<T>>::from_request(req, payload);
         Box::pin(async move {
             let form = form.await.map_err(|_| AppError::Csrf)?.into_inner();
-            let expected = session.get::<String>(CSRF).unwrap_or(None);
-            match expected {
-                Some(expected) if constant_time_eq(&expected, &form.csrf_token) => {
-                    Ok(Posted(form.form))
-                }
-                _ => Err(AppError::Csrf),
-            }
+            check_csrf(&session, &form.csrf_token)?;
+            Ok(Posted(form.form))
         })
+    }
+}
+
+/// Whether a form's token is this session's; a missing session (expired) fails too.
+pub fn check_csrf(session: &Session, token: &str) -> Result<(), AppError> {
+    match session.get::<String>(CSRF).unwrap_or(None) {
+        Some(expected) if constant_time_eq(&expected, token) => Ok(()),
+        _ => Err(AppError::Csrf),
     }
 }
 

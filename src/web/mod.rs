@@ -15,6 +15,7 @@ pub mod notices;
 pub mod officer;
 pub mod pages;
 pub mod session_store;
+pub mod uploads;
 
 use actix_web::web;
 

@@ -257,6 +257,7 @@ pub async fn spawn_app_with(backend: Backend, options: Options) -> TestApp {
         data_dir,
         rules_dir: options.rules_dir.clone().unwrap_or_else(rules_dir),
         reevaluate_every_secs: options.reevaluate_every_secs,
+        upload_dir: None,
         seed_demo: false,
         behind_proxy: false,
         db_pool_size: 4,
@@ -352,6 +353,34 @@ impl TestApp {
             .send()
             .await
             .expect("POST");
+        into_page(response).await
+    }
+
+    /// Posts a multipart form (as a browser does for a form with files): text fields, then
+    /// files as (field, file name, bytes).
+    pub async fn post_multipart(
+        &self,
+        path: &str,
+        fields: &[(&str, &str)],
+        files: &[(&str, &str, Vec<u8>)],
+    ) -> Page {
+        let mut form = reqwest::multipart::Form::new();
+        for (name, value) in fields {
+            form = form.text(name.to_string(), value.to_string());
+        }
+        for (name, file_name, bytes) in files {
+            form = form.part(
+                name.to_string(),
+                reqwest::multipart::Part::bytes(bytes.clone()).file_name(file_name.to_string()),
+            );
+        }
+        let response = self
+            .client
+            .post(self.url(path))
+            .multipart(form)
+            .send()
+            .await
+            .expect("POST multipart");
         into_page(response).await
     }
 

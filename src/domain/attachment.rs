@@ -1,0 +1,109 @@
+//! What a farmer may attach to an application: PDF, JPEG or PNG, told apart by their first
+//! bytes (a name or a browser's content type can say anything).
+
+use super::Invalid;
+
+pub const MAX_FILES: usize = 5;
+pub const MAX_FILE_BYTES: usize = 5 * 1024 * 1024;
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum FileKind {
+    Pdf,
+    Jpeg,
+    Png,
+}
+
+impl FileKind {
+    /// The kind the content is, or why it is refused.
+    pub fn sniff(bytes: &[u8]) -> Result<Self, Invalid> {
+        if bytes.is_empty() {
+            Err(Invalid::new("error.file.empty"))
+        } else if bytes.len() > MAX_FILE_BYTES {
+            Err(Invalid::new("error.file.too_large"))
+        } else if bytes.starts_with(b"%PDF-") {
+            Ok(FileKind::Pdf)
+        } else if bytes.starts_with(&[0xFF, 0xD8, 0xFF]) {
+            Ok(FileKind::Jpeg)
+        } else if bytes.starts_with(b"\x89PNG\r\n\x1a\n") {
+            Ok(FileKind::Png)
+        } else {
+            Err(Invalid::new("error.file.kind"))
+        }
+    }
+
+    pub fn content_type(self) -> &'static str {
+        match self {
+            FileKind::Pdf => "application/pdf",
+            FileKind::Jpeg => "image/jpeg",
+            FileKind::Png => "image/png",
+        }
+    }
+
+    pub fn extension(self) -> &'static str {
+        match self {
+            FileKind::Pdf => "pdf",
+            FileKind::Jpeg => "jpg",
+            FileKind::Png => "png",
+        }
+    }
+}
+
+/// A file name safe to show and to offer back in a download: the last path part, without
+/// control characters or quotes, at most 100 characters.
+pub fn display_name(raw: &str) -> String {
+    let last = raw.rsplit(['/', '\\']).next().unwrap_or("");
+    let cleaned: String = last
+        .chars()
+        .filter(|c| !c.is_control() && !matches!(c, '"' | ';'))
+        .take(100)
+        .collect();
+    let cleaned = cleaned.trim();
+    if cleaned.is_empty() {
+        "file".to_owned()
+    } else {
+        cleaned.to_owned()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_kind_comes_from_the_content_not_the_name() {
+        assert_eq!(FileKind::sniff(b"%PDF-1.7\n..."), Ok(FileKind::Pdf));
+        assert_eq!(
+            FileKind::sniff(&[0xFF, 0xD8, 0xFF, 0xE0, 0]),
+            Ok(FileKind::Jpeg)
+        );
+        assert_eq!(FileKind::sniff(b"\x89PNG\r\n\x1a\n\0\0"), Ok(FileKind::Png));
+        // An executable named photo.jpg, and a text file, are refused.
+        assert_eq!(
+            FileKind::sniff(b"MZ\x90\0\x03"),
+            Err(Invalid::new("error.file.kind"))
+        );
+        assert_eq!(
+            FileKind::sniff(b"hello"),
+            Err(Invalid::new("error.file.kind"))
+        );
+        assert_eq!(FileKind::sniff(b""), Err(Invalid::new("error.file.empty")));
+    }
+
+    #[test]
+    fn a_file_over_five_megabytes_is_refused() {
+        let mut big = b"%PDF-".to_vec();
+        big.resize(MAX_FILE_BYTES + 1, b' ');
+        assert_eq!(
+            FileKind::sniff(&big),
+            Err(Invalid::new("error.file.too_large"))
+        );
+    }
+
+    #[test]
+    fn file_names_lose_their_paths_and_quotes() {
+        assert_eq!(display_name("C:\\Users\\a\\โฉนด.pdf"), "โฉนด.pdf");
+        assert_eq!(display_name("../../etc/passwd"), "passwd");
+        assert_eq!(display_name("a\"b;.png"), "ab.png");
+        assert_eq!(display_name(""), "file");
+    }
+}

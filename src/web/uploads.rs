@@ -1,0 +1,223 @@
+//! Forms that carry files: `MultipartPost` reads a multipart form (its CSRF token checked like
+//! `Posted`), keeping each file's bytes within the limits; storing and serving the files of
+//! applications, each under a random name in the upload directory with its SHA-256.
+
+use super::context::check_csrf;
+use crate::db::applications::AttachmentRow;
+use crate::domain::attachment::{display_name, FileKind, MAX_FILES, MAX_FILE_BYTES};
+use crate::error::AppError;
+use actix_multipart::Multipart;
+use actix_session::SessionExt;
+use actix_web::dev::Payload;
+use actix_web::http::header;
+use actix_web::{FromRequest, HttpRequest, HttpResponse};
+use futures_util::future::LocalBoxFuture;
+use futures_util::StreamExt;
+use rand::RngCore;
+use sha2::{Digest, Sha256};
+use std::collections::HashMap;
+use std::path::{Path, PathBuf};
+
+/// A text field longer than this is cut off (no form of Kaset has a longer one).
+const MAX_TEXT_BYTES: usize = 64 * 1024;
+
+/// A file as it arrived: its name, and its bytes unless it was too large to keep.
+pub struct Upload {
+    pub file_name: String,
+    pub bytes: Option<Vec<u8>>,
+}
+
+/// A multipart form whose CSRF token matched: its text fields and its files.
+pub struct MultipartPost {
+    pub fields: HashMap<String, String>,
+    pub uploads: Vec<Upload>,
+}
+
+impl MultipartPost {
+    pub fn field(&self, name: &str) -> String {
+        self.fields.get(name).cloned().unwrap_or_default()
+    }
+}
+
+impl FromRequest for MultipartPost {
+    type Error = AppError;
+    type Future = LocalBoxFuture<'static, Result<Self, AppError>>;
+
+    fn from_request(req: &HttpRequest, payload: &mut Payload) -> Self::Future {
+        let session = req.get_session();
+        let multipart = Multipart::new(req.headers(), payload.take());
+        Box::pin(async move {
+            let post = read(multipart).await.map_err(|_| AppError::Csrf)?;
+            check_csrf(
+                &session,
+                post.fields.get("csrf_token").map_or("", String::as_str),
+            )?;
+            Ok(post)
+        })
+    }
+}
+
+async fn read(mut multipart: Multipart) -> Result<MultipartPost, actix_multipart::MultipartError> {
+    let mut fields = HashMap::new();
+    let mut uploads = Vec::new();
+    while let Some(field) = multipart.next().await {
+        let mut field = field?;
+        let name = field.name().unwrap_or_default().to_owned();
+        let file_name = field
+            .content_disposition()
+            .and_then(|d| d.get_filename())
+            .map(str::to_owned);
+        let limit = if file_name.is_some() {
+            MAX_FILE_BYTES
+        } else {
+            MAX_TEXT_BYTES
+        };
+        let mut bytes = Vec::new();
+        let mut too_large = false;
+        // A part beyond its limit is read to its end (the browser is still sending it) but not
+        // kept, so a refusal can still be answered with a page.
+        while let Some(chunk) = field.next().await {
+            let chunk = chunk?;
+            if bytes.len() + chunk.len() > limit {
+                too_large = true;
+                bytes = Vec::new();
+            }
+            if !too_large {
+                bytes.extend_from_slice(&chunk);
+            }
+        }
+        match file_name {
+            // A file input left empty still sends a part, with no name and no bytes.
+            Some(file_name) if file_name.is_empty() && bytes.is_empty() => {}
+            Some(file_name) => uploads.push(Upload {
+                file_name: display_name(&file_name),
+                bytes: (!too_large).then_some(bytes),
+            }),
+            None => {
+                fields.insert(name, String::from_utf8_lossy(&bytes).into_owned());
+            }
+        }
+    }
+    Ok(MultipartPost { fields, uploads })
+}
+
+/// A file checked and ready to be stored.
+pub struct CheckedFile {
+    pub file_name: String,
+    pub kind: FileKind,
+    pub bytes: Vec<u8>,
+}
+
+/// Checks the uploads of one form against the kinds and limits, given how many files the
+/// application already has. The accepted ones, and a message per refused one.
+pub fn check(
+    uploads: Vec<Upload>,
+    already: usize,
+) -> (Vec<CheckedFile>, Vec<(String, &'static str)>) {
+    let mut accepted = Vec::new();
+    let mut refused = Vec::new();
+    for upload in uploads {
+        let kind = match &upload.bytes {
+            None => Err(crate::domain::Invalid::new("error.file.too_large")),
+            Some(bytes) => FileKind::sniff(bytes),
+        };
+        match kind {
+            _ if already + accepted.len() >= MAX_FILES => {
+                refused.push((upload.file_name, "error.file.too_many"));
+            }
+            Ok(kind) => accepted.push(CheckedFile {
+                file_name: upload.file_name,
+                kind,
+                bytes: upload.bytes.unwrap_or_default(),
+            }),
+            Err(invalid) => refused.push((upload.file_name, invalid.key)),
+        }
+    }
+    (accepted, refused)
+}
+
+/// A file written to the upload directory, to be recorded in the database.
+#[derive(Clone, Debug)]
+pub struct StoredFile {
+    pub file_name: String,
+    pub content_type: &'static str,
+    pub size_bytes: i32,
+    pub sha256: String,
+    pub stored_as: String,
+}
+
+/// Writes the files under random names; on any failure, removes what it wrote.
+pub fn store(dir: &Path, files: Vec<CheckedFile>) -> std::io::Result<Vec<StoredFile>> {
+    std::fs::create_dir_all(dir)?;
+    let mut stored: Vec<StoredFile> = Vec::new();
+    for file in files {
+        let mut name = [0u8; 16];
+        rand::rngs::OsRng.fill_bytes(&mut name);
+        let stored_as = format!("{}.{}", hex::encode(name), file.kind.extension());
+        if let Err(error) = std::fs::write(dir.join(&stored_as), &file.bytes) {
+            discard(dir, &stored);
+            return Err(error);
+        }
+        stored.push(StoredFile {
+            file_name: file.file_name,
+            content_type: file.kind.content_type(),
+            size_bytes: i32::try_from(file.bytes.len()).unwrap_or(i32::MAX),
+            sha256: hex::encode(Sha256::digest(&file.bytes)),
+            stored_as,
+        });
+    }
+    Ok(stored)
+}
+
+/// Removes stored files whose database record was not written (the change was refused).
+pub fn discard(dir: &Path, files: &[StoredFile]) {
+    for file in files {
+        remove(dir, &file.stored_as);
+    }
+}
+
+/// Removes one stored file; a failure only leaves an orphan file behind, so it is logged.
+pub fn remove(dir: &Path, stored_as: &str) {
+    if let Err(error) = std::fs::remove_file(dir.join(stored_as)) {
+        tracing::warn!(%error, file = stored_as, "could not remove an upload");
+    }
+}
+
+fn path_of(dir: &Path, row: &AttachmentRow) -> PathBuf {
+    // The stored name is ours (hex and an extension), never the farmer's.
+    dir.join(&row.stored_as)
+}
+
+/// Sends an attachment as a download, after checking it is the file that was stored.
+pub async fn download(dir: PathBuf, row: AttachmentRow) -> Result<HttpResponse, AppError> {
+    let path = path_of(&dir, &row);
+    let bytes = actix_web::web::block(move || std::fs::read(path))
+        .await?
+        .map_err(|e| AppError::Internal(e.into()))?;
+    if hex::encode(Sha256::digest(&bytes)) != row.sha256 {
+        return Err(AppError::Internal(anyhow::anyhow!(
+            "attachment {} does not match its checksum",
+            row.id
+        )));
+    }
+    let ascii_name: String = row
+        .file_name
+        .chars()
+        .map(|c| {
+            if c.is_ascii_alphanumeric() || c == '.' {
+                c
+            } else {
+                '_'
+            }
+        })
+        .collect();
+    let disposition = format!(
+        "attachment; filename=\"{ascii_name}\"; filename*=UTF-8''{}",
+        crate::error::percent_encode(&row.file_name)
+    );
+    Ok(HttpResponse::Ok()
+        .content_type(row.content_type.clone())
+        .insert_header((header::CONTENT_DISPOSITION, disposition))
+        .insert_header((header::CACHE_CONTROL, "private, no-store"))
+        .body(bytes))
+}
