@@ -10,6 +10,7 @@ on_both_databases!(
     two_officers_deciding_the_same_case_at_once_cannot_both_win,
     a_farmer_cannot_see_another_households_application_nor_an_officer_another_areas_case,
     attachments_are_at_most_five_files_of_five_megabytes,
+    an_overdue_case_is_highlighted_and_escalated_to_the_managers_once,
 );
 
 const RELIEF: &str = "disaster-relief-crops";
@@ -642,4 +643,69 @@ async fn attachments_are_at_most_five_files_of_five_megabytes(backend: Backend) 
         page.input_value("files").is_none(),
         "no more room: no file input"
     );
+}
+
+async fn an_overdue_case_is_highlighted_and_escalated_to_the_managers_once(backend: Backend) {
+    use diesel::prelude::*;
+    use kaset::db::schema::applications;
+    let app = spawn_app(backend).await;
+    declare_flood(&app);
+    app.login_as(FARMER_ID).await;
+    let draft = start(&app, RELIEF).await;
+    let reference = submit_relief(&app, &draft)
+        .await
+        .trim_start_matches("/applications/")
+        .to_owned();
+    app.logout().await;
+
+    // The deadline is the programme's 10 working days, weekends and public holidays skipped.
+    let rules_dir = crate::support::rules_dir();
+    let calendar = kaset::app::load_calendar(&rules_dir).unwrap();
+    let today = chrono::Utc::now().date_naive();
+    let due: chrono::NaiveDate = applications::table
+        .filter(applications::reference.eq(&reference))
+        .select(applications::due_on.assume_not_null())
+        .first(&mut *app.db())
+        .unwrap();
+    assert_eq!(due, calendar.add_working_days(today, 10));
+
+    // Past the deadline: the queue highlights it and the "overdue" filter finds it.
+    diesel::update(applications::table.filter(applications::reference.eq(&reference)))
+        .set(applications::due_on.eq(today - chrono::Duration::days(1)))
+        .execute(&mut *app.db())
+        .unwrap();
+    app.login_as(OFFICER_SURIN).await;
+    let overdue = app.get("/officer/cases?overdue=1").await;
+    assert!(overdue.body.contains(&reference));
+    assert_eq!(overdue.texts("tr.overdue").len(), 1);
+    app.logout().await;
+
+    // The hourly check tells the managers once, by notice and e-mail, and notes it on the timeline.
+    let pool = kaset::db::connect(&app.database_url, 1).unwrap();
+    let rules = kaset::app::load_rules(&rules_dir).unwrap();
+    let cx = kaset::jobs::cases::CaseContext {
+        rules: &rules,
+        calendar: &calendar,
+        public_url: "http://kaset.test",
+        today,
+    };
+    let mut conn = pool.get().unwrap();
+    assert_eq!(
+        kaset::jobs::cases::escalate_overdue(&mut conn, &cx).unwrap(),
+        1
+    );
+    assert_eq!(
+        kaset::jobs::cases::escalate_overdue(&mut conn, &cx).unwrap(),
+        0
+    );
+    drop(conn);
+    let mail = app.smtp.wait_for(kaset::db::seed::DEMO_MANAGER_EMAIL).await;
+    assert!(mail.subject().contains(&reference), "{}", mail.subject());
+    app.login_as(kaset::db::seed::DEMO_MANAGER_EMAIL).await;
+    assert!(app.get("/notifications").await.body.contains(&reference));
+    let case = app.get(&format!("/officer/cases/{reference}")).await;
+    assert!(case
+        .texts(".timeline li strong")
+        .iter()
+        .any(|t| t.contains("แจ้งผู้บริหาร")));
 }

@@ -433,3 +433,32 @@ pub fn officers_for_amphoe(
         .select((users::id, users::display_name))
         .load(conn)
 }
+
+/// Cases waiting on an officer past their deadline and not yet escalated.
+pub fn overdue_unescalated(
+    conn: &mut DbConn,
+    today: NaiveDate,
+) -> QueryResult<Vec<ApplicationRow>> {
+    applications::table
+        .filter(
+            applications::status
+                .eq_any([CaseStatus::Submitted.code(), CaseStatus::Appealed.code()]),
+        )
+        .filter(applications::due_on.lt(today))
+        .filter(applications::escalated_at.is_null())
+        .order(applications::due_on)
+        .load(conn)
+}
+
+/// Marks a case escalated. Not a change of the case itself: its version stays, so an officer
+/// working on it is not interrupted.
+pub fn mark_escalated(conn: &mut DbConn, id: i32, at: NaiveDateTime) -> QueryResult<bool> {
+    diesel::update(
+        applications::table
+            .filter(applications::id.eq(id))
+            .filter(applications::escalated_at.is_null()),
+    )
+    .set(applications::escalated_at.eq(at))
+    .execute(conn)
+    .map(|n| n == 1)
+}

@@ -131,3 +131,22 @@ pub fn farmers_of_household(conn: &mut DbConn, household_id: i32) -> QueryResult
         .filter(users::disabled_at.is_null())
         .load(conn)
 }
+
+/// The active managers responsible for a household of this amphoe: national ones, and those of
+/// its province or of the amphoe itself.
+pub fn managers_for_amphoe(conn: &mut DbConn, amphoe_code: &str) -> QueryResult<Vec<UserRow>> {
+    let managers: Vec<UserRow> = users::table
+        .filter(users::role.eq(Role::Manager.code()))
+        .filter(users::disabled_at.is_null())
+        .load(conn)?;
+    Ok(managers
+        .into_iter()
+        .filter(|m| {
+            crate::domain::AreaScope::from_codes(
+                m.scope_province_code.as_deref(),
+                m.scope_amphoe_code.as_deref(),
+            )
+            .contains(amphoe_code)
+        })
+        .collect())
+}

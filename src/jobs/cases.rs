@@ -368,6 +368,59 @@ pub fn note(
     Ok(())
 }
 
+/// Tells the responsible managers of every case past its deadline (once per case, until an
+/// appeal restarts the clock): an in-app notice, an e-mail, and a line on the timeline.
+pub fn escalate_overdue(conn: &mut DbConn, cx: &CaseContext<'_>) -> Result<usize, CaseError> {
+    let overdue = apps::overdue_unescalated(conn, cx.today)?;
+    let system = Actor {
+        user_id: None,
+        role: "system".to_owned(),
+    };
+    let mut escalated = 0;
+    for app in overdue {
+        let done = crate::db::write_transaction(conn, |conn| {
+            if !apps::mark_escalated(conn, app.id, crate::db::now())? {
+                return Ok::<_, CaseError>(false); // another server did it
+            }
+            let event = NewEvent {
+                kind: "escalated",
+                reason: None,
+                message: "",
+                internal: true,
+            };
+            apps::add_event(conn, app.id, &system, &event)?;
+            let household = registry::load_farm(conn, app.household_id)?.household;
+            let reference = app.reference.clone().unwrap_or_default();
+            for manager in users::managers_for_amphoe(conn, &household.amphoe_code)? {
+                notices::insert(conn, manager.id, "staff_case.escalated", &reference, None)?;
+                if let Some(email) = &manager.email {
+                    let tr = Tr::new(Locale::parse(&manager.locale).unwrap_or_default());
+                    let title = cx
+                        .rules
+                        .programme(&app.programme_id)
+                        .map_or(app.programme_id.as_str(), |p| p.title.get(tr.locale));
+                    let due = app.due_on.map(|d| tr.date(&d)).unwrap_or_default();
+                    super::emails::queue_case_overdue(
+                        conn,
+                        tr,
+                        email,
+                        &manager.display_name,
+                        &super::emails::CaseOverdue {
+                            reference: &reference,
+                            title,
+                            due: &due,
+                            link: &format!("{}/officer/cases/{reference}", cx.public_url),
+                        },
+                    )?;
+                }
+            }
+            Ok(true)
+        })?;
+        escalated += usize::from(done);
+    }
+    Ok(escalated)
+}
+
 /// Records files written to the upload directory as the application's attachments.
 pub fn record_files(
     conn: &mut DbConn,

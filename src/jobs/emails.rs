@@ -193,6 +193,58 @@ pub fn queue_case_update(
     Ok(())
 }
 
+/// A case past its deadline, for the managers responsible for its area.
+pub struct CaseOverdue<'a> {
+    pub reference: &'a str,
+    pub title: &'a str,
+    pub due: &'a str,
+    pub link: &'a str,
+}
+
+struct CaseOverdueMail<'a> {
+    tr: Tr,
+    name: &'a str,
+    case: &'a CaseOverdue<'a>,
+}
+
+#[derive(Template)]
+#[template(path = "email/case_overdue.txt")]
+struct CaseOverdueText<'a> {
+    mail: &'a CaseOverdueMail<'a>,
+}
+
+#[derive(Template)]
+#[template(path = "email/case_overdue.html")]
+struct CaseOverdueHtml<'a> {
+    mail: &'a CaseOverdueMail<'a>,
+}
+
+pub fn queue_case_overdue(
+    conn: &mut DbConn,
+    tr: Tr,
+    recipient: &str,
+    name: &str,
+    case: &CaseOverdue<'_>,
+) -> anyhow::Result<()> {
+    let mail = CaseOverdueMail { tr, name, case };
+    let body_text = CaseOverdueText { mail: &mail }.render()?;
+    let body_html = CaseOverdueHtml { mail: &mail }.render()?;
+    let subject = tr.fmt(
+        "email.case_overdue.subject",
+        &[("reference", case.reference)],
+    );
+    outbox::enqueue(
+        conn,
+        &NewMessage {
+            recipient,
+            subject: &subject,
+            body_text: &body_text,
+            body_html: &body_html,
+        },
+    )?;
+    Ok(())
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -31,10 +31,17 @@ pub fn spawn_background_work(background: Background) {
     ));
     actix_web::rt::spawn(keep_entitlements_current(
         background.pool.clone(),
-        background.rules,
-        background.public_url,
-        background.mail_wake,
+        background.rules.clone(),
+        background.public_url.clone(),
+        background.mail_wake.clone(),
         Duration::from_secs(background.settings.reevaluate_every_secs.max(1)),
+    ));
+    actix_web::rt::spawn(escalate_overdue_cases(
+        background.pool.clone(),
+        background.rules.clone(),
+        background.calendar.clone(),
+        background.public_url.clone(),
+        background.mail_wake.clone(),
     ));
     actix_web::rt::spawn(cleanup(background.pool));
 }
@@ -84,6 +91,45 @@ async fn keep_entitlements_current(
             Ok(Ok(None)) => {}
             Ok(Err(error)) => tracing::error!(%error, "re-evaluating entitlements failed"),
             Err(error) => tracing::error!(%error, "re-evaluating entitlements failed"),
+        }
+    }
+}
+
+/// Every hour, tells the managers about cases that passed their deadline.
+async fn escalate_overdue_cases(
+    pool: Pool,
+    rules: Arc<RuleSet>,
+    calendar: Arc<crate::domain::calendar::WorkingCalendar>,
+    public_url: String,
+    mail_wake: Arc<Notify>,
+) {
+    let mut hourly = tokio::time::interval(Duration::from_secs(3600));
+    loop {
+        hourly.tick().await;
+        let (pool, rules, calendar, public_url) = (
+            pool.clone(),
+            rules.clone(),
+            calendar.clone(),
+            public_url.clone(),
+        );
+        let result = actix_web::web::block(move || -> anyhow::Result<usize> {
+            let cx = cases::CaseContext {
+                rules: &rules,
+                calendar: &calendar,
+                public_url: &public_url,
+                today: chrono::Utc::now().date_naive(),
+            };
+            Ok(cases::escalate_overdue(&mut *pool.get()?, &cx)?)
+        })
+        .await;
+        match result {
+            Ok(Ok(0)) => {}
+            Ok(Ok(escalated)) => {
+                tracing::info!(escalated, "overdue cases escalated");
+                mail_wake.notify_one();
+            }
+            Ok(Err(error)) => tracing::error!(%error, "escalating overdue cases failed"),
+            Err(error) => tracing::error!(%error, "escalating overdue cases failed"),
         }
     }
 }
