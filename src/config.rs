@@ -91,6 +91,11 @@ pub struct SmtpSettings {
     /// How often the outbox worker looks for mail to send, in milliseconds.
     #[arg(long, env = "KASET_OUTBOX_POLL_MS", default_value_t = 2000)]
     pub outbox_poll_ms: u64,
+
+    /// The wait before retrying a message the SMTP server did not take, in seconds; doubled
+    /// after each failure, up to an hour.
+    #[arg(long, env = "KASET_OUTBOX_RETRY_SECS", default_value_t = 30)]
+    pub outbox_retry_secs: i64,
 }
 
 #[derive(ValueEnum, Clone, Copy, Debug, PartialEq, Eq)]

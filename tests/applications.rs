@@ -11,6 +11,7 @@ on_both_databases!(
     a_farmer_cannot_see_another_households_application_nor_an_officer_another_areas_case,
     attachments_are_at_most_five_files_of_five_megabytes,
     an_overdue_case_is_highlighted_and_escalated_to_the_managers_once,
+    answers_typed_when_the_session_expired_are_back_after_signing_in,
 );
 
 const RELIEF: &str = "disaster-relief-crops";
@@ -303,6 +304,8 @@ async fn farmer_applies_for_flood_relief_and_follows_it_to_payment(backend: Back
     assert_eq!(app.get(&link).await.status, 404);
     app.logout().await;
 
+    // The mail server goes down for a while: the approval is still mailed, once it is back.
+    app.smtp.set_down(true);
     // The officer approves, then records the payment.
     app.login_as(OFFICER_SURIN).await;
     let approved = step(
@@ -316,6 +319,18 @@ async fn farmer_applies_for_flood_relief_and_follows_it_to_payment(backend: Back
     let paid = step(&app, &case_page, &format!("{case_page}/paid"), &[]).await;
     assert_eq!(location(&paid), case_page);
     app.logout().await;
+    wait_for_failed_delivery(&app).await;
+    assert!(
+        !app.smtp
+            .messages()
+            .iter()
+            .any(|m| m.subject().contains("อนุมัติแล้ว")),
+        "nothing got through while the server was down"
+    );
+    app.smtp.set_down(false);
+    let approved_mail = wait_for_mail_containing(&app, "อนุมัติแล้ว").await;
+    assert!(approved_mail.subject().contains(&reference));
+    wait_for_mail_containing(&app, "จ่ายเงินแล้ว").await;
 
     // The farmer's timeline tells the whole story; nothing more can be done to it.
     app.login_as(FARMER_ID).await;
@@ -373,6 +388,25 @@ fn file_links(page: &Page) -> Vec<String> {
     html.select(&selector)
         .filter_map(|a| a.value().attr("href").map(str::to_owned))
         .collect()
+}
+
+/// Waits until the outbox has recorded a failed delivery attempt.
+async fn wait_for_failed_delivery(app: &TestApp) {
+    use diesel::prelude::*;
+    use kaset::db::schema::outbox;
+    for _ in 0..200 {
+        let failed: i64 = outbox::table
+            .filter(outbox::sent_at.is_null())
+            .filter(outbox::attempts.gt(0))
+            .count()
+            .get_result(&mut *app.db())
+            .unwrap();
+        if failed > 0 {
+            return;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    }
+    panic!("no delivery failed while the SMTP server was down");
 }
 
 /// The user id of a demo account.
@@ -708,4 +742,66 @@ async fn an_overdue_case_is_highlighted_and_escalated_to_the_managers_once(backe
         .texts(".timeline li strong")
         .iter()
         .any(|t| t.contains("แจ้งผู้บริหาร")));
+}
+
+async fn answers_typed_when_the_session_expired_are_back_after_signing_in(backend: Backend) {
+    use diesel::prelude::*;
+    use kaset::db::schema::{applications, sessions};
+    let app = spawn_app(backend).await;
+    declare_flood(&app);
+    app.login_as(FARMER_ID).await;
+    let draft = start(&app, RELIEF).await;
+    let form = app.get(&draft).await;
+    let token = form.csrf_token();
+
+    // The session ends (expired, or the server forgot it) while the farmer types.
+    diesel::delete(sessions::table)
+        .execute(&mut *app.db())
+        .unwrap();
+    let mut fields = RELIEF_ANSWERS.to_vec();
+    fields.extend([
+        ("csrf_token", token.as_str()),
+        ("version", "0"),
+        ("action", "submit"),
+    ]);
+    let posted = app.post_multipart(&draft, &fields, &[]).await;
+    assert_eq!(location(&posted), format!("/login?next={draft}"));
+
+    // Signed in again, the farmer is back on the draft with what they typed, not yet saved.
+    let login = app.get(&format!("/login?next={draft}")).await;
+    let signed_in = app
+        .post_raw(
+            "/login",
+            &[
+                ("csrf_token", &login.csrf_token()),
+                ("login", FARMER_ID),
+                ("password", crate::support::DEMO_PASSWORD),
+                ("next", &draft),
+            ],
+        )
+        .await;
+    assert_eq!(location(&signed_in), draft);
+    let back = app.get(&draft).await;
+    assert_eq!(back.input_value("q_damaged_rai").as_deref(), Some("8"));
+    assert_eq!(
+        back.input_value("q_baac_account").as_deref(),
+        Some("020-1-23456-7")
+    );
+    assert!(back.body.contains("เก็บคำตอบ"), "the farmer is told why");
+    let stored: String = applications::table
+        .select(applications::answers)
+        .first(&mut *app.db())
+        .unwrap();
+    assert_eq!(
+        stored, "{}",
+        "kept for the farmer to check, not saved behind their back"
+    );
+    // Shown once: a later visit shows the stored draft.
+    assert_eq!(
+        app.get(&draft)
+            .await
+            .input_value("q_damaged_rai")
+            .as_deref(),
+        Some("")
+    );
 }

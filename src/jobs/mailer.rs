@@ -12,8 +12,7 @@ use std::time::Duration;
 use tokio::sync::Notify;
 
 const BATCH: i64 = 20;
-/// First retry after this long; doubled per failure up to `MAX_BACKOFF`.
-const FIRST_BACKOFF_SECS: i64 = 30;
+/// Retries wait at most this long.
 const MAX_BACKOFF_SECS: i64 = 3600;
 /// How long a claimed message is reserved for the worker that claimed it.
 const LEASE_SECS: i64 = 300;
@@ -58,7 +57,8 @@ pub fn deliver_due(pool: &Pool, sender: &Sender) -> anyhow::Result<usize> {
             }
             Err(error) => {
                 let attempts = message.attempts + 1;
-                let retry_at = db::now() + chrono::Duration::seconds(backoff_secs(attempts));
+                let retry_at = db::now()
+                    + chrono::Duration::seconds(backoff_secs(sender.first_retry_secs, attempts));
                 tracing::warn!(id = message.id, attempts, %error, "mail not delivered; will retry");
                 outbox::mark_failed(
                     &mut conn,
@@ -73,16 +73,18 @@ pub fn deliver_due(pool: &Pool, sender: &Sender) -> anyhow::Result<usize> {
     Ok(sent)
 }
 
-fn backoff_secs(attempts: i32) -> i64 {
+/// The wait after the `attempts`-th failure: the first wait, doubled per further failure.
+fn backoff_secs(first: i64, attempts: i32) -> i64 {
     let exponent = u32::try_from(attempts.saturating_sub(1))
         .unwrap_or(0)
         .min(16);
-    (FIRST_BACKOFF_SECS << exponent).min(MAX_BACKOFF_SECS)
+    (first.max(1) << exponent).min(MAX_BACKOFF_SECS)
 }
 
 pub struct Sender {
     transport: SmtpTransport,
     from: Mailbox,
+    first_retry_secs: i64,
 }
 
 impl Sender {
@@ -116,6 +118,7 @@ impl Sender {
         Some(Self {
             transport: builder.build(),
             from,
+            first_retry_secs: smtp.outbox_retry_secs,
         })
     }
 
@@ -139,9 +142,9 @@ mod tests {
 
     #[test]
     fn retries_back_off_exponentially_up_to_an_hour() {
-        assert_eq!(backoff_secs(1), 30);
-        assert_eq!(backoff_secs(2), 60);
-        assert_eq!(backoff_secs(5), 480);
-        assert_eq!(backoff_secs(20), 3600);
+        assert_eq!(backoff_secs(30, 1), 30);
+        assert_eq!(backoff_secs(30, 2), 60);
+        assert_eq!(backoff_secs(30, 5), 480);
+        assert_eq!(backoff_secs(30, 20), 3600);
     }
 }

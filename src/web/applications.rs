@@ -5,7 +5,7 @@
 use super::cases::{case_context, case_error, CaseView};
 use super::context::{redirect, render, render_invalid, Ctx, FieldErrors, Posted};
 use super::farm::{farm_view, FarmView};
-use super::uploads::{self, MultipartPost, Upload};
+use super::uploads::{self, MultipartPost, UncheckedPost, Upload};
 use crate::db::applications::{self as apps, ApplicationRow};
 use crate::db::registry;
 use crate::domain::{CaseStatus, Invalid, Role};
@@ -75,6 +75,7 @@ struct DraftPage {
     /// Why the household does not qualify now, when a submission was refused for it.
     not_eligible: Vec<String>,
     saved: bool,
+    kept: bool,
     files: Vec<FileView>,
     /// Files refused in this post: the name and why.
     refused_files: Vec<(String, &'static str)>,
@@ -134,17 +135,39 @@ async fn own_application(ctx: &Ctx, id: i32) -> Result<ApplicationRow, AppError>
         .await
 }
 
+/// Where the answers of a draft posted after its session ended wait for the farmer to sign in.
+const KEPT_ANSWERS: &str = "kept_answers";
+
+#[derive(serde::Serialize, serde::Deserialize)]
+struct KeptAnswers {
+    draft: i32,
+    fields: HashMap<String, String>,
+}
+
 pub async fn draft(ctx: Ctx, path: web::Path<i32>) -> Result<HttpResponse, AppError> {
     let app = own_application(&ctx, path.into_inner()).await?;
     if app.status() != CaseStatus::Draft {
         return Ok(redirect(&location(&app)));
     }
-    let answers: RawAnswers = serde_json::from_str(&app.answers).unwrap_or_default();
-    let saved = ctx.path.ends_with("?saved=1");
-    let outcome = DraftOutcome {
-        saved,
+    let mut answers: RawAnswers = serde_json::from_str(&app.answers).unwrap_or_default();
+    let mut outcome = DraftOutcome {
+        saved: ctx.path.ends_with("?saved=1"),
         ..DraftOutcome::default()
     };
+    let kept = ctx
+        .session
+        .remove_as::<KeptAnswers>(KEPT_ANSWERS)
+        .and_then(Result::ok)
+        .filter(|k| k.draft == app.id);
+    if let Some(kept) = kept {
+        // Shown, not saved: the farmer checks them and saves or submits.
+        for (field, value) in kept.fields {
+            if let Some(id) = field.strip_prefix("q_") {
+                answers.insert(id.to_owned(), value);
+            }
+        }
+        outcome.kept = true;
+    }
     draft_page(ctx, app, &answers, outcome).await
 }
 
@@ -156,6 +179,8 @@ struct DraftOutcome {
     not_eligible: Vec<String>,
     saved: bool,
     refused_files: Vec<(String, &'static str)>,
+    /// The answers come from a post made after the session ended.
+    kept: bool,
 }
 
 async fn draft_page(
@@ -224,6 +249,7 @@ async fn draft_page(
         declared: outcome.declared,
         not_eligible: outcome.not_eligible,
         saved: outcome.saved,
+        kept: outcome.kept,
         errors: outcome.errors,
         files: file_views(&files),
         refused_files: outcome.refused_files,
@@ -242,9 +268,31 @@ async fn draft_page(
 pub async fn save_draft(
     ctx: Ctx,
     path: web::Path<i32>,
-    form: MultipartPost,
+    form: UncheckedPost,
 ) -> Result<HttpResponse, AppError> {
-    let app = own_application(&ctx, path.into_inner()).await?;
+    let id = path.into_inner();
+    let form = match form {
+        UncheckedPost {
+            post,
+            csrf_ok: true,
+        } => post,
+        // The session ended while the farmer was typing: keep the answers in a new session,
+        // and after signing in again they are back on the draft.
+        UncheckedPost { post, .. } if ctx.user.is_none() => {
+            let kept = KeptAnswers {
+                draft: id,
+                fields: post.fields,
+            };
+            ctx.session
+                .insert(KEPT_ANSWERS, kept)
+                .map_err(|e| AppError::Session(e.to_string()))?;
+            return Err(AppError::SignInRequired {
+                return_to: format!("/applications/drafts/{id}"),
+            });
+        }
+        UncheckedPost { .. } => return Err(AppError::Csrf),
+    };
+    let app = own_application(&ctx, id).await?;
     if app.status() != CaseStatus::Draft {
         // Submitted already (a second click, the back button): the same application.
         return Ok(redirect(&location(&app)));
@@ -289,6 +337,7 @@ pub async fn save_draft(
         not_eligible,
         saved: false,
         refused_files: refused_files.clone(),
+        kept: false,
     };
     if !errors.is_empty() || !refused_files.is_empty() {
         return draft_page(ctx, app, &raw, refused(errors, Vec::new())).await;

@@ -44,15 +44,38 @@ impl FromRequest for MultipartPost {
     type Future = LocalBoxFuture<'static, Result<Self, AppError>>;
 
     fn from_request(req: &HttpRequest, payload: &mut Payload) -> Self::Future {
+        let unchecked = UncheckedPost::from_request(req, payload);
+        Box::pin(async move {
+            let UncheckedPost { post, csrf_ok } = unchecked.await?;
+            if csrf_ok {
+                Ok(post)
+            } else {
+                Err(AppError::Csrf)
+            }
+        })
+    }
+}
+
+/// A multipart form read whether or not its CSRF token matched, for the one place that must
+/// not lose what was typed when a session expired mid-form (a draft application). Everything
+/// else takes `MultipartPost`.
+pub struct UncheckedPost {
+    pub post: MultipartPost,
+    pub csrf_ok: bool,
+}
+
+impl FromRequest for UncheckedPost {
+    type Error = AppError;
+    type Future = LocalBoxFuture<'static, Result<Self, AppError>>;
+
+    fn from_request(req: &HttpRequest, payload: &mut Payload) -> Self::Future {
         let session = req.get_session();
         let multipart = Multipart::new(req.headers(), payload.take());
         Box::pin(async move {
             let post = read(multipart).await.map_err(|_| AppError::Csrf)?;
-            check_csrf(
-                &session,
-                post.fields.get("csrf_token").map_or("", String::as_str),
-            )?;
-            Ok(post)
+            let token = post.fields.get("csrf_token").map_or("", String::as_str);
+            let csrf_ok = check_csrf(&session, token).is_ok();
+            Ok(UncheckedPost { post, csrf_ok })
         })
     }
 }

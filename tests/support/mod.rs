@@ -269,6 +269,8 @@ pub async fn spawn_app_with(backend: Backend, options: Options) -> TestApp {
             security: SmtpSecurity::None,
             from: "Kaset <no-reply@kaset.test>".to_owned(),
             outbox_poll_ms: options.outbox_poll_ms,
+            // A retry a second after a failure, so an outage in a test ends quickly.
+            outbox_retry_secs: 1,
         },
     };
     let app = Application::build(settings).await.expect("build the app");

@@ -1,6 +1,7 @@
 //! A real SMTP server for the tests: speaks enough of RFC 5321 for lettre, keeps every message
 //! it receives, and lets the test read them.
 
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 use tokio::io::{AsyncBufReadExt, AsyncWriteExt, BufReader};
@@ -48,6 +49,9 @@ impl ReceivedMail {
 pub struct SmtpSink {
     pub port: u16,
     received: Arc<Mutex<Vec<ReceivedMail>>>,
+    /// While set, the server answers every connection "421 unavailable", as a mail server
+    /// that is down for maintenance does.
+    down: Arc<AtomicBool>,
 }
 
 impl SmtpSink {
@@ -59,6 +63,7 @@ impl SmtpSink {
         let sink = SmtpSink {
             port,
             received: Arc::default(),
+            down: Arc::default(),
         };
         let accepting = sink.clone();
         tokio::spawn(async move {
@@ -70,6 +75,11 @@ impl SmtpSink {
             }
         });
         sink
+    }
+
+    /// Takes the server down (`true`) or brings it back.
+    pub fn set_down(&self, down: bool) {
+        self.down.store(down, Ordering::SeqCst);
     }
 
     pub fn messages(&self) -> Vec<ReceivedMail> {
@@ -93,6 +103,12 @@ impl SmtpSink {
 
     async fn serve(self, stream: tokio::net::TcpStream) -> std::io::Result<()> {
         let (read, mut write) = stream.into_split();
+        if self.down.load(Ordering::SeqCst) {
+            write
+                .write_all(b"421 kaset-test-smtp service not available\r\n")
+                .await?;
+            return Ok(());
+        }
         let mut lines = BufReader::new(read).lines();
         write.write_all(b"220 kaset-test-smtp ESMTP\r\n").await?;
         let mut recipients = Vec::new();
