@@ -2,7 +2,9 @@
 //! every change told by e-mail and nothing lost or duplicated on the way.
 
 use crate::on_both_databases;
-use crate::support::{spawn_app, Backend, Page, TestApp, FARMER_EMAIL, FARMER_ID, OFFICER_SURIN};
+use crate::support::{
+    declare_flood, spawn_app, Backend, Page, TestApp, FARMER_EMAIL, FARMER_ID, OFFICER_SURIN,
+};
 
 on_both_databases!(
     farmer_applies_for_flood_relief_and_follows_it_to_payment,
@@ -16,29 +18,6 @@ on_both_databases!(
 
 const RELIEF: &str = "disaster-relief-crops";
 const OFFICER_SURIN_2: &str = kaset::db::seed::DEMO_OFFICER_SURIN_2_EMAIL;
-
-/// A flood declared over the demo farmer's tambon, straight into the database.
-fn declare_flood(app: &TestApp) {
-    use diesel::prelude::*;
-    use kaset::db::schema::users;
-    let admin: i32 = users::table
-        .filter(users::email.eq(crate::support::ADMIN))
-        .select(users::id)
-        .first(&mut *app.db())
-        .unwrap();
-    kaset::db::disasters::insert(
-        &mut app.db(),
-        &kaset::db::disasters::NewDisaster {
-            hazard: "flood",
-            started_on: chrono::Utc::now().date_naive() - chrono::Duration::days(3),
-            ended_on: None,
-            description: "ประกาศจังหวัดสุรินทร์ ที่ 3/2569",
-            declared_by: admin,
-            tambons: &["320101".to_owned()],
-        },
-    )
-    .unwrap();
-}
 
 /// The path a 303 sends the browser to.
 fn location(page: &Page) -> String {

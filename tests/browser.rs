@@ -138,28 +138,7 @@ async fn farmer_logs_in_on_a_phone_and_sees_their_plots_and_entitlements_on_acce
     save_screenshot(&client, "login").await;
     let login = accessibility_violations(&client, &axe).await;
     assert!(login.is_empty(), "login page: {login:#?}");
-    client
-        .find(Locator::Id("login"))
-        .await
-        .unwrap()
-        .send_keys(FARMER_ID)
-        .await
-        .unwrap();
-    client
-        .find(Locator::Id("password"))
-        .await
-        .unwrap()
-        .send_keys(DEMO_PASSWORD)
-        .await
-        .unwrap();
-    client
-        .find(Locator::Css("main form button[type=submit]"))
-        .await
-        .unwrap()
-        .click()
-        .await
-        .unwrap();
-
+    sign_in(&client, FARMER_ID).await;
     let mut on_farm = false;
     for _ in 0..50 {
         if client.current_url().await.unwrap().path() == "/farm" {
@@ -226,6 +205,149 @@ async fn farmer_logs_in_on_a_phone_and_sees_their_plots_and_entitlements_on_acce
         "axe missed an unlabelled input: {broken:?}"
     );
 
+    client.close().await.unwrap();
+}
+
+/// Fills in and sends the login form on the current page.
+async fn sign_in(client: &Client, login: &str) {
+    client
+        .find(Locator::Id("login"))
+        .await
+        .unwrap()
+        .send_keys(login)
+        .await
+        .unwrap();
+    client
+        .find(Locator::Id("password"))
+        .await
+        .unwrap()
+        .send_keys(DEMO_PASSWORD)
+        .await
+        .unwrap();
+    click(client, "main form button[type=submit]").await;
+}
+
+async fn click(client: &Client, css: &str) {
+    client
+        .find(Locator::Css(css))
+        .await
+        .unwrap_or_else(|e| panic!("no {css}: {e}"))
+        .click()
+        .await
+        .unwrap();
+}
+
+/// Waits until the browser's path satisfies `arrived`; returns the path.
+async fn wait_for_path(client: &Client, arrived: impl Fn(&str) -> bool) -> String {
+    for _ in 0..100 {
+        let path = client.current_url().await.unwrap().path().to_owned();
+        if arrived(&path) {
+            return path;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    panic!(
+        "the browser stayed on {}",
+        client.current_url().await.unwrap()
+    );
+}
+
+async fn text_of(client: &Client, css: &str) -> String {
+    client
+        .find(Locator::Css(css))
+        .await
+        .unwrap_or_else(|e| panic!("no {css}: {e}"))
+        .text()
+        .await
+        .unwrap()
+}
+
+async fn assert_accessible(client: &Client, axe: &str, page: &str) {
+    let violations = accessibility_violations(client, axe).await;
+    assert!(violations.is_empty(), "{page}: {violations:#?}");
+    save_screenshot(client, page).await;
+}
+
+#[actix_web::test]
+async fn farmer_applies_and_follows_the_application_and_the_officer_decides_it_in_a_browser() {
+    let Some(axe) = prerequisites() else { return };
+    let app = spawn_app(Backend::Sqlite).await;
+    crate::support::declare_flood(&app);
+    let driver = start_driver().await;
+    let profile = tempfile::tempdir().unwrap();
+    let client = browser(&driver, profile.path()).await;
+
+    client.goto(&app.url("/login")).await.unwrap();
+    sign_in(&client, FARMER_ID).await;
+    wait_for_path(&client, |p| p == "/farm").await;
+    client.goto(&app.url("/entitlements")).await.unwrap();
+    click(
+        &client,
+        "#programme-disaster-relief-crops form.apply button",
+    )
+    .await;
+    wait_for_path(&client, |p| p.starts_with("/applications/drafts/")).await;
+    assert_accessible(&client, &axe, "application-draft").await;
+
+    // Only the programme's own questions, a photo, the declaration, submit.
+    for (id, value) in [("q_damaged_rai", "8"), ("q_baac_account", "020-1-23456-7")] {
+        client
+            .find(Locator::Id(id))
+            .await
+            .unwrap()
+            .send_keys(value)
+            .await
+            .unwrap();
+    }
+    click(&client, "input[name=q_insured][value=no]").await;
+    let photo = profile.path().join("flooded-field.png");
+    std::fs::write(&photo, b"\x89PNG\r\n\x1a\n\x00\x00\x00\x0dIHDR").unwrap();
+    client
+        .find(Locator::Id("file-input"))
+        .await
+        .unwrap()
+        .send_keys(&photo.display().to_string())
+        .await
+        .unwrap();
+    click(&client, "#declaration").await;
+    click(&client, "button[value=submit]").await;
+    let case_path = wait_for_path(&client, |p| p.starts_with("/applications/KS-")).await;
+    let reference = case_path.trim_start_matches("/applications/").to_owned();
+    assert_eq!(text_of(&client, "dd.reference").await, reference);
+    assert_eq!(text_of(&client, ".files a").await, "flooded-field.png");
+    assert_accessible(&client, &axe, "application").await;
+    client.goto(&app.url("/applications")).await.unwrap();
+    assert_accessible(&client, &axe, "my-applications").await;
+
+    // The officer, in another browser session, finds it in the queue and approves it.
+    client.delete_all_cookies().await.unwrap();
+    client.goto(&app.url("/login")).await.unwrap();
+    sign_in(&client, crate::support::OFFICER_SURIN).await;
+    wait_for_path(&client, |p| p != "/login").await;
+    client.goto(&app.url("/officer/cases")).await.unwrap();
+    assert_accessible(&client, &axe, "officer-queue").await;
+    client
+        .find(Locator::LinkText(&reference))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
+    wait_for_path(&client, |p| p.starts_with("/officer/cases/KS-")).await;
+    assert_accessible(&client, &axe, "officer-case").await;
+    click(&client, "form[action$='/approve'] button").await;
+    // The page reloads after the decision; read the status once the new page is there.
+    let mut status = String::new();
+    for _ in 0..50 {
+        if let Ok(element) = client.find(Locator::Css("dd.status")).await {
+            status = element.text().await.unwrap_or_default();
+            if status.contains("อนุมัติแล้ว") {
+                break;
+            }
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    assert!(status.contains("อนุมัติแล้ว"), "{status}");
     client.close().await.unwrap();
 }
 

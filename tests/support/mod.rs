@@ -449,3 +449,26 @@ async fn into_page(response: reqwest::Response) -> Page {
         headers,
     }
 }
+
+/// A flood declared over the demo farmer's tambon, straight into the database.
+pub fn declare_flood(app: &TestApp) {
+    use diesel::prelude::*;
+    use kaset::db::schema::users;
+    let admin: i32 = users::table
+        .filter(users::email.eq(crate::support::ADMIN))
+        .select(users::id)
+        .first(&mut *app.db())
+        .unwrap();
+    kaset::db::disasters::insert(
+        &mut app.db(),
+        &kaset::db::disasters::NewDisaster {
+            hazard: "flood",
+            started_on: chrono::Utc::now().date_naive() - chrono::Duration::days(3),
+            ended_on: None,
+            description: "ประกาศจังหวัดสุรินทร์ ที่ 3/2569",
+            declared_by: admin,
+            tambons: &["320101".to_owned()],
+        },
+    )
+    .unwrap();
+}
