@@ -14,6 +14,7 @@ on_both_databases!(
     attachments_are_at_most_five_files_of_five_megabytes,
     an_overdue_case_is_highlighted_and_escalated_to_the_managers_once,
     answers_typed_when_the_session_expired_are_back_after_signing_in,
+    an_officer_approves_several_cases_at_once_and_each_step_is_audited,
 );
 
 const RELIEF: &str = "disaster-relief-crops";
@@ -782,5 +783,76 @@ async fn answers_typed_when_the_session_expired_are_back_after_signing_in(backen
             .input_value("q_damaged_rai")
             .as_deref(),
         Some("")
+    );
+}
+
+async fn an_officer_approves_several_cases_at_once_and_each_step_is_audited(backend: Backend) {
+    use diesel::prelude::*;
+    use kaset::db::schema::audit_log;
+    let app = spawn_app(backend).await;
+    declare_flood(&app);
+    app.login_as(FARMER_ID).await;
+    let mut references = Vec::new();
+    for programme in [RELIEF, "ldd-soil-analysis"] {
+        let draft = start(&app, programme).await;
+        let form = app.get(&draft).await;
+        let token = form.csrf_token();
+        let mut fields = RELIEF_ANSWERS.to_vec();
+        fields.extend([
+            ("declaration", "yes"),
+            ("version", "0"),
+            ("action", "submit"),
+            ("csrf_token", token.as_str()),
+        ]);
+        let path = location(&app.post_multipart(&draft, &fields, &[]).await);
+        references.push(path.trim_start_matches("/applications/").to_owned());
+    }
+    app.logout().await;
+
+    app.login_as(OFFICER_SURIN).await;
+    let queue = app.get("/officer/cases").await;
+    let token = queue.csrf_token();
+    let mut fields: Vec<(String, String)> = vec![("csrf_token".into(), token)];
+    for reference in &references {
+        let field = format!("case_{reference}");
+        let version = queue.input_value(&field).expect("a checkbox per case");
+        fields.push((field, version));
+    }
+    // One of them was changed meanwhile: it is reported, the other approved.
+    let stale = format!("case_{}", references[1]);
+    for (name, value) in fields.iter_mut() {
+        if *name == stale {
+            *value = "99".into();
+        }
+    }
+    let fields: Vec<(&str, &str)> = fields
+        .iter()
+        .map(|(a, b)| (a.as_str(), b.as_str()))
+        .collect();
+    let done = app.post_raw("/officer/cases/bulk-approve", &fields).await;
+    assert_eq!(location(&done), "/officer/cases");
+    let result = app
+        .get("/officer/cases")
+        .await
+        .texts("[role=status]")
+        .join(" ");
+    assert!(result.contains("อนุมัติแล้ว 1 คำขอ"), "{result}");
+    assert!(result.contains(&references[1]), "{result}");
+
+    // The audit log holds every change: two submissions and one approval.
+    let changes: Vec<(String, Option<String>)> = audit_log::table
+        .filter(audit_log::entity.eq("application"))
+        .filter(audit_log::field.eq("status"))
+        .order(audit_log::id)
+        .select((audit_log::action, audit_log::new_value))
+        .load(&mut *app.db())
+        .unwrap();
+    assert_eq!(
+        changes,
+        vec![
+            ("submitted".to_owned(), Some("submitted".to_owned())),
+            ("submitted".to_owned(), Some("submitted".to_owned())),
+            ("approved".to_owned(), Some("approved".to_owned())),
+        ]
     );
 }

@@ -216,6 +216,8 @@ pub fn submit(
             internal: false,
         };
         apps::add_event(conn, draft.id, actor, &event)?;
+        let status = ("status", Some(draft.status.clone()), to.code().to_owned());
+        audit_change(conn, actor, draft, &reference, event.kind, status)?;
         tell_farmer(conn, cx, draft, &reference, to, "")?;
         Ok(reference)
     });
@@ -300,6 +302,8 @@ pub fn act(
             record_files(conn, app, actor, Some(event_id), files)?;
         }
         let reference = app.reference.clone().unwrap_or_default();
+        let status = ("status", Some(app.status.clone()), to.code().to_owned());
+        audit_change(conn, actor, app, &reference, event.kind, status)?;
         tell_farmer(conn, cx, app, &reference, to, step.message())?;
         // The farmer's answer or appeal is news for the officer who has the case.
         if matches!(step, Step::Reply { .. } | Step::Appeal { .. }) {
@@ -343,8 +347,14 @@ pub fn assign(
             internal: true,
         };
         apps::add_event(conn, app.id, actor, &event)?;
+        let reference = app.reference.clone().unwrap_or_default();
+        let officer = (
+            "assigned_to",
+            app.assigned_to.map(|id| id.to_string()),
+            officer_id.to_string(),
+        );
+        audit_change(conn, actor, app, &reference, "assigned", officer)?;
         if actor.user_id != Some(officer_id) {
-            let reference = app.reference.clone().unwrap_or_default();
             notices::insert(conn, officer_id, "staff_case.assigned", &reference, None)?;
         }
         Ok(())
@@ -445,6 +455,32 @@ pub fn record_files(
             },
         )?;
     }
+    Ok(())
+}
+
+/// Writes a case's change to the append-only audit log too, beside its timeline, so one log
+/// answers "who changed what" across the registry and the cases.
+fn audit_change(
+    conn: &mut DbConn,
+    actor: &Actor,
+    app: &ApplicationRow,
+    reference: &str,
+    what: &str,
+    (field, old_value, new_value): (&str, Option<String>, String),
+) -> Result<(), CaseError> {
+    crate::db::audit::record(
+        conn,
+        actor,
+        crate::db::audit::Entry {
+            action: what,
+            entity: "application",
+            entity_id: reference.to_owned(),
+            household_id: Some(app.household_id),
+            field: Some(field),
+            old_value,
+            new_value: Some(new_value),
+        },
+    )?;
     Ok(())
 }
 

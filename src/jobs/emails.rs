@@ -273,4 +273,60 @@ mod tests {
             }
         }
     }
+
+    #[test]
+    fn case_mails_are_fully_translated_in_both_languages() {
+        for locale in Locale::ALL {
+            let tr = Tr::new(locale);
+            let update = CaseUpdate {
+                reference: "KS-2569-000123",
+                title: "โครงการ",
+                status: crate::domain::CaseStatus::InfoRequested,
+                message: "กรุณาส่งภาพถ่าย",
+                link: "https://kaset.example/applications/KS-2569-000123",
+            };
+            let mail = CaseUpdateMail {
+                tr,
+                name: "สมชาย",
+                update: &update,
+            };
+            let overdue = CaseOverdue {
+                reference: "KS-2569-000123",
+                title: "โครงการ",
+                due: "1 ธันวาคม 2569",
+                link: "https://kaset.example/officer/cases/KS-2569-000123",
+            };
+            let overdue_mail = CaseOverdueMail {
+                tr,
+                name: "พรทิพย์",
+                case: &overdue,
+            };
+            let bodies = [
+                CaseUpdateText { mail: &mail }.render().unwrap(),
+                CaseUpdateHtml { mail: &mail }.render().unwrap(),
+                CaseOverdueText {
+                    mail: &overdue_mail,
+                }
+                .render()
+                .unwrap(),
+                CaseOverdueHtml {
+                    mail: &overdue_mail,
+                }
+                .render()
+                .unwrap(),
+            ];
+            for body in &bodies {
+                assert!(
+                    !body.contains("email."),
+                    "untranslated key ({locale:?}): {body}"
+                );
+                assert!(body.contains("KS-2569-000123"));
+            }
+            assert!(
+                bodies[0].contains("กรุณาส่งภาพถ่าย"),
+                "the officer's message is in the mail"
+            );
+            assert!(bodies[0].contains(tr.t("case.status.info_requested")));
+        }
+    }
 }
