@@ -44,7 +44,8 @@ const RELIEF_ANSWERS: [(&str, &str); 3] = [
     ("q_insured", "no"),
 ];
 
-/// Submits the draft with the relief answers and the declaration; the application's path.
+/// Submits the draft with the relief answers (other programmes ignore them) and the
+/// declaration; the application's path.
 async fn submit_relief(app: &TestApp, draft: &str) -> String {
     let form = app.get(draft).await;
     let version = form.input_value("version").unwrap();
@@ -59,15 +60,16 @@ async fn submit_relief(app: &TestApp, draft: &str) -> String {
     location(&app.post_multipart(draft, &fields, &[]).await)
 }
 
-/// Posts an officer's or farmer's step from the page that shows it.
+/// Posts an officer's or farmer's step (`approve`, `withdraw` …) from the page that shows it.
 async fn step(app: &TestApp, page_path: &str, action: &str, fields: &[(&str, &str)]) -> Page {
+    let action = format!("{page_path}/{action}");
     let page = app.get(page_path).await;
     let version = page.input_value("version").unwrap_or_default();
     let mut all: Vec<(&str, &str)> = vec![("version", version.as_str())];
     all.extend_from_slice(fields);
     let token = page.csrf_token();
     all.push(("csrf_token", &token));
-    app.post_raw(action, &all).await
+    app.post_raw(&action, &all).await
 }
 
 fn applications_count(app: &TestApp) -> i64 {
@@ -202,23 +204,17 @@ async fn farmer_applies_for_flood_relief_and_follows_it_to_payment(backend: Back
     let assigned = step(
         &app,
         &case_page,
-        &format!("{case_page}/assign"),
+        "assign",
         &[("officer", &own_id(&app, OFFICER_SURIN))],
     )
     .await;
     assert_eq!(location(&assigned), case_page);
-    let note = step(
-        &app,
-        &case_page,
-        &format!("{case_page}/note"),
-        &[("note", "โทรนัดตรวจแปลงแล้ว")],
-    )
-    .await;
+    let note = step(&app, &case_page, "note", &[("note", "โทรนัดตรวจแปลงแล้ว")]).await;
     assert_eq!(note.status, 303);
     let asked = step(
         &app,
         &case_page,
-        &format!("{case_page}/request-info"),
+        "request-info",
         &[("request_info", "กรุณาส่งภาพถ่ายแปลงที่เสียหาย")],
     )
     .await;
@@ -288,15 +284,9 @@ async fn farmer_applies_for_flood_relief_and_follows_it_to_payment(backend: Back
     app.smtp.set_down(true);
     // The officer approves, then records the payment.
     app.login_as(OFFICER_SURIN).await;
-    let approved = step(
-        &app,
-        &case_page,
-        &format!("{case_page}/approve"),
-        &[("approve_message", "")],
-    )
-    .await;
+    let approved = step(&app, &case_page, "approve", &[("approve_message", "")]).await;
     assert_eq!(location(&approved), case_page);
-    let paid = step(&app, &case_page, &format!("{case_page}/paid"), &[]).await;
+    let paid = step(&app, &case_page, "paid", &[]).await;
     assert_eq!(location(&paid), case_page);
     app.logout().await;
     wait_for_failed_delivery(&app).await;
@@ -332,7 +322,7 @@ async fn farmer_applies_for_flood_relief_and_follows_it_to_payment(backend: Back
     assert!(app.get("/applications").await.body.contains(&reference));
     let notices = app.get("/notifications").await.texts(".notices li").len();
     assert!(notices >= 5, "a notice for every change ({notices})");
-    let late = step(&app, &case_path, &format!("{case_path}/withdraw"), &[]).await;
+    let late = step(&app, &case_path, "withdraw", &[]).await;
     assert_eq!(late.status, 409, "a paid application cannot be withdrawn");
 }
 
@@ -435,7 +425,7 @@ async fn a_rejection_is_appealed_and_decided_by_another_officer(backend: Backend
     let no_reason = step(
         &app,
         &case_page,
-        &format!("{case_page}/reject"),
+        "reject",
         &[("reason", ""), ("reject_message", "ตรวจแล้วไม่พบความเสียหาย")],
     )
     .await;
@@ -448,7 +438,7 @@ async fn a_rejection_is_appealed_and_decided_by_another_officer(backend: Backend
     let rejected = step(
         &app,
         &case_page,
-        &format!("{case_page}/reject"),
+        "reject",
         &[
             ("reason", "data_mismatch"),
             ("reject_message", "ตรวจแล้วไม่พบความเสียหาย"),
@@ -468,30 +458,18 @@ async fn a_rejection_is_appealed_and_decided_by_another_officer(backend: Backend
     let appealed = step(
         &app,
         &case_path,
-        &format!("{case_path}/appeal"),
+        "appeal",
         &[("appeal", "น้ำท่วมแปลงที่สองซึ่งเจ้าหน้าที่ยังไม่ได้ตรวจ")],
     )
     .await;
     assert_eq!(location(&appealed), case_path);
-    let twice = step(
-        &app,
-        &case_path,
-        &format!("{case_path}/appeal"),
-        &[("appeal", "อีกครั้ง")],
-    )
-    .await;
+    let twice = step(&app, &case_path, "appeal", &[("appeal", "อีกครั้ง")]).await;
     assert_eq!(twice.status, 409, "one appeal only");
     app.logout().await;
 
     // The officer who rejected cannot decide the appeal; it went to the second officer.
     app.login_as(OFFICER_SURIN).await;
-    let refused = step(
-        &app,
-        &case_page,
-        &format!("{case_page}/approve"),
-        &[("approve_message", "")],
-    )
-    .await;
+    let refused = step(&app, &case_page, "approve", &[("approve_message", "")]).await;
     assert_eq!(refused.status, 409);
     assert!(refused.body.contains("เจ้าหน้าที่ท่านอื่น"), "{}", refused.body);
     app.logout().await;
@@ -505,7 +483,7 @@ async fn a_rejection_is_appealed_and_decided_by_another_officer(backend: Backend
     let approved = step(
         &app,
         &case_page,
-        &format!("{case_page}/approve"),
+        "approve",
         &[("approve_message", "ตรวจแปลงที่สองแล้ว อนุมัติ")],
     )
     .await;
@@ -532,13 +510,7 @@ async fn two_officers_deciding_the_same_case_at_once_cannot_both_win(backend: Ba
         .await;
     let their_page = app.get_with(&second, &case_page).await;
     app.login_as(OFFICER_SURIN).await;
-    let approved = step(
-        &app,
-        &case_page,
-        &format!("{case_page}/approve"),
-        &[("approve_message", "")],
-    )
-    .await;
+    let approved = step(&app, &case_page, "approve", &[("approve_message", "")]).await;
     assert_eq!(location(&approved), case_page);
 
     let response = second
@@ -795,16 +767,7 @@ async fn an_officer_approves_several_cases_at_once_and_each_step_is_audited(back
     let mut references = Vec::new();
     for programme in [RELIEF, "ldd-soil-analysis"] {
         let draft = start(&app, programme).await;
-        let form = app.get(&draft).await;
-        let token = form.csrf_token();
-        let mut fields = RELIEF_ANSWERS.to_vec();
-        fields.extend([
-            ("declaration", "yes"),
-            ("version", "0"),
-            ("action", "submit"),
-            ("csrf_token", token.as_str()),
-        ]);
-        let path = location(&app.post_multipart(&draft, &fields, &[]).await);
+        let path = submit_relief(&app, &draft).await;
         references.push(path.trim_start_matches("/applications/").to_owned());
     }
     app.logout().await;

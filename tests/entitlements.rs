@@ -448,8 +448,6 @@ async fn decisions_that_stop_being_actionable_are_forgotten_and_a_return_is_news
 on_both_databases!(the_periodic_re_evaluation_tells_farmers_of_changes_no_page_made);
 
 async fn the_periodic_re_evaluation_tells_farmers_of_changes_no_page_made(backend: Backend) {
-    use diesel::prelude::*;
-    use kaset::db::schema::users;
     // Every second instead of every day, so the test sees the timer's second pass.
     let app = crate::support::spawn_app_with(
         backend,
@@ -461,23 +459,7 @@ async fn the_periodic_re_evaluation_tells_farmers_of_changes_no_page_made(backen
     .await;
     // A declaration that reached the database without a page re-deciding anyone (as another
     // system or a database fix would write it).
-    let admin: i32 = users::table
-        .filter(users::email.eq(crate::support::ADMIN))
-        .select(users::id)
-        .first(&mut *app.db())
-        .unwrap();
-    kaset::db::disasters::insert(
-        &mut app.db(),
-        &kaset::db::disasters::NewDisaster {
-            hazard: "flood",
-            started_on: chrono::Utc::now().date_naive() - chrono::Duration::days(2),
-            ended_on: None,
-            description: "ประกาศจังหวัดสุรินทร์ ที่ 2/2569",
-            declared_by: admin,
-            tambons: &["320101".to_owned()],
-        },
-    )
-    .unwrap();
+    crate::support::declare_flood(&app);
     let mail = app.smtp.wait_for(crate::support::FARMER_EMAIL).await;
     assert!(mail.text().contains("บาท"), "{}", mail.text());
 }

@@ -6,6 +6,26 @@ use crate::db::DbConn;
 use crate::i18n::Tr;
 use askama::Template;
 
+/// Renders both parts of a mail and queues it in the outbox.
+fn enqueue(
+    conn: &mut DbConn,
+    recipient: &str,
+    subject: &str,
+    text: &impl Template,
+    html: &impl Template,
+) -> anyhow::Result<()> {
+    outbox::enqueue(
+        conn,
+        &NewMessage {
+            recipient,
+            subject,
+            body_text: &text.render()?,
+            body_html: &html.render()?,
+        },
+    )?;
+    Ok(())
+}
+
 /// What both parts of a "choose your password" mail show.
 struct PasswordLink<'a> {
     tr: Tr,
@@ -67,18 +87,13 @@ pub fn queue_password_link(
         name,
         link,
     };
-    let body_text = PasswordLinkText { mail: &mail }.render()?;
-    let body_html = PasswordLinkHtml { mail: &mail }.render()?;
-    outbox::enqueue(
+    enqueue(
         conn,
-        &NewMessage {
-            recipient,
-            subject: &mail.text("subject"),
-            body_text: &body_text,
-            body_html: &body_html,
-        },
-    )?;
-    Ok(())
+        recipient,
+        &mail.text("subject"),
+        &PasswordLinkText { mail: &mail },
+        &PasswordLinkHtml { mail: &mail },
+    )
 }
 
 /// "You are now entitled to …", sent when a household newly qualifies for a programme.
@@ -121,18 +136,13 @@ pub fn queue_new_entitlement(
         amount,
         link: format!("{public_url}/entitlements"),
     };
-    let body_text = NewEntitlementText { mail: &mail }.render()?;
-    let body_html = NewEntitlementHtml { mail: &mail }.render()?;
-    outbox::enqueue(
+    enqueue(
         conn,
-        &NewMessage {
-            recipient,
-            subject: &tr.fmt("email.new_entitlement.subject", &[("title", title)]),
-            body_text: &body_text,
-            body_html: &body_html,
-        },
-    )?;
-    Ok(())
+        recipient,
+        &tr.fmt("email.new_entitlement.subject", &[("title", title)]),
+        &NewEntitlementText { mail: &mail },
+        &NewEntitlementHtml { mail: &mail },
+    )
 }
 
 /// What changed in a farmer's application, for the mail that tells them.
@@ -172,8 +182,6 @@ pub fn queue_case_update(
     update: &CaseUpdate<'_>,
 ) -> anyhow::Result<()> {
     let mail = CaseUpdateMail { tr, name, update };
-    let body_text = CaseUpdateText { mail: &mail }.render()?;
-    let body_html = CaseUpdateHtml { mail: &mail }.render()?;
     let subject = tr.fmt(
         "email.case_update.subject",
         &[
@@ -181,16 +189,13 @@ pub fn queue_case_update(
             ("status", tr.t(update.status.label_key())),
         ],
     );
-    outbox::enqueue(
+    enqueue(
         conn,
-        &NewMessage {
-            recipient,
-            subject: &subject,
-            body_text: &body_text,
-            body_html: &body_html,
-        },
-    )?;
-    Ok(())
+        recipient,
+        &subject,
+        &CaseUpdateText { mail: &mail },
+        &CaseUpdateHtml { mail: &mail },
+    )
 }
 
 /// A case past its deadline, for the managers responsible for its area.
@@ -227,22 +232,17 @@ pub fn queue_case_overdue(
     case: &CaseOverdue<'_>,
 ) -> anyhow::Result<()> {
     let mail = CaseOverdueMail { tr, name, case };
-    let body_text = CaseOverdueText { mail: &mail }.render()?;
-    let body_html = CaseOverdueHtml { mail: &mail }.render()?;
     let subject = tr.fmt(
         "email.case_overdue.subject",
         &[("reference", case.reference)],
     );
-    outbox::enqueue(
+    enqueue(
         conn,
-        &NewMessage {
-            recipient,
-            subject: &subject,
-            body_text: &body_text,
-            body_html: &body_html,
-        },
-    )?;
-    Ok(())
+        recipient,
+        &subject,
+        &CaseOverdueText { mail: &mail },
+        &CaseOverdueHtml { mail: &mail },
+    )
 }
 
 #[cfg(test)]

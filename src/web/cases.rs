@@ -86,6 +86,8 @@ pub struct CaseView {
     pub snapshot_facts: Vec<(String, String)>,
     pub timeline: Vec<EventView>,
     pub files: Vec<FileView>,
+    /// Where the viewer downloads the files from (the farmer's pages or the officer's).
+    pub files_url: String,
     /// The steps the viewer may take now.
     pub steps: Vec<CaseAction>,
     /// Staff only.
@@ -218,8 +220,9 @@ impl CaseView {
                 internal: e.internal,
             })
             .collect();
+        let reference = app.reference.clone().unwrap_or_default();
         Ok(CaseView {
-            reference: app.reference.clone().unwrap_or_default(),
+            reference: reference.clone(),
             title: programme.title.get(tr.locale).to_owned(),
             status,
             submitted: app
@@ -241,6 +244,10 @@ impl CaseView {
             snapshot_facts,
             timeline,
             files: file_views(&files),
+            files_url: match role {
+                Role::Farmer => format!("/applications/{reference}/files"),
+                _ => format!("/officer/cases/{reference}/files"),
+            },
             steps,
             farm,
             today: today_view,
@@ -260,11 +267,6 @@ const ALL_STEPS: [CaseAction; 8] = [
     CaseAction::MarkPaid,
     CaseAction::Complete,
 ];
-
-/// Officers work cases; managers may read them.
-fn officer_or_manager(ctx: &Ctx) -> Result<&CurrentUser, AppError> {
-    ctx.staff()
-}
 
 #[derive(Deserialize, Default)]
 pub struct QueueQuery {
@@ -310,7 +312,7 @@ struct QueuePage {
 }
 
 pub async fn queue(ctx: Ctx, query: web::Query<QueueQuery>) -> Result<HttpResponse, AppError> {
-    let user = officer_or_manager(&ctx)?.clone();
+    let user = ctx.staff()?.clone();
     let query = query.into_inner();
     let today = chrono::Utc::now().date_naive();
     let filter = QueueFilter {
@@ -430,7 +432,7 @@ async fn case_in_scope(
 }
 
 pub async fn case_page(ctx: Ctx, path: web::Path<String>) -> Result<HttpResponse, AppError> {
-    let user = officer_or_manager(&ctx)?.clone();
+    let user = ctx.staff()?.clone();
     let app = case_in_scope(&ctx, &user, path.into_inner()).await?;
     let reference = app.reference.clone().unwrap_or_default();
     audit_view(&ctx, &user, &app, &reference).await?;
@@ -439,7 +441,7 @@ pub async fn case_page(ctx: Ctx, path: web::Path<String>) -> Result<HttpResponse
 
 /// A file of a case of the officer's area; opening it is audited like the case page.
 pub async fn case_file(ctx: Ctx, path: web::Path<(String, i32)>) -> Result<HttpResponse, AppError> {
-    let user = officer_or_manager(&ctx)?.clone();
+    let user = ctx.staff()?.clone();
     let (reference, file) = path.into_inner();
     let app = case_in_scope(&ctx, &user, reference.clone()).await?;
     audit_view(&ctx, &user, &app, &format!("{reference}/files/{file}")).await?;
@@ -504,23 +506,13 @@ async fn show_case(
     )
 }
 
-/// Only officers act on cases; managers read them.
-fn officer(ctx: &Ctx) -> Result<&CurrentUser, AppError> {
-    let user = ctx.staff()?;
-    if user.role == Role::Officer {
-        Ok(user)
-    } else {
-        Err(AppError::NotFound)
-    }
-}
-
 /// An officer's step: `assign`, `note`, `request-info`, `approve`, `reject`, `paid`, `complete`.
 pub async fn officer_step(
     ctx: Ctx,
     path: web::Path<(String, String)>,
     Posted(form): Posted<HashMap<String, String>>,
 ) -> Result<HttpResponse, AppError> {
-    let user = officer(&ctx)?.clone();
+    let user = ctx.officer()?.clone();
     let (reference, step_name) = path.into_inner();
     let app = case_in_scope(&ctx, &user, reference.clone()).await?;
     let field = |name: &str| form.get(name).cloned().unwrap_or_default();
@@ -596,7 +588,7 @@ pub async fn bulk_approve(
     ctx: Ctx,
     Posted(form): Posted<HashMap<String, String>>,
 ) -> Result<HttpResponse, AppError> {
-    let user = officer(&ctx)?.clone();
+    let user = ctx.officer()?.clone();
     let picked: Vec<(String, i32)> = form
         .iter()
         .filter_map(|(k, v)| {

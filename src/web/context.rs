@@ -102,6 +102,11 @@ impl Ctx {
         self.require(&[Role::Officer, Role::Manager])
     }
 
+    /// The signed-in officer: officers change the registry and decide cases; managers only read.
+    pub fn officer(&self) -> Result<&CurrentUser, AppError> {
+        self.require(&[Role::Officer])
+    }
+
     pub fn admin(&self) -> Result<&CurrentUser, AppError> {
         self.require(&[Role::Admin])
     }

@@ -112,16 +112,6 @@ where
     Ok(())
 }
 
-/// Only officers edit the registry; managers read it.
-fn officer(ctx: &Ctx) -> Result<&CurrentUser, AppError> {
-    let user = ctx.staff()?;
-    if user.role == Role::Officer {
-        Ok(user)
-    } else {
-        Err(AppError::NotFound)
-    }
-}
-
 // ---------------------------------------------------------------- search
 
 #[derive(Deserialize)]
@@ -435,7 +425,7 @@ async fn plot_of(ctx: &Ctx, household: i32, plot: i32) -> Result<PlotRow, AppErr
 }
 
 pub async fn new_plot(ctx: Ctx, path: web::Path<i32>) -> Result<HttpResponse, AppError> {
-    let user = officer(&ctx)?.clone();
+    let user = ctx.officer()?.clone();
     let household = household_in_scope(&ctx, &user, path.into_inner()).await?;
     let tambons = amphoe_tambons(&ctx, &household).await?;
     let form = PlotForm {
@@ -457,7 +447,7 @@ pub async fn create_plot(
     path: web::Path<i32>,
     Posted(form): Posted<PlotForm>,
 ) -> Result<HttpResponse, AppError> {
-    let user = officer(&ctx)?.clone();
+    let user = ctx.officer()?.clone();
     let household = household_in_scope(&ctx, &user, path.into_inner()).await?;
     let tambons = amphoe_tambons(&ctx, &household).await?;
     match form.parse(&tambons) {
@@ -476,7 +466,7 @@ pub async fn create_plot(
 }
 
 pub async fn edit_plot(ctx: Ctx, path: web::Path<(i32, i32)>) -> Result<HttpResponse, AppError> {
-    let user = officer(&ctx)?.clone();
+    let user = ctx.officer()?.clone();
     let (household_id, plot_id) = path.into_inner();
     let household = household_in_scope(&ctx, &user, household_id).await?;
     let plot = plot_of(&ctx, household_id, plot_id).await?;
@@ -496,7 +486,7 @@ pub async fn update_plot(
     path: web::Path<(i32, i32)>,
     Posted(form): Posted<PlotForm>,
 ) -> Result<HttpResponse, AppError> {
-    let user = officer(&ctx)?.clone();
+    let user = ctx.officer()?.clone();
     let (household_id, plot_id) = path.into_inner();
     let household = household_in_scope(&ctx, &user, household_id).await?;
     let plot = plot_of(&ctx, household_id, plot_id).await?;
@@ -643,7 +633,7 @@ async fn officers_plot(
     household_id: i32,
     plot_id: i32,
 ) -> Result<(CurrentUser, PlotRow), AppError> {
-    let user = officer(ctx)?.clone();
+    let user = ctx.officer()?.clone();
     household_in_scope(ctx, &user, household_id).await?;
     let plot = plot_of(ctx, household_id, plot_id).await?;
     Ok((user, plot))
@@ -808,7 +798,7 @@ fn livestock_fields(
 }
 
 pub async fn livestock_form(ctx: Ctx, path: web::Path<i32>) -> Result<HttpResponse, AppError> {
-    let user = officer(&ctx)?.clone();
+    let user = ctx.officer()?.clone();
     let household = household_in_scope(&ctx, &user, path.into_inner()).await?;
     let id = household.id;
     let farm = ctx
@@ -838,7 +828,7 @@ pub async fn update_livestock(
     path: web::Path<i32>,
     Posted(form): Posted<LivestockForm>,
 ) -> Result<HttpResponse, AppError> {
-    let user = officer(&ctx)?.clone();
+    let user = ctx.officer()?.clone();
     let household = household_in_scope(&ctx, &user, path.into_inner()).await?;
     let mut errors = FieldErrors::default();
     let counts: Vec<(Species, i32)> = Species::ALL

@@ -450,7 +450,8 @@ async fn into_page(response: reqwest::Response) -> Page {
     }
 }
 
-/// A flood declared over the demo farmer's tambon, straight into the database.
+/// A flood declared over the demo farmer's tambon, straight into the database (as another
+/// system would write it: no page re-decides anyone).
 pub fn declare_flood(app: &TestApp) {
     use diesel::prelude::*;
     use kaset::db::schema::users;
