@@ -15,6 +15,7 @@ on_both_databases!(
     an_overdue_case_is_highlighted_and_escalated_to_the_managers_once,
     answers_typed_when_the_session_expired_are_back_after_signing_in,
     an_officer_approves_several_cases_at_once_and_each_step_is_audited,
+    a_farmer_withdraws_before_a_decision_and_may_apply_again,
 );
 
 const RELIEF: &str = "disaster-relief-crops";
@@ -818,4 +819,38 @@ async fn an_officer_approves_several_cases_at_once_and_each_step_is_audited(back
             ("approved".to_owned(), Some("approved".to_owned())),
         ]
     );
+}
+
+async fn a_farmer_withdraws_before_a_decision_and_may_apply_again(backend: Backend) {
+    let app = spawn_app(backend).await;
+    app.login_as(FARMER_ID).await;
+    let programme = "ldd-soil-analysis";
+
+    // A draft thrown away leaves nothing in "My applications".
+    let draft = start(&app, programme).await;
+    let thrown = step(&app, &draft, "discard", &[]).await;
+    assert_eq!(location(&thrown), "/applications");
+    assert!(app
+        .get("/applications")
+        .await
+        .texts(".applications li")
+        .is_empty());
+
+    // A submitted one is withdrawn before any decision; the farmer is told.
+    let draft = start(&app, programme).await;
+    let case_path = submit_relief(&app, &draft).await;
+    let withdrawn = step(&app, &case_path, "withdraw", &[]).await;
+    assert_eq!(location(&withdrawn), case_path);
+    let page = app.get(&case_path).await;
+    assert!(page.texts("dd.status").join("").contains("ถอนคำขอแล้ว"));
+    assert!(
+        !page.body.contains("/withdraw\""),
+        "no second withdrawal offered"
+    );
+    wait_for_mail_containing(&app, "ถอนคำขอแล้ว").await;
+
+    // Withdrawn steps aside: applying again starts a new draft.
+    let again = start(&app, programme).await;
+    assert_ne!(again, draft);
+    assert!(again.starts_with("/applications/drafts/"));
 }
