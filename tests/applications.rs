@@ -854,3 +854,120 @@ async fn a_farmer_withdraws_before_a_decision_and_may_apply_again(backend: Backe
     assert_ne!(again, draft);
     assert!(again.starts_with("/applications/drafts/"));
 }
+
+on_both_databases!(farmer_rates_an_ended_case_and_may_change_the_rating_for_seven_days);
+
+async fn farmer_rates_an_ended_case_and_may_change_the_rating_for_seven_days(backend: Backend) {
+    use diesel::prelude::*;
+    use kaset::db::schema::ratings;
+    let app = spawn_app(backend).await;
+    app.login_as(FARMER_ID).await;
+    let draft = start(&app, "ldd-soil-analysis").await;
+    let case_path = submit_relief(&app, &draft).await;
+    let reference = case_path.trim_start_matches("/applications/").to_owned();
+
+    // Not before the case ends.
+    let page = app.get(&case_path).await;
+    assert!(
+        page.input_value("satisfaction").is_none(),
+        "no rating form yet"
+    );
+    let early = step(
+        &app,
+        &case_path,
+        "rating",
+        &[("satisfaction", "5"), ("effort", "5")],
+    )
+    .await;
+    assert_eq!(early.status, 409);
+
+    // Once it has ended (withdrawn here), the page, the notice and the e-mail ask for a rating.
+    step(&app, &case_path, "withdraw", &[]).await;
+    let mail = wait_for_mail_containing(&app, "ถอนคำขอแล้ว").await;
+    assert!(mail.text().contains("ให้คะแนน"), "{}", mail.text());
+    let notices = app.get("/notifications").await;
+    assert!(notices
+        .body
+        .contains(&format!("/applications/{reference}#rating")));
+    let missing = step(&app, &case_path, "rating", &[("comment", "รอนานมาก")]).await;
+    assert_eq!(missing.status, 422);
+    assert_eq!(
+        missing.texts("#comment").join(""),
+        "รอนานมาก",
+        "the comment is kept"
+    );
+    let rated = step(
+        &app,
+        &case_path,
+        "rating",
+        &[
+            ("satisfaction", "2"),
+            ("effort", "3"),
+            ("comment", "รอนานมาก ไม่มีใครโทรแจ้ง"),
+        ],
+    )
+    .await;
+    assert_eq!(location(&rated), format!("{case_path}?rated=1#rating"));
+    let stored: Vec<(i32, i32, String, String, String)> = ratings::table
+        .select((
+            ratings::satisfaction,
+            ratings::effort,
+            ratings::comment,
+            ratings::programme_id,
+            ratings::province_code,
+        ))
+        .load(&mut *app.db())
+        .unwrap();
+    assert_eq!(
+        stored,
+        vec![(
+            2,
+            3,
+            "รอนานมาก ไม่มีใครโทรแจ้ง".to_owned(),
+            "ldd-soil-analysis".to_owned(),
+            "32".to_owned()
+        )]
+    );
+
+    // A rating of 2 alerts the managers responsible for the area.
+    let alert = app.smtp.wait_for(kaset::db::seed::DEMO_MANAGER_EMAIL).await;
+    assert!(alert.subject().contains(&reference), "{}", alert.subject());
+
+    // Changed within the week: still one rating.
+    let changed = step(
+        &app,
+        &case_path,
+        "rating",
+        &[("satisfaction", "4"), ("effort", "4"), ("comment", "")],
+    )
+    .await;
+    assert_eq!(changed.status, 303);
+    let scores: Vec<i32> = ratings::table
+        .select(ratings::satisfaction)
+        .load(&mut *app.db())
+        .unwrap();
+    assert_eq!(scores, vec![4]);
+
+    // After seven days it stands.
+    diesel::update(ratings::table)
+        .set(ratings::created_at.eq(kaset::db::now() - chrono::Duration::days(8)))
+        .execute(&mut *app.db())
+        .unwrap();
+    let page = app.get(&case_path).await;
+    assert!(
+        page.input_value("satisfaction").is_none(),
+        "the form is gone"
+    );
+    assert!(page.body.contains("4/5"));
+    let late = app
+        .post_raw(
+            &format!("{case_path}/rating"),
+            &[
+                ("csrf_token", &page.csrf_token()),
+                ("satisfaction", "1"),
+                ("effort", "1"),
+            ],
+        )
+        .await;
+    assert_eq!(late.status, 409);
+}

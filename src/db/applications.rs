@@ -247,6 +247,18 @@ pub fn add_event(
         .get_result(conn)
 }
 
+/// The officer who acted last on the case (for the per-officer satisfaction figures).
+pub fn last_officer(conn: &mut DbConn, application_id: i32) -> QueryResult<Option<i32>> {
+    application_events::table
+        .filter(application_events::application_id.eq(application_id))
+        .filter(application_events::actor_role.eq("officer"))
+        .order(application_events::id.desc())
+        .select(application_events::actor_id)
+        .first::<Option<i32>>(conn)
+        .optional()
+        .map(Option::flatten)
+}
+
 /// The timeline, oldest first; without the internal notes unless `with_internal`.
 pub fn events(
     conn: &mut DbConn,

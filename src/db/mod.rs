@@ -9,6 +9,7 @@ pub mod geography;
 pub mod logins;
 pub mod notices;
 pub mod outbox;
+pub mod ratings;
 pub mod registry;
 pub mod schema;
 pub mod seed;

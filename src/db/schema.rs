@@ -297,6 +297,50 @@ diesel::table! {
     }
 }
 
+diesel::table! {
+    ratings (id) {
+        id -> Integer,
+        application_id -> Integer,
+        user_id -> Integer,
+        programme_id -> Text,
+        province_code -> Text,
+        amphoe_code -> Text,
+        officer_id -> Nullable<Integer>,
+        satisfaction -> Integer,
+        effort -> Integer,
+        comment -> Text,
+        processing_days -> Integer,
+        missed_deadline -> Bool,
+        created_at -> Timestamp,
+        updated_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    page_feedback (id) {
+        id -> Integer,
+        path -> Text,
+        useful -> Bool,
+        user_id -> Nullable<Integer>,
+        created_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    improvement_actions (id) {
+        id -> Integer,
+        subject_kind -> Text,
+        subject -> Text,
+        title_th -> Text,
+        title_en -> Text,
+        description_th -> Text,
+        description_en -> Text,
+        taken_on -> Date,
+        recorded_by -> Integer,
+        created_at -> Timestamp,
+    }
+}
+
 diesel::joinable!(amphoes -> provinces (province_code));
 diesel::joinable!(disaster_tambons -> disasters (disaster_id));
 diesel::joinable!(entitlements -> households (household_id));
@@ -336,5 +380,8 @@ diesel::allow_tables_to_appear_in_same_query!(
     application_events,
     attachments,
     reference_counters,
+    ratings,
+    page_feedback,
+    improvement_actions,
     notices,
 );

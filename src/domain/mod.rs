@@ -10,7 +10,9 @@ pub mod date;
 mod email;
 mod national_id;
 mod password;
+pub mod rating;
 mod registry_number;
+pub mod satisfaction;
 mod scope;
 
 pub use area::Area;

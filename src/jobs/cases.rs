@@ -431,6 +431,75 @@ pub fn escalate_overdue(conn: &mut DbConn, cx: &CaseContext<'_>) -> Result<usize
     Ok(escalated)
 }
 
+/// Stores the farmer's rating of an ended case with the case's dimensions (programme, area,
+/// the officer who last acted, processing time, whether the deadline was missed), and alerts
+/// the responsible managers of a rating of 1 or 2.
+pub fn record_rating(
+    conn: &mut DbConn,
+    cx: &CaseContext<'_>,
+    app: &ApplicationRow,
+    satisfaction: crate::domain::rating::Score,
+    effort: crate::domain::rating::Score,
+    comment: &str,
+) -> Result<(), CaseError> {
+    let household = registry::load_farm(conn, app.household_id)?.household;
+    let officer_id = apps::last_officer(conn, app.id)?;
+    let submitted = app.submitted_at.map_or(app.created_at, |at| at).date();
+    let ended = app.decided_on.unwrap_or_else(|| app.updated_at.date());
+    let missed_deadline =
+        app.escalated_at.is_some() || ended > deadline_from(cx, &app.programme_id, submitted);
+    let first_time = crate::db::ratings::for_application(conn, app.id)?.is_none();
+    crate::db::write_transaction(conn, |conn| {
+        crate::db::ratings::save(
+            conn,
+            &crate::db::ratings::NewRating {
+                application_id: app.id,
+                user_id: app.applicant_id,
+                programme_id: &app.programme_id,
+                province_code: &household.province_code,
+                amphoe_code: &household.amphoe_code,
+                officer_id,
+                satisfaction: satisfaction.value(),
+                effort: effort.value(),
+                comment,
+                processing_days: i32::try_from((ended - submitted).num_days()).unwrap_or(i32::MAX),
+                missed_deadline,
+            },
+            crate::db::now(),
+        )?;
+        if first_time && satisfaction.value() <= LOW_RATING {
+            let reference = app.reference.clone().unwrap_or_default();
+            for manager in users::managers_for_amphoe(conn, &household.amphoe_code)? {
+                notices::insert(conn, manager.id, "staff_case.low_rating", &reference, None)?;
+                if let Some(email) = &manager.email {
+                    let tr = Tr::new(Locale::parse(&manager.locale).unwrap_or_default());
+                    let title = cx
+                        .rules
+                        .programme(&app.programme_id)
+                        .map_or(app.programme_id.as_str(), |p| p.title.get(tr.locale));
+                    super::emails::queue_low_rating(
+                        conn,
+                        tr,
+                        email,
+                        &manager.display_name,
+                        &super::emails::LowRating {
+                            reference: &reference,
+                            title,
+                            satisfaction: satisfaction.value(),
+                            comment,
+                            link: &format!("{}/officer/cases/{reference}", cx.public_url),
+                        },
+                    )?;
+                }
+            }
+        }
+        Ok(())
+    })
+}
+
+/// Ratings at or below this alert the responsible managers.
+pub const LOW_RATING: i32 = 2;
+
 /// Records files written to the upload directory as the application's attachments.
 pub fn record_files(
     conn: &mut DbConn,
@@ -498,12 +567,16 @@ pub fn case_of(rules: &RuleSet, app: &ApplicationRow) -> case::Case {
 
 /// The service deadline from today: the programme's working days (15 when it names none).
 fn deadline(cx: &CaseContext<'_>, programme_id: &str) -> NaiveDate {
+    deadline_from(cx, programme_id, cx.today)
+}
+
+fn deadline_from(cx: &CaseContext<'_>, programme_id: &str, start: NaiveDate) -> NaiveDate {
     let days = cx
         .rules
         .programme(programme_id)
         .and_then(|p| p.sla_working_days)
         .unwrap_or(DEFAULT_SERVICE_DAYS);
-    cx.calendar.add_working_days(cx.today, days)
+    cx.calendar.add_working_days(start, days)
 }
 
 /// Working days to decide a case when the programme's rule file does not say.

@@ -245,6 +245,54 @@ pub fn queue_case_overdue(
     )
 }
 
+/// A rating of 1 or 2, for the managers responsible for the case's area.
+pub struct LowRating<'a> {
+    pub reference: &'a str,
+    pub title: &'a str,
+    pub satisfaction: i32,
+    pub comment: &'a str,
+    pub link: &'a str,
+}
+
+struct LowRatingMail<'a> {
+    tr: Tr,
+    name: &'a str,
+    rating: &'a LowRating<'a>,
+}
+
+#[derive(Template)]
+#[template(path = "email/low_rating.txt")]
+struct LowRatingText<'a> {
+    mail: &'a LowRatingMail<'a>,
+}
+
+#[derive(Template)]
+#[template(path = "email/low_rating.html")]
+struct LowRatingHtml<'a> {
+    mail: &'a LowRatingMail<'a>,
+}
+
+pub fn queue_low_rating(
+    conn: &mut DbConn,
+    tr: Tr,
+    recipient: &str,
+    name: &str,
+    rating: &LowRating<'_>,
+) -> anyhow::Result<()> {
+    let mail = LowRatingMail { tr, name, rating };
+    let subject = tr.fmt(
+        "email.low_rating.subject",
+        &[("reference", rating.reference)],
+    );
+    enqueue(
+        conn,
+        recipient,
+        &subject,
+        &LowRatingText { mail: &mail },
+        &LowRatingHtml { mail: &mail },
+    )
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

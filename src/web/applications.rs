@@ -39,6 +39,7 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
             web::get().to(application_file),
         )
         .route("/applications/{reference}/reply", web::post().to(reply))
+        .route("/applications/{reference}/rating", web::post().to(rate))
         .route(
             "/applications/{reference}/{step}",
             web::post().to(farmer_step),
@@ -506,8 +507,120 @@ struct ShowPage {
     /// A refused step's message (catalogue key).
     refusal: Option<&'static str>,
     errors: FieldErrors,
-    reply: String,
-    appeal: String,
+    /// What the farmer typed, kept when a step is refused.
+    typed: HashMap<String, String>,
+    rating: RatingView,
+}
+
+impl ShowPage {
+    fn typed(&self, field: &str) -> &str {
+        self.typed.get(field).map_or("", String::as_str)
+    }
+}
+
+/// The rating part of an application's page.
+pub struct RatingView {
+    /// The form is offered (the case ended, and a rating given is at most 7 days old).
+    pub open: bool,
+    /// The scores and comment given, if any.
+    pub given: Option<(i32, i32, String)>,
+    pub thanks: bool,
+}
+
+impl ShowPage {
+    /// The score shown as chosen in the rating form: the one just sent, else the one given.
+    fn chosen(&self, field: &str) -> i32 {
+        let given = self.rating.given.as_ref().map(|(satisfaction, effort, _)| {
+            if field == "satisfaction" {
+                *satisfaction
+            } else {
+                *effort
+            }
+        });
+        self.typed(field).parse().ok().or(given).unwrap_or(0)
+    }
+
+    /// The two questions of the rating form: field, question, and the scale's faces and words.
+    fn scales(&self) -> [(&'static str, &'static str, &'static Scale); 2] {
+        [
+            (
+                "satisfaction",
+                "rating.satisfaction.question",
+                &SATISFACTION_SCALE,
+            ),
+            ("effort", "rating.effort.question", &EFFORT_SCALE),
+        ]
+    }
+
+    fn comment(&self) -> &str {
+        match (self.typed.get("comment"), &self.rating.given) {
+            (Some(typed), _) => typed,
+            (None, Some((_, _, comment))) => comment,
+            (None, None) => "",
+        }
+    }
+}
+
+/// The faces and words of the five scores, for readers who read little.
+type Scale = [(i32, &'static str, &'static str); 5];
+pub const SATISFACTION_SCALE: Scale = [
+    (1, "😞", "rating.satisfaction.1"),
+    (2, "🙁", "rating.satisfaction.2"),
+    (3, "😐", "rating.satisfaction.3"),
+    (4, "🙂", "rating.satisfaction.4"),
+    (5, "😄", "rating.satisfaction.5"),
+];
+pub const EFFORT_SCALE: Scale = [
+    (1, "😣", "rating.effort.1"),
+    (2, "😕", "rating.effort.2"),
+    (3, "😐", "rating.effort.3"),
+    (4, "🙂", "rating.effort.4"),
+    (5, "😊", "rating.effort.5"),
+];
+
+/// The farmer rates an ended case (or changes the rating within 7 days).
+pub async fn rate(
+    ctx: Ctx,
+    path: web::Path<String>,
+    Posted(form): Posted<HashMap<String, String>>,
+) -> Result<HttpResponse, AppError> {
+    use crate::domain::rating::{may_rate, parse_comment, Score};
+    let reference = path.into_inner();
+    let app = own_by_reference(&ctx, reference.clone()).await?;
+    let user_id = ctx.farmer()?.0.id;
+    let field = |name: &str| form.get(name).cloned().unwrap_or_default();
+    let mut errors = FieldErrors::default();
+    let satisfaction = errors.check("satisfaction", Score::parse(&field("satisfaction")));
+    let effort = errors.check("effort", Score::parse(&field("effort")));
+    let comment = errors.check("comment", parse_comment(&field("comment")));
+    let (Some(satisfaction), Some(effort), Some(comment)) = (satisfaction, effort, comment) else {
+        return show_page(ctx, app, None, errors, form).await;
+    };
+    let id = app.id;
+    let given = ctx
+        .db(move |conn| Ok(crate::db::ratings::for_application(conn, id)?))
+        .await?;
+    let now = crate::db::now();
+    let allowed = may_rate(
+        app.status(),
+        user_id == app.applicant_id,
+        given.map(|r| r.created_at),
+        now,
+    );
+    if let Err(refusal) = allowed {
+        return show_page(ctx, app, Some(refusal.key()), errors, form).await;
+    }
+    let state = ctx.state.clone();
+    let rated = app.clone();
+    ctx.db(move |conn| {
+        let cx = case_context(&state);
+        cases::record_rating(conn, &cx, &rated, satisfaction, effort, &comment).map_err(case_error)
+    })
+    .await?;
+    ctx.state.mail_wake.notify_one();
+    Ok(redirect(&format!(
+        "/applications/{reference}?rated=1#rating"
+    )))
 }
 
 async fn own_by_reference(ctx: &Ctx, reference: String) -> Result<ApplicationRow, AppError> {
@@ -521,7 +634,7 @@ async fn own_by_reference(ctx: &Ctx, reference: String) -> Result<ApplicationRow
 
 pub async fn show(ctx: Ctx, path: web::Path<String>) -> Result<HttpResponse, AppError> {
     let app = own_by_reference(&ctx, path.into_inner()).await?;
-    show_page(ctx, app, None, FieldErrors::default(), "", "").await
+    show_page(ctx, app, None, FieldErrors::default(), HashMap::new()).await
 }
 
 async fn show_page(
@@ -529,17 +642,32 @@ async fn show_page(
     app: ApplicationRow,
     refusal: Option<&'static str>,
     errors: FieldErrors,
-    reply: &str,
-    appeal: &str,
+    typed: HashMap<String, String>,
 ) -> Result<HttpResponse, AppError> {
+    let id = app.id;
+    let given = ctx
+        .db(move |conn| Ok(crate::db::ratings::for_application(conn, id)?))
+        .await?;
+    let open = crate::domain::rating::may_rate(
+        app.status(),
+        true,
+        given.as_ref().map(|r| r.created_at),
+        crate::db::now(),
+    )
+    .is_ok();
+    let rating = RatingView {
+        open,
+        thanks: ctx.path.ends_with("?rated=1"),
+        given: given.map(|r| (r.satisfaction, r.effort, r.comment)),
+    };
     let case = CaseView::load(&ctx, app, Role::Farmer).await?;
     let page = ShowPage {
         ctx,
         case,
         refusal,
         errors,
-        reply: reply.to_owned(),
-        appeal: appeal.to_owned(),
+        typed,
+        rating,
     };
     if page.refusal.is_none() && page.errors.is_empty() {
         render(&page)
@@ -590,7 +718,8 @@ pub async fn reply(
         errors.add("files", key);
     }
     let Some(message) = message.filter(|_| errors.is_empty()) else {
-        return show_page(ctx, app, None, errors, &text, "").await;
+        let typed = HashMap::from([("reply".to_owned(), text)]);
+        return show_page(ctx, app, None, errors, typed).await;
     };
     let dir = ctx.state.settings.upload_dir();
     let actor = ctx.farmer()?.0.actor();
@@ -630,7 +759,14 @@ async fn finish_step(
         Err(other) => return Err(case_error(other)),
     };
     let latest = own_by_reference(&ctx, reference).await?;
-    show_page(ctx, latest, Some(refusal), FieldErrors::default(), "", "").await
+    show_page(
+        ctx,
+        latest,
+        Some(refusal),
+        FieldErrors::default(),
+        HashMap::new(),
+    )
+    .await
 }
 
 /// The farmer's steps on a submitted application: `withdraw`, `appeal`.
@@ -651,7 +787,7 @@ pub async fn farmer_step(
         _ => return Err(AppError::NotFound),
     };
     let Some(step) = step else {
-        return show_page(ctx, app, None, errors, &field("reply"), &field("appeal")).await;
+        return show_page(ctx, app, None, errors, form).await;
     };
     let seen: i32 = field("version").parse().unwrap_or(-1);
     let actor = ctx.farmer()?.0.actor();

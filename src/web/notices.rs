@@ -42,15 +42,26 @@ pub async fn list(ctx: Ctx) -> Result<HttpResponse, AppError> {
         .into_iter()
         .map(|n| {
             let (text, link, link_key) = if let Some(status) = n.kind.strip_prefix("case.") {
-                let status = CaseStatus::parse(status).map_or("", |s| tr.t(s.label_key()));
-                (
-                    tr.fmt(
-                        "notices.case",
-                        &[("reference", n.subject.as_str()), ("status", status)],
-                    ),
-                    format!("/applications/{}", n.subject),
-                    "notices.see_application",
-                )
+                let status = CaseStatus::parse(status).ok();
+                let label = status.map_or("", |s| tr.t(s.label_key()));
+                let text = tr.fmt(
+                    "notices.case",
+                    &[("reference", n.subject.as_str()), ("status", label)],
+                );
+                // An ended case asks for a rating.
+                if status.is_some_and(CaseStatus::has_ended) {
+                    (
+                        text,
+                        format!("/applications/{}#rating", n.subject),
+                        "notices.rate",
+                    )
+                } else {
+                    (
+                        text,
+                        format!("/applications/{}", n.subject),
+                        "notices.see_application",
+                    )
+                }
             } else if let Some(event) = n.kind.strip_prefix("staff_case.") {
                 (
                     tr.fmt(

@@ -1,0 +1,3 @@
+DROP TABLE improvement_actions;
+DROP TABLE page_feedback;
+DROP TABLE ratings;
