@@ -10,3 +10,4 @@ mod browser;
 mod entitlements;
 mod pages;
 mod registry;
+mod satisfaction;

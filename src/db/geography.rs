@@ -159,3 +159,32 @@ pub fn tambon_codes(conn: &mut DbConn, code: &str) -> QueryResult<Vec<String>> {
         .select(tambons::code)
         .load(conn)
 }
+
+/// The names of these provinces and amphoe, by code (for labelling report rows).
+pub fn names(
+    conn: &mut DbConn,
+    codes: &[String],
+) -> QueryResult<std::collections::HashMap<String, Place>> {
+    let provinces: Vec<(String, String, String)> = provinces::table
+        .filter(provinces::code.eq_any(codes))
+        .select((provinces::code, provinces::name_th, provinces::name_en))
+        .load(conn)?;
+    let amphoes: Vec<(String, String, String)> = amphoes::table
+        .filter(amphoes::code.eq_any(codes))
+        .select((amphoes::code, amphoes::name_th, amphoes::name_en))
+        .load(conn)?;
+    Ok(provinces
+        .into_iter()
+        .chain(amphoes)
+        .map(|(code, name_th, name_en)| {
+            (
+                code.clone(),
+                Place {
+                    code,
+                    name_th,
+                    name_en,
+                },
+            )
+        })
+        .collect())
+}

@@ -147,10 +147,16 @@ pub fn histograms(
         AreaScope::Province(code) => (" AND province_code = $3", Some(code.clone())),
         AreaScope::Amphoe(code) => (" AND amphoe_code = $3", Some(code.clone())),
     };
+    // PostgreSQL refuses a constant in GROUP BY: the overall figures group by score alone.
+    let group_by = if grouping == Grouping::Overall {
+        "satisfaction".to_owned()
+    } else {
+        format!("{key}, satisfaction")
+    };
     let sql = format!(
         "SELECT {key} AS key, satisfaction, COUNT(*) AS n, CAST(SUM(effort) AS BIGINT) AS effort_sum \
          FROM ratings WHERE created_at >= $1 AND created_at < $2{area_filter} \
-         GROUP BY {key}, satisfaction"
+         GROUP BY {group_by}"
     );
     let query = diesel::sql_query(sql)
         .bind::<Timestamp, _>(from)

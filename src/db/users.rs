@@ -150,3 +150,16 @@ pub fn managers_for_amphoe(conn: &mut DbConn, amphoe_code: &str) -> QueryResult<
         })
         .collect())
 }
+
+/// Display names by user id.
+pub fn names(
+    conn: &mut DbConn,
+    ids: &[i32],
+) -> QueryResult<std::collections::HashMap<i32, String>> {
+    Ok(users::table
+        .filter(users::id.eq_any(ids))
+        .select((users::id, users::display_name))
+        .load::<(i32, String)>(conn)?
+        .into_iter()
+        .collect())
+}

@@ -107,6 +107,11 @@ impl Ctx {
         self.require(&[Role::Officer])
     }
 
+    /// The signed-in manager, who reads reports for their scope.
+    pub fn manager(&self) -> Result<&CurrentUser, AppError> {
+        self.require(&[Role::Manager])
+    }
+
     pub fn admin(&self) -> Result<&CurrentUser, AppError> {
         self.require(&[Role::Admin])
     }

@@ -5,6 +5,7 @@ pub mod admin;
 pub mod applications;
 pub mod auth;
 pub mod cases;
+pub mod charts;
 pub mod context;
 pub mod disasters;
 pub mod entitlements;
@@ -14,6 +15,7 @@ pub mod impact;
 pub mod notices;
 pub mod officer;
 pub mod pages;
+pub mod satisfaction;
 pub mod session_store;
 pub mod uploads;
 
@@ -46,6 +48,10 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
         .configure(cases::routes)
         .route("/notifications", web::get().to(notices::list))
         .route("/manager/impact", web::get().to(impact::impact))
+        .route(
+            "/manager/satisfaction",
+            web::get().to(satisfaction::dashboard),
+        )
         .configure(admin::routes)
         .configure(disasters::routes);
 }

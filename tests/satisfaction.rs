@@ -1,0 +1,200 @@
+//! Managers read what farmers think: figures worked out from the ratings of their scope,
+//! checked against hand-computed values, with officers below 5 ratings hidden, and exports.
+
+use crate::on_both_databases;
+use crate::support::{spawn_app, Backend, TestApp};
+use diesel::prelude::*;
+use kaset::db::schema::{applications, households, users};
+
+on_both_databases!(
+    a_provincial_manager_sees_figures_computed_from_the_ratings_of_the_province,
+    a_manager_of_an_area_without_ratings_sees_no_figures_rather_than_zeros,
+);
+
+/// A province manager account (password: the demo one).
+fn manager_of(app: &TestApp, province: &str) -> String {
+    let email = format!("manager.{province}@demo.kaset");
+    let hash = kaset::domain::Password::choose(crate::support::DEMO_PASSWORD, &[])
+        .unwrap()
+        .hash();
+    kaset::db::users::insert(
+        &mut app.db(),
+        &kaset::db::users::NewUser {
+            role: "manager",
+            email: Some(&email),
+            national_id: None,
+            display_name: "ผู้จัดการจังหวัด",
+            password_hash: &hash,
+            household_id: None,
+            scope_province_code: Some(province),
+            scope_amphoe_code: None,
+            locale: "th",
+            created_at: kaset::db::now(),
+        },
+    )
+    .unwrap();
+    email
+}
+
+fn user_id(app: &TestApp, email: &str) -> i32 {
+    users::table
+        .filter(users::email.eq(email))
+        .select(users::id)
+        .first(&mut *app.db())
+        .unwrap()
+}
+
+/// An ended (paid) case of a household of the province, rated or not.
+fn ended_case(app: &TestApp, province: &str, n: usize, rating: Option<(i32, i32, i32)>) {
+    let (household, amphoe): (i32, String) = households::table
+        .filter(households::province_code.eq(province))
+        .order(households::id)
+        .offset(n as i64)
+        .select((households::id, households::amphoe_code))
+        .first(&mut *app.db())
+        .unwrap();
+    let farmer = user_id(app, crate::support::FARMER_EMAIL);
+    let now = kaset::db::now();
+    let reference = format!("KS-2569-9{province}{n:03}");
+    diesel::insert_into(applications::table)
+        .values((
+            applications::reference.eq(&reference),
+            applications::household_id.eq(household),
+            applications::applicant_id.eq(farmer),
+            applications::programme_id.eq("ldd-soil-analysis"),
+            applications::status.eq("completed"),
+            applications::version.eq(3),
+            applications::answers.eq("{}"),
+            applications::appealed.eq(false),
+            applications::created_at.eq(now),
+            applications::submitted_at.eq(now),
+            applications::updated_at.eq(now),
+        ))
+        .execute(&mut *app.db())
+        .unwrap();
+    let Some((satisfaction, effort, officer)) = rating else {
+        return;
+    };
+    let id: i32 = applications::table
+        .filter(applications::reference.eq(&reference))
+        .select(applications::id)
+        .first(&mut *app.db())
+        .unwrap();
+    kaset::db::ratings::save(
+        &mut app.db(),
+        &kaset::db::ratings::NewRating {
+            application_id: id,
+            user_id: farmer,
+            programme_id: "ldd-soil-analysis",
+            province_code: province,
+            amphoe_code: &amphoe,
+            officer_id: Some(officer),
+            satisfaction,
+            effort,
+            comment: if satisfaction <= 2 {
+                "รอนานมาก"
+            } else {
+                ""
+            },
+            processing_days: 5,
+            missed_deadline: false,
+        },
+        now,
+    )
+    .unwrap();
+}
+
+async fn a_provincial_manager_sees_figures_computed_from_the_ratings_of_the_province(
+    backend: Backend,
+) {
+    let app = spawn_app(backend).await;
+    let manager = manager_of(&app, "32");
+    let first = user_id(&app, crate::support::OFFICER_SURIN);
+    let second = user_id(&app, kaset::db::seed::DEMO_OFFICER_SURIN_2_EMAIL);
+    // Ten ratings in Surin: scores 1 2 3 3 4 4 | 4 5 5 5, ease summing to 34; the first officer
+    // has six of them, the second four (too few to be shown).
+    let surin = [
+        (1, 2, first),
+        (2, 1, first),
+        (3, 3, first),
+        (3, 3, first),
+        (4, 4, first),
+        (4, 4, first),
+        (4, 4, second),
+        (5, 4, second),
+        (5, 4, second),
+        (5, 5, second),
+    ];
+    for (n, rating) in surin.into_iter().enumerate() {
+        ended_case(&app, "32", n, Some(rating));
+    }
+    // Two ended cases in Surin not rated (response rate), and Buri Ram ratings (not in scope).
+    ended_case(&app, "32", 10, None);
+    ended_case(&app, "32", 11, None);
+    ended_case(&app, "31", 0, Some((1, 1, first)));
+
+    app.login_as(&manager).await;
+    let page = app.get("/manager/satisfaction").await;
+    assert_eq!(page.status, 200, "{}", page.body);
+    let figure = |id: &str| page.texts(&format!("#{id}")).join("");
+    assert_eq!(figure("ratings"), "10");
+    assert_eq!(figure("csat"), "60.0%"); // 6 of 10 gave 4 or 5
+    assert_eq!(figure("mean"), "3.60"); // 36 / 10
+    assert_eq!(figure("effort"), "3.40"); // 34 / 10
+    assert_eq!(figure("response-rate"), "83.3%"); // 10 of 12 ended cases
+                                                  // The first officer: scores 1 2 3 3 4 4 and ease 2 1 3 3 4 4.
+    let cells = page.texts("#table-officer tbody td");
+    assert_eq!(cells[..4], ["6", "33.3%", "2.83", "2.83"], "{cells:?}");
+    assert!(
+        cells[4].contains("ไม่ถึง 5"),
+        "the second officer is hidden: {cells:?}"
+    );
+    assert_eq!(cells.len(), 5);
+    assert!(page.body.contains("<svg"), "charts are drawn");
+
+    // The exports hold the same figures.
+    let csv = app.get("/manager/satisfaction?format=csv").await;
+    assert!(csv.body.starts_with('\u{feff}'), "a BOM for Excel");
+    assert!(
+        csv.body.contains("overall,,,10,60.00,3.60,3.40"),
+        "{}",
+        csv.body
+    );
+    let json = app.get("/manager/satisfaction?format=json").await;
+    let value: serde_json::Value = serde_json::from_str(&json.body).unwrap();
+    assert_eq!(value["overall"]["ratings"], 10);
+    assert_eq!(
+        value["overall"]["distribution"],
+        serde_json::json!([1, 1, 2, 3, 3])
+    );
+    let officer_lines = value["tables"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|t| t["id"] == "officer")
+        .unwrap()["lines"]
+        .as_array()
+        .unwrap()
+        .clone();
+    let hidden: Vec<&serde_json::Value> = officer_lines
+        .iter()
+        .filter(|l| l["hidden"] == true)
+        .collect();
+    assert_eq!(hidden.len(), 1);
+    assert!(hidden[0]["csat"].is_null() && hidden[0]["ratings"] == 0);
+}
+
+async fn a_manager_of_an_area_without_ratings_sees_no_figures_rather_than_zeros(backend: Backend) {
+    let app = spawn_app(backend).await;
+    let manager = manager_of(&app, "50");
+    app.login_as(&manager).await;
+    let page = app.get("/manager/satisfaction").await;
+    assert_eq!(page.status, 200);
+    assert_eq!(page.texts("#csat").join(""), "—");
+    assert_eq!(page.texts("#response-rate").join(""), "—");
+    assert_eq!(page.texts("#ratings").join(""), "0");
+    // Officers and farmers cannot open it.
+    app.logout().await;
+    app.login_as(crate::support::OFFICER_SURIN).await;
+    assert_eq!(app.get("/manager/satisfaction").await.status, 404);
+}
