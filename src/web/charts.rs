@@ -107,8 +107,8 @@ mod tests {
         );
         assert!(!svg.contains("<script>"));
         assert!(svg.contains("&lt;script&gt;"));
-        assert!(svg.contains(r#"width="72.0""#), "{svg}"); // half of the bar room (144)
-        assert!(svg.contains(r#"width="144.0""#));
+        assert!(svg.contains(r#"width="76.0""#), "{svg}"); // half of the bar room (152)
+        assert!(svg.contains(r#"width="152.0""#));
     }
 
     #[test]
