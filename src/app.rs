@@ -4,6 +4,7 @@
 use crate::config::Settings;
 use crate::db::{self, Pool};
 use crate::domain::calendar::WorkingCalendar;
+use crate::domain::comments::Lexicon;
 use crate::error::AppError;
 use crate::jobs;
 use crate::rules::RuleSet;
@@ -28,6 +29,8 @@ pub struct AppState {
     pub rules: Arc<RuleSet>,
     /// Weekends and public holidays, for service deadlines.
     pub calendar: Arc<WorkingCalendar>,
+    /// The farm-service lexicon that reads farmers' comments.
+    pub lexicon: Arc<Lexicon>,
     /// Where users reach this server, for links in e-mails.
     pub public_url: String,
     /// Wakes the outbox worker as soon as a message is queued.
@@ -75,6 +78,25 @@ pub fn load_calendar(rules_dir: &std::path::Path) -> anyhow::Result<WorkingCalen
     }
 }
 
+/// The farm-service lexicon beside the rule files; like a rule file, a broken one stops the
+/// server (naming the line) rather than misread every comment. Without one, comments are
+/// listed but not read for themes (and the log says so).
+pub fn load_lexicon(rules_dir: &std::path::Path) -> anyhow::Result<Lexicon> {
+    let path = rules_dir.join(LEXICON_FILE);
+    match std::fs::read_to_string(&path) {
+        Ok(text) => Lexicon::parse(&text).map_err(|e| anyhow::anyhow!("{}: {e}", path.display())),
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
+            tracing::warn!(path = %path.display(), "no feedback lexicon: comments are not read for themes");
+            Ok(Lexicon::default())
+        }
+        Err(e) => Err(anyhow::anyhow!("{}: {e}", path.display())),
+    }
+}
+
+/// Beside the rule files, in a folder of its own (the rule loader reads every `*.toml` of
+/// `rules/` as a programme).
+pub const LEXICON_FILE: &str = "feedback/lexicon.toml";
+
 /// Thai public holidays, beside the rule files (an administrator adds each year's).
 pub const HOLIDAYS_FILE: &str = "public-holidays.csv";
 
@@ -91,6 +113,7 @@ impl Application {
         // A broken rule file would mean wrong entitlements: refuse to start instead.
         let rules = Arc::new(load_rules(&settings.rules_dir)?);
         let calendar = Arc::new(load_calendar(&settings.rules_dir)?);
+        let lexicon = Arc::new(load_lexicon(&settings.rules_dir)?);
         let pool = db::connect(&settings.database_url, settings.db_pool_size)?;
         if settings.seed_demo {
             let seed_pool = pool.clone();
@@ -122,6 +145,7 @@ impl Application {
             settings: settings.clone(),
             rules,
             calendar,
+            lexicon,
             public_url: public_url.clone(),
             mail_wake,
         });

@@ -151,6 +151,9 @@ async fn a_provincial_manager_sees_figures_computed_from_the_ratings_of_the_prov
     );
     assert_eq!(cells.len(), 5);
     assert!(page.body.contains("<svg"), "charts are drawn");
+    // The two low ratings said "รอนานมาก": waiting time, negative both times.
+    assert_eq!(page.texts("#table-themes tbody td"), ["2", "2"]);
+    assert!(page.texts("#table-themes tbody th")[0].contains("ระยะเวลารอคอย"));
 
     // The exports hold the same figures.
     let csv = app.get("/manager/satisfaction?format=csv").await;
@@ -181,6 +184,8 @@ async fn a_provincial_manager_sees_figures_computed_from_the_ratings_of_the_prov
         .filter(|l| l["hidden"] == true)
         .collect();
     assert_eq!(hidden.len(), 1);
+    assert_eq!(value["comments"]["themes"][0]["id"], "waiting_time");
+    assert_eq!(value["comments"]["negative"], 2);
     assert!(hidden[0]["csat"].is_null() && hidden[0]["ratings"] == 0);
 }
 

@@ -6,6 +6,7 @@ pub mod attachment;
 pub mod calendar;
 pub mod case;
 mod codes;
+pub mod comments;
 pub mod date;
 mod email;
 mod national_id;

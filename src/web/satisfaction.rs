@@ -7,6 +7,7 @@ use super::charts;
 use super::context::{render, Ctx};
 use crate::db::ratings::{self, Grouping};
 use crate::db::{geography, users, DbConn};
+use crate::domain::comments::{analyse, Analysis};
 use crate::domain::satisfaction::{
     officer_shown, response_rate, Figures, Histogram, PROCESSING_BANDS,
 };
@@ -95,11 +96,40 @@ pub struct Overall {
 struct DashboardPage {
     ctx: Ctx,
     overall: Overall,
+    analysis: Analysis,
     /// Each score's words, and how many gave it.
     distribution: Vec<(String, f64, String)>,
     distribution_chart: String,
     tables: Vec<Table>,
+    themes: Vec<ThemeLine>,
     comments: Vec<(String, i32, String)>,
+}
+
+/// A theme of the comments as the dashboard and the exports show it.
+#[derive(Serialize, Clone, Debug)]
+pub struct ThemeLine {
+    pub id: String,
+    pub label: String,
+    pub comments: usize,
+    pub negative: usize,
+    pub examples: Vec<String>,
+}
+
+fn theme_table(analysis: &Analysis, tr: Tr) -> Vec<ThemeLine> {
+    analysis
+        .themes
+        .iter()
+        .map(|t| ThemeLine {
+            id: t.id.clone(),
+            label: match tr.locale {
+                crate::i18n::Locale::Th => t.th.clone(),
+                crate::i18n::Locale::En => t.en.clone(),
+            },
+            comments: t.comments,
+            negative: t.negative,
+            examples: t.examples.clone(),
+        })
+        .collect()
 }
 
 impl DashboardPage {
@@ -153,15 +183,29 @@ pub async fn dashboard(
     let (overall, tables, comments) = ctx
         .db(move |conn| build(conn, &rules, tr, &scope, today))
         .await?;
+    let texts: Vec<String> = comments.iter().map(|(text, _, _)| text.clone()).collect();
+    let analysis = analyse(&ctx.state.lexicon, &texts);
+    let themes = theme_table(&analysis, tr);
     match query.format.as_str() {
-        "csv" => Ok(csv_export(&overall, &tables)),
+        "csv" => Ok(csv_export(&overall, &tables, &themes)),
         "json" => Ok(HttpResponse::Ok()
             .content_type("application/json; charset=utf-8")
             .insert_header((
                 header::CONTENT_DISPOSITION,
                 "attachment; filename=\"satisfaction.json\"",
             ))
-            .json(serde_json::json!({ "overall": overall, "tables": tables }))),
+            .json(serde_json::json!({
+                "overall": overall,
+                "tables": tables,
+                "comments": {
+                    "analysed": analysis.comments,
+                    "positive": analysis.positive,
+                    "neutral": analysis.neutral,
+                    "negative": analysis.negative,
+                    "top_terms": analysis.top_terms,
+                    "themes": themes,
+                },
+            }))),
         _ => {
             let distribution: Vec<(String, f64, String)> = (1..=5)
                 .map(|score| {
@@ -179,6 +223,8 @@ pub async fn dashboard(
                 distribution_chart: charts::bars(&distribution, max),
                 distribution,
                 overall,
+                analysis,
+                themes,
                 tables,
                 comments,
             })
@@ -187,6 +233,10 @@ pub async fn dashboard(
 }
 
 type Built = (Overall, Vec<Table>, Vec<(String, i32, String)>);
+
+/// The newest comments of the period that are read for themes and sentiment (enough to show
+/// what farmers say now; the page stays fast however many ratings there are).
+const COMMENTS_ANALYSED: i64 = 2000;
 
 /// Every figure of the dashboard, from one grouped count per table.
 fn build(
@@ -215,7 +265,7 @@ fn build(
     let names = geography::names(conn, &places)?;
     let officer_ids: Vec<i32> = by_officer.keys().filter_map(|k| k.parse().ok()).collect();
     let officers = users::names(conn, &officer_ids)?;
-    let comments = ratings::comments(conn, scope, from, to, 20)?;
+    let comments = ratings::comments(conn, scope, from, to, COMMENTS_ANALYSED)?;
 
     let f = Figures::of(&overall_h);
     let overall = Overall {
@@ -344,7 +394,7 @@ fn build(
 }
 
 /// Every table as CSV rows: UTF-8 with a byte-order mark, so Excel shows Thai correctly.
-fn csv_export(overall: &Overall, tables: &[Table]) -> HttpResponse {
+fn csv_export(overall: &Overall, tables: &[Table], themes: &[ThemeLine]) -> HttpResponse {
     let mut out = String::from("\u{feff}table,group,label,ratings,csat_percent,mean,effort\n");
     let number = |v: Option<f64>| v.map_or(String::new(), |v| format!("{v:.2}"));
     let quote = |s: &str| format!("\"{}\"", s.replace('"', "\"\""));
@@ -372,6 +422,15 @@ fn csv_export(overall: &Overall, tables: &[Table]) -> HttpResponse {
                 number(line.effort)
             ));
         }
+    }
+    for theme in themes {
+        // Themes count comments, not ratings: the figures columns hold the comment counts.
+        out.push_str(&format!(
+            "themes,{},{},{},,,\n",
+            quote(&theme.id),
+            quote(&theme.label),
+            theme.comments
+        ));
     }
     HttpResponse::Ok()
         .content_type("text/csv; charset=utf-8")
