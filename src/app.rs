@@ -119,7 +119,7 @@ impl Application {
             let seed_pool = pool.clone();
             let report = aw::block(move || -> anyhow::Result<_> {
                 let mut conn = seed_pool.get()?;
-                db::seed::seed_demo_if_empty(&mut conn)
+                db::seed::seed_demo_if_empty(&mut conn, true)
             })
             .await??;
             if let Some(report) = report {

@@ -91,7 +91,7 @@ fn main() -> anyhow::Result<()> {
         Command::SeedDemo => {
             let pool = db::connect(&cli.settings.database_url, 1)?;
             let mut conn = pool.get()?;
-            match db::seed::seed_demo_if_empty(&mut conn)? {
+            match db::seed::seed_demo_if_empty(&mut conn, true)? {
                 Some(report) => println!("seeded {} households", report.households),
                 None => println!("the database already holds data; nothing seeded"),
             }

@@ -9,6 +9,7 @@ use kaset::db::schema::{applications, households, users};
 on_both_databases!(
     a_provincial_manager_sees_figures_computed_from_the_ratings_of_the_province,
     a_manager_of_an_area_without_ratings_sees_no_figures_rather_than_zeros,
+    the_demo_history_gives_the_dashboard_something_to_say_on_first_start,
 );
 
 /// A province manager account (password: the demo one).
@@ -202,4 +203,27 @@ async fn a_manager_of_an_area_without_ratings_sees_no_figures_rather_than_zeros(
     app.logout().await;
     app.login_as(crate::support::OFFICER_SURIN).await;
     assert_eq!(app.get("/manager/satisfaction").await.status, 404);
+}
+
+async fn the_demo_history_gives_the_dashboard_something_to_say_on_first_start(backend: Backend) {
+    let app = spawn_app(backend).await;
+    let rated = kaset::db::seed::seed_history(&mut app.db()).unwrap();
+    assert!(rated > 50, "{rated} ratings");
+    app.login_as(kaset::db::seed::DEMO_MANAGER_EMAIL).await;
+    let page = app.get("/manager/satisfaction").await;
+    assert_eq!(page.texts("#ratings").join(""), rated.to_string());
+    assert_ne!(page.texts("#csat").join(""), "—");
+    let themes = page.texts("#table-themes tbody th");
+    assert!(themes.len() >= 4, "{themes:?}");
+    assert!(page.texts("#table-trend tbody tr").len() == 12);
+    // The accounts seeded for the history cannot log in: only the demo farmer can.
+    let seeded: String = users::table
+        .filter(users::role.eq("farmer"))
+        .filter(users::email.is_null())
+        .select(users::national_id.assume_not_null())
+        .first(&mut *app.db())
+        .unwrap();
+    app.logout().await;
+    let refused = app.login(&seeded, crate::support::DEMO_PASSWORD).await;
+    assert_ne!(refused.status, 303);
 }

@@ -107,7 +107,7 @@ fn seed(database_url: &str) {
     let pool = kaset::db::connect(database_url, 1).expect("migrate the template database");
     {
         let mut conn = pool.get().expect("template connection");
-        kaset::db::seed::seed_demo_if_empty(&mut conn).expect("seed the template database");
+        kaset::db::seed::seed_demo_if_empty(&mut conn, false).expect("seed the template database");
     }
     // The quiet first evaluation a fresh demo makes at start-up, done once here.
     let rules = kaset::app::load_rules(&rules_dir()).expect("the rule set loads");

@@ -2,6 +2,7 @@
 //! logins listed in the README. Deterministic, so every fresh demo looks the same.
 
 mod names;
+mod ratings;
 pub mod synthetic;
 
 use super::schema::{
@@ -65,16 +66,38 @@ pub struct SeedReport {
     pub households: i64,
 }
 
-/// Loads the geography if missing and seeds the demo when no household exists yet.
-/// Returns `None` when the database already held data.
-pub fn seed_demo_if_empty(conn: &mut DbConn) -> anyhow::Result<Option<SeedReport>> {
+/// Loads the geography if missing and seeds the demo when no household exists yet, with a
+/// year of ended, rated cases when `with_history` (the tests' template leaves it out, so each
+/// test starts from a registry without cases). Returns `None` when the database already held
+/// data.
+pub fn seed_demo_if_empty(
+    conn: &mut DbConn,
+    with_history: bool,
+) -> anyhow::Result<Option<SeedReport>> {
     if !geography::is_loaded(conn)? {
         geography::load(conn).context("loading the geography of Thailand")?;
     }
     if super::registry::household_count(conn)? > 0 || users::count(conn)? > 0 {
         return Ok(None);
     }
-    seed_demo(conn).map(Some)
+    let report = seed_demo(conn)?;
+    if with_history {
+        seed_history(conn)?;
+    }
+    Ok(Some(report))
+}
+
+/// A year of ended cases and their ratings for the demo's households without an account.
+pub fn seed_history(conn: &mut DbConn) -> anyhow::Result<usize> {
+    let secret: String = rand::distributions::DistString::sample_string(
+        &rand::distributions::Alphanumeric,
+        &mut rand::rngs::OsRng,
+        32,
+    );
+    // One hash for every seeded account: none of them can log in.
+    let unusable = Password::unusable(&secret).hash();
+    let now = super::now();
+    conn.transaction(|conn| ratings::seed(conn, &unusable, now))
 }
 
 pub fn seed_demo(conn: &mut DbConn) -> anyhow::Result<SeedReport> {
