@@ -155,8 +155,20 @@ impl r2d2::ManageConnection for ConnectionManager {
                 // Foreign keys are off by default in SQLite; WAL lets readers run beside a writer.
                 conn.batch_execute(
                     "PRAGMA busy_timeout = 10000; PRAGMA foreign_keys = ON; \
-                     PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL;",
+                     PRAGMA synchronous = NORMAL;",
                 )?;
+                // WAL is a property of the database file: set once. Asking again while another
+                // connection writes (the demo seed at first start) fails at once with "locked".
+                #[derive(QueryableByName)]
+                struct JournalMode {
+                    #[diesel(sql_type = diesel::sql_types::Text)]
+                    journal_mode: String,
+                }
+                let mode: Vec<JournalMode> =
+                    diesel::sql_query("PRAGMA journal_mode").load(&mut conn)?;
+                if !mode.iter().any(|m| m.journal_mode.eq_ignore_ascii_case("wal")) {
+                    conn.batch_execute("PRAGMA journal_mode = WAL;")?;
+                }
                 Ok(DbConn::Sqlite(conn))
             }
         }
