@@ -166,7 +166,10 @@ impl r2d2::ManageConnection for ConnectionManager {
                 }
                 let mode: Vec<JournalMode> =
                     diesel::sql_query("PRAGMA journal_mode").load(&mut conn)?;
-                if !mode.iter().any(|m| m.journal_mode.eq_ignore_ascii_case("wal")) {
+                if !mode
+                    .iter()
+                    .any(|m| m.journal_mode.eq_ignore_ascii_case("wal"))
+                {
                     conn.batch_execute("PRAGMA journal_mode = WAL;")?;
                 }
                 Ok(DbConn::Sqlite(conn))
