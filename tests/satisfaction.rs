@@ -10,6 +10,7 @@ on_both_databases!(
     a_provincial_manager_sees_figures_computed_from_the_ratings_of_the_province,
     a_manager_of_an_area_without_ratings_sees_no_figures_rather_than_zeros,
     the_demo_history_gives_the_dashboard_something_to_say_on_first_start,
+    anyone_says_whether_a_page_was_useful_and_managers_see_the_counts,
 );
 
 /// A province manager account (password: the demo one).
@@ -226,4 +227,42 @@ async fn the_demo_history_gives_the_dashboard_something_to_say_on_first_start(ba
     app.logout().await;
     let refused = app.login(&seeded, crate::support::DEMO_PASSWORD).await;
     assert_ne!(refused.status, 303);
+}
+
+async fn anyone_says_whether_a_page_was_useful_and_managers_see_the_counts(backend: Backend) {
+    let app = spawn_app(backend).await;
+    let home = app.get("/register").await;
+    assert!(
+        home.body.contains("action=\"/feedback/page\""),
+        "on every page"
+    );
+    let answer = |origin: String, useful: &'static str| {
+        let app = &app;
+        async move {
+            app.client
+                .post(app.url("/feedback/page"))
+                .header("Origin", origin)
+                .form(&[("path", "/register?next=/x"), ("useful", useful)])
+                .send()
+                .await
+                .unwrap()
+                .status()
+                .as_u16()
+        }
+    };
+    let own = app.base.clone();
+    assert_eq!(answer(own.clone(), "no").await, 200);
+    assert_eq!(answer(own.clone(), "no").await, 200);
+    assert_eq!(answer(own, "yes").await, 200);
+    // Another site cannot post answers.
+    assert_eq!(answer("https://evil.example".to_owned(), "no").await, 403);
+
+    app.login_as(kaset::db::seed::DEMO_MANAGER_EMAIL).await;
+    let page = app.get("/manager/satisfaction").await;
+    assert_eq!(
+        page.texts("#table-pages tbody th"),
+        ["/register"],
+        "the query is left out"
+    );
+    assert_eq!(page.texts("#table-pages tbody td"), ["1", "2"]);
 }

@@ -1,7 +1,7 @@
 //! Ratings of ended cases, and the score counts the satisfaction figures are worked out from
 //! (`domain::satisfaction`): the database only counts, grouped one way at a time.
 
-use super::schema::{applications, households, ratings};
+use super::schema::{applications, households, page_feedback, ratings};
 use super::DbConn;
 use crate::domain::satisfaction::Histogram;
 use crate::domain::{AreaScope, CaseStatus};
@@ -224,4 +224,55 @@ pub fn comments(
         AreaScope::Amphoe(code) => q.filter(ratings::amphoe_code.eq(code.clone())),
     };
     q.load(conn)
+}
+
+/// A "was this page useful?" answer.
+pub fn record_page_answer(
+    conn: &mut DbConn,
+    path: &str,
+    useful: bool,
+    user_id: Option<i32>,
+) -> QueryResult<()> {
+    diesel::insert_into(page_feedback::table)
+        .values((
+            page_feedback::path.eq(path),
+            page_feedback::useful.eq(useful),
+            page_feedback::user_id.eq(user_id),
+            page_feedback::created_at.eq(super::now()),
+        ))
+        .execute(conn)
+        .map(|_| ())
+}
+
+/// Per page, how many found it useful and how many did not, in [from, to); the pages most
+/// often found not useful first.
+pub fn page_answers(
+    conn: &mut DbConn,
+    from: NaiveDateTime,
+    to: NaiveDateTime,
+) -> QueryResult<Vec<(String, i64, i64)>> {
+    let rows: Vec<(String, bool, i64)> = page_feedback::table
+        .filter(page_feedback::created_at.ge(from))
+        .filter(page_feedback::created_at.lt(to))
+        .group_by((page_feedback::path, page_feedback::useful))
+        .select((
+            page_feedback::path,
+            page_feedback::useful,
+            diesel::dsl::count_star(),
+        ))
+        .load(conn)?;
+    let mut pages: BTreeMap<String, (i64, i64)> = BTreeMap::new();
+    for (path, useful, n) in rows {
+        let entry = pages.entry(path).or_default();
+        if useful {
+            entry.0 += n;
+        } else {
+            entry.1 += n;
+        }
+    }
+    let mut pages: Vec<(String, i64, i64)> =
+        pages.into_iter().map(|(p, (y, n))| (p, y, n)).collect();
+    pages.sort_by(|a, b| b.2.cmp(&a.2).then_with(|| a.0.cmp(&b.0)));
+    pages.truncate(20);
+    Ok(pages)
 }

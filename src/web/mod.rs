@@ -14,6 +14,7 @@ pub mod farm;
 pub mod impact;
 pub mod notices;
 pub mod officer;
+pub mod page_feedback;
 pub mod pages;
 pub mod satisfaction;
 pub mod session_store;
@@ -47,6 +48,7 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
         .configure(applications::routes)
         .configure(cases::routes)
         .route("/notifications", web::get().to(notices::list))
+        .route("/feedback/page", web::post().to(page_feedback::answer))
         .route("/manager/impact", web::get().to(impact::impact))
         .route(
             "/manager/satisfaction",

@@ -103,6 +103,8 @@ struct DashboardPage {
     tables: Vec<Table>,
     themes: Vec<ThemeLine>,
     comments: Vec<(String, i32, String)>,
+    /// "Was this page useful?": per page, yes and no.
+    pages: Vec<(String, i64, i64)>,
 }
 
 /// A theme of the comments as the dashboard and the exports show it.
@@ -180,7 +182,7 @@ pub async fn dashboard(
     let tr = ctx.tr;
     let rules = ctx.state.rules.clone();
     let scope = manager.scope.clone();
-    let (overall, tables, comments) = ctx
+    let (overall, tables, comments, pages) = ctx
         .db(move |conn| build(conn, &rules, tr, &scope, today))
         .await?;
     let texts: Vec<String> = comments.iter().map(|(text, _, _)| text.clone()).collect();
@@ -205,6 +207,7 @@ pub async fn dashboard(
                     "top_terms": analysis.top_terms,
                     "themes": themes,
                 },
+                "pages": pages,
             }))),
         _ => {
             let distribution: Vec<(String, f64, String)> = (1..=5)
@@ -227,12 +230,18 @@ pub async fn dashboard(
                 themes,
                 tables,
                 comments,
+                pages,
             })
         }
     }
 }
 
-type Built = (Overall, Vec<Table>, Vec<(String, i32, String)>);
+type Built = (
+    Overall,
+    Vec<Table>,
+    Vec<(String, i32, String)>,
+    Vec<(String, i64, i64)>,
+);
 
 /// The newest comments of the period that are read for themes and sentiment (enough to show
 /// what farmers say now; the page stays fast however many ratings there are).
@@ -266,6 +275,7 @@ fn build(
     let officer_ids: Vec<i32> = by_officer.keys().filter_map(|k| k.parse().ok()).collect();
     let officers = users::names(conn, &officer_ids)?;
     let comments = ratings::comments(conn, scope, from, to, COMMENTS_ANALYSED)?;
+    let pages = ratings::page_answers(conn, from, to)?;
 
     let f = Figures::of(&overall_h);
     let overall = Overall {
@@ -390,7 +400,7 @@ fn build(
             csat_bars(&missed_lines),
         ),
     ];
-    Ok((overall, tables, comments))
+    Ok((overall, tables, comments, pages))
 }
 
 /// Every table as CSV rows: UTF-8 with a byte-order mark, so Excel shows Thai correctly.
