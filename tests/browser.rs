@@ -351,6 +351,83 @@ async fn farmer_applies_and_follows_the_application_and_the_officer_decides_it_i
     client.close().await.unwrap();
 }
 
+#[actix_web::test]
+async fn farmer_rates_a_case_with_faces_and_the_manager_reads_the_dashboard_in_a_browser() {
+    let Some(axe) = prerequisites() else { return };
+    let app = spawn_app(Backend::Sqlite).await;
+    kaset::db::seed::seed_history(&mut app.db()).unwrap();
+    // An application of the demo farmer, withdrawn: ended, so it can be rated.
+    app.login_as(FARMER_ID).await;
+    let page = app
+        .submit(
+            "/entitlements",
+            "/applications/start/ldd-soil-analysis",
+            &[],
+        )
+        .await;
+    let draft = page.location.unwrap();
+    let form = app.get(&draft).await;
+    let token = form.csrf_token();
+    let submitted = app
+        .post_multipart(
+            &draft,
+            &[
+                ("csrf_token", &token),
+                ("declaration", "yes"),
+                ("version", "0"),
+                ("action", "submit"),
+            ],
+            &[],
+        )
+        .await;
+    let case_path = submitted.location.unwrap();
+    let case = app.get(&case_path).await;
+    let version = case.input_value("version").unwrap();
+    app.post_raw(
+        &format!("{case_path}/withdraw"),
+        &[("csrf_token", &case.csrf_token()), ("version", &version)],
+    )
+    .await;
+
+    let driver = start_driver().await;
+    let profile = tempfile::tempdir().unwrap();
+    let client = browser(&driver, profile.path()).await;
+    client.goto(&app.url("/login")).await.unwrap();
+    sign_in(&client, FARMER_ID).await;
+    wait_for_path(&client, |p| p == "/farm").await;
+    client.goto(&app.url(&case_path)).await.unwrap();
+    assert_accessible(&client, &axe, "rating-form").await;
+    // No typing needed: a face for each question.
+    click(&client, "#satisfaction .face:nth-child(4)").await;
+    click(&client, "#effort .face:nth-child(5)").await;
+    click(&client, "form[action$='/rating'] button[type=submit]").await;
+    wait_for_path(&client, |p| p == case_path).await;
+    let mut thanked = false;
+    for _ in 0..50 {
+        if let Ok(element) = client.find(Locator::Css("#rating [role=status]")).await {
+            thanked = element.text().await.is_ok_and(|t| !t.is_empty());
+            if thanked {
+                break;
+            }
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    assert!(thanked, "the farmer is thanked");
+    assert_accessible(&client, &axe, "rating-given").await;
+
+    client.delete_all_cookies().await.unwrap();
+    client.goto(&app.url("/login")).await.unwrap();
+    sign_in(&client, kaset::db::seed::DEMO_MANAGER_EMAIL).await;
+    wait_for_path(&client, |p| p != "/login").await;
+    client
+        .goto(&app.url("/manager/satisfaction"))
+        .await
+        .unwrap();
+    assert!(!text_of(&client, "#csat").await.contains('—'));
+    assert_accessible(&client, &axe, "satisfaction-dashboard").await;
+    client.close().await.unwrap();
+}
+
 /// With `KASET_SCREENSHOTS=<dir>`, keeps a PNG of the page for a human to look at.
 async fn save_screenshot(client: &Client, name: &str) {
     if let Ok(dir) = std::env::var("KASET_SCREENSHOTS") {
