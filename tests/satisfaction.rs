@@ -11,6 +11,7 @@ on_both_databases!(
     a_manager_of_an_area_without_ratings_sees_no_figures_rather_than_zeros,
     the_demo_history_gives_the_dashboard_something_to_say_on_first_start,
     anyone_says_whether_a_page_was_useful_and_managers_see_the_counts,
+    a_manager_records_what_was_done_and_the_public_sees_it_with_figures,
 );
 
 /// A province manager account (password: the demo one).
@@ -265,4 +266,73 @@ async fn anyone_says_whether_a_page_was_useful_and_managers_see_the_counts(backe
         "the query is left out"
     );
     assert_eq!(page.texts("#table-pages tbody td"), ["1", "2"]);
+}
+
+async fn a_manager_records_what_was_done_and_the_public_sees_it_with_figures(backend: Backend) {
+    let app = spawn_app(backend).await;
+    let officer = user_id(&app, crate::support::OFFICER_SURIN);
+    for (n, score) in [5, 3, 1].into_iter().enumerate() {
+        ended_case(&app, "32", n, Some((score, 3, officer)));
+    }
+    app.login_as(kaset::db::seed::DEMO_MANAGER_EMAIL).await;
+    let ten_days_ago = (chrono::Utc::now().date_naive() - chrono::Duration::days(10)).to_string();
+
+    // Missing texts: refused, what was typed kept.
+    let refused = app
+        .submit(
+            "/manager/actions",
+            "/manager/actions",
+            &[
+                ("subject", "theme:waiting_time"),
+                ("title_th", "เพิ่มเจ้าหน้าที่ตอบโทรศัพท์"),
+            ],
+        )
+        .await;
+    assert_eq!(refused.status, 422);
+    assert_eq!(
+        refused.input_value("title_th").as_deref(),
+        Some("เพิ่มเจ้าหน้าที่ตอบโทรศัพท์")
+    );
+    assert!(refused.texts(".field-error").len() >= 4);
+
+    for (subject, th, en) in [
+        (
+            "theme:waiting_time",
+            "เพิ่มเจ้าหน้าที่ตอบโทรศัพท์",
+            "More staff on the phone",
+        ),
+        (
+            "programme:ldd-soil-analysis",
+            "รถตรวจดินเคลื่อนที่",
+            "Mobile soil-testing vans",
+        ),
+    ] {
+        let done = app
+            .submit(
+                "/manager/actions",
+                "/manager/actions",
+                &[
+                    ("subject", subject),
+                    ("title_th", th),
+                    ("title_en", en),
+                    ("description_th", "รายละเอียด"),
+                    ("description_en", "Details"),
+                    ("taken_on", &ten_days_ago),
+                ],
+            )
+            .await;
+        assert_eq!(done.status, 303, "{}", done.body);
+    }
+    app.logout().await;
+
+    // Anyone sees them, with the figures before and after (the three ratings came after).
+    let public = app.get("/you-said-we-did").await;
+    assert_eq!(public.status, 200);
+    assert_eq!(
+        public.texts("article.action h2"),
+        ["รถตรวจดินเคลื่อนที่", "เพิ่มเจ้าหน้าที่ตอบโทรศัพท์"]
+    );
+    // Soil analysis: 1 of 3 satisfied after, nothing before.
+    assert_eq!(public.texts(".after"), ["33%", "100%"]); // the one comment speaks of waiting
+    assert_eq!(public.texts(".before"), ["—", "—"]);
 }

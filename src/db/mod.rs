@@ -1,6 +1,7 @@
 //! The database: one connection type for PostgreSQL and SQLite, the pool, migrations, and one
 //! module of queries per aggregate.
 
+pub mod actions;
 pub mod applications;
 pub mod audit;
 pub mod disasters;

@@ -276,3 +276,28 @@ pub fn page_answers(
     pages.truncate(20);
     Ok(pages)
 }
+
+/// One programme's score counts, country-wide, in [from, to).
+pub fn programme_histogram(
+    conn: &mut DbConn,
+    programme_id: &str,
+    from: NaiveDateTime,
+    to: NaiveDateTime,
+) -> QueryResult<Histogram> {
+    let rows: Vec<(i32, i64, Option<i64>)> = ratings::table
+        .filter(ratings::programme_id.eq(programme_id))
+        .filter(ratings::created_at.ge(from))
+        .filter(ratings::created_at.lt(to))
+        .group_by(ratings::satisfaction)
+        .select((
+            ratings::satisfaction,
+            diesel::dsl::count_star(),
+            diesel::dsl::sum(ratings::effort),
+        ))
+        .load(conn)?;
+    let mut histogram = Histogram::default();
+    for (score, n, effort) in rows {
+        histogram.add(score, n, effort.unwrap_or(0));
+    }
+    Ok(histogram)
+}

@@ -1,6 +1,7 @@
 //! HTTP: routes, extractors, and the view models of the templates. Handlers are thin: extract,
 //! parse into domain types, call one db function, render or redirect.
 
+pub mod actions;
 pub mod admin;
 pub mod applications;
 pub mod auth;
@@ -55,5 +56,6 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
             web::get().to(satisfaction::dashboard),
         )
         .configure(admin::routes)
+        .configure(actions::routes)
         .configure(disasters::routes);
 }
