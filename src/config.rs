@@ -36,6 +36,11 @@ pub struct Settings {
     #[arg(long, env = "KASET_DATA_DIR", default_value = "data")]
     pub data_dir: PathBuf,
 
+    /// A programme or office whose share of satisfied farmers (4–5) last month fell below this
+    /// percentage alerts its managers.
+    #[arg(long, env = "KASET_CSAT_ALERT_PERCENT", default_value_t = 70.0)]
+    pub csat_alert_percent: f64,
+
     /// Where applications' attachments are kept (default: `uploads` in the data directory).
     #[arg(long, env = "KASET_UPLOAD_DIR")]
     pub upload_dir: Option<PathBuf>,

@@ -12,6 +12,7 @@ on_both_databases!(
     the_demo_history_gives_the_dashboard_something_to_say_on_first_start,
     anyone_says_whether_a_page_was_useful_and_managers_see_the_counts,
     a_manager_records_what_was_done_and_the_public_sees_it_with_figures,
+    a_month_of_low_satisfaction_alerts_the_managers_once,
 );
 
 /// A province manager account (password: the demo one).
@@ -335,4 +336,49 @@ async fn a_manager_records_what_was_done_and_the_public_sees_it_with_figures(bac
     // Soil analysis: 1 of 3 satisfied after, nothing before.
     assert_eq!(public.texts(".after"), ["33%", "100%"]); // the one comment speaks of waiting
     assert_eq!(public.texts(".before"), ["—", "—"]);
+}
+
+async fn a_month_of_low_satisfaction_alerts_the_managers_once(backend: Backend) {
+    use kaset::db::schema::ratings;
+    let app = spawn_app(backend).await;
+    let officer = user_id(&app, crate::support::OFFICER_SURIN);
+    // Last month, five ratings of soil analysis in Surin: 1 2 3 4 5, so 40% satisfied.
+    for (n, score) in [1, 2, 3, 4, 5].into_iter().enumerate() {
+        ended_case(&app, "32", n, Some((score, 3, officer)));
+    }
+    let today = chrono::Utc::now().date_naive();
+    let last_month = today - chrono::Duration::days(i64::from(chrono::Datelike::day(&today)) + 3);
+    // All from one amphoe office (เมืองสุรินทร์), so the office has 5 ratings too.
+    diesel::update(ratings::table)
+        .set((
+            ratings::created_at.eq(last_month.and_hms_opt(10, 0, 0).unwrap()),
+            ratings::amphoe_code.eq("3201"),
+        ))
+        .execute(&mut *app.db())
+        .unwrap();
+    let rules = kaset::app::load_rules(&crate::support::rules_dir()).unwrap();
+    let alert = |threshold: f64| {
+        kaset::jobs::satisfaction::alert_low_months(
+            &mut app.db(),
+            &rules,
+            "http://kaset.test",
+            today,
+            threshold,
+        )
+        .unwrap()
+    };
+    assert_eq!(alert(30.0), 0, "40% is above a 30% threshold");
+    // The programme country-wide, and the amphoe office: each alerted once.
+    assert_eq!(alert(70.0), 2);
+    assert_eq!(alert(70.0), 0, "not twice");
+    let mail = app.smtp.wait_for(kaset::db::seed::DEMO_MANAGER_EMAIL).await;
+    assert!(
+        mail.subject().contains("ความพอใจต่ำกว่าเกณฑ์"),
+        "{}",
+        mail.subject()
+    );
+    assert!(mail.text().contains("40%"), "{}", mail.text());
+    app.login_as(kaset::db::seed::DEMO_MANAGER_EMAIL).await;
+    let notices = app.get("/notifications").await.texts(".notices li");
+    assert_eq!(notices.len(), 2, "{notices:?}");
 }

@@ -1,7 +1,7 @@
 //! Ratings of ended cases, and the score counts the satisfaction figures are worked out from
 //! (`domain::satisfaction`): the database only counts, grouped one way at a time.
 
-use super::schema::{applications, households, page_feedback, ratings};
+use super::schema::{applications, households, page_feedback, ratings, satisfaction_alerts};
 use super::DbConn;
 use crate::domain::satisfaction::Histogram;
 use crate::domain::{AreaScope, CaseStatus};
@@ -300,4 +300,24 @@ pub fn programme_histogram(
         histogram.add(score, n, effort.unwrap_or(0));
     }
     Ok(histogram)
+}
+
+/// Marks a monthly alert as sent; `false` when it had been already (by this or another server).
+pub fn claim_alert(conn: &mut DbConn, month: &str, kind: &str, subject: &str) -> QueryResult<bool> {
+    let inserted = diesel::insert_into(satisfaction_alerts::table)
+        .values((
+            satisfaction_alerts::month.eq(month),
+            satisfaction_alerts::kind.eq(kind),
+            satisfaction_alerts::subject.eq(subject),
+            satisfaction_alerts::created_at.eq(super::now()),
+        ))
+        .execute(conn);
+    match inserted {
+        Ok(_) => Ok(true),
+        Err(diesel::result::Error::DatabaseError(
+            diesel::result::DatabaseErrorKind::UniqueViolation,
+            _,
+        )) => Ok(false),
+        Err(e) => Err(e),
+    }
 }

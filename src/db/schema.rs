@@ -327,6 +327,15 @@ diesel::table! {
 }
 
 diesel::table! {
+    satisfaction_alerts (month, kind, subject) {
+        month -> Text,
+        kind -> Text,
+        subject -> Text,
+        created_at -> Timestamp,
+    }
+}
+
+diesel::table! {
     improvement_actions (id) {
         id -> Integer,
         subject_kind -> Text,
@@ -383,5 +392,6 @@ diesel::allow_tables_to_appear_in_same_query!(
     ratings,
     page_feedback,
     improvement_actions,
+    satisfaction_alerts,
     notices,
 );

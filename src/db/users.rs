@@ -163,3 +163,13 @@ pub fn names(
         .into_iter()
         .collect())
 }
+
+/// The active managers of the whole country.
+pub fn national_managers(conn: &mut DbConn) -> QueryResult<Vec<UserRow>> {
+    users::table
+        .filter(users::role.eq(Role::Manager.code()))
+        .filter(users::disabled_at.is_null())
+        .filter(users::scope_province_code.is_null())
+        .filter(users::scope_amphoe_code.is_null())
+        .load(conn)
+}

@@ -293,6 +293,54 @@ pub fn queue_low_rating(
     )
 }
 
+/// A programme or office whose satisfaction fell below the threshold last month.
+pub struct SatisfactionAlert<'a> {
+    pub month: &'a str,
+    pub label: &'a str,
+    pub csat: &'a str,
+    pub ratings: i64,
+    pub link: &'a str,
+}
+
+struct SatisfactionAlertMail<'a> {
+    tr: Tr,
+    name: &'a str,
+    alert: &'a SatisfactionAlert<'a>,
+}
+
+#[derive(Template)]
+#[template(path = "email/satisfaction_alert.txt")]
+struct SatisfactionAlertText<'a> {
+    mail: &'a SatisfactionAlertMail<'a>,
+}
+
+#[derive(Template)]
+#[template(path = "email/satisfaction_alert.html")]
+struct SatisfactionAlertHtml<'a> {
+    mail: &'a SatisfactionAlertMail<'a>,
+}
+
+pub fn queue_satisfaction_alert(
+    conn: &mut DbConn,
+    tr: Tr,
+    recipient: &str,
+    name: &str,
+    alert: &SatisfactionAlert<'_>,
+) -> anyhow::Result<()> {
+    let mail = SatisfactionAlertMail { tr, name, alert };
+    let subject = tr.fmt(
+        "email.satisfaction_alert.subject",
+        &[("label", alert.label), ("month", alert.month)],
+    );
+    enqueue(
+        conn,
+        recipient,
+        &subject,
+        &SatisfactionAlertText { mail: &mail },
+        &SatisfactionAlertHtml { mail: &mail },
+    )
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -5,6 +5,7 @@ pub mod cases;
 pub mod emails;
 pub mod entitlements;
 pub mod mailer;
+pub mod satisfaction;
 
 use crate::config::Settings;
 use crate::db::Pool;
@@ -42,6 +43,7 @@ pub fn spawn_background_work(background: Background) {
         background.calendar.clone(),
         background.public_url.clone(),
         background.mail_wake.clone(),
+        background.settings.csat_alert_percent,
     ));
     actix_web::rt::spawn(cleanup(background.pool));
 }
@@ -95,13 +97,15 @@ async fn keep_entitlements_current(
     }
 }
 
-/// Every hour, tells the managers about cases that passed their deadline.
+/// Every hour, tells the managers about cases that passed their deadline, and about last
+/// month's programmes and offices whose farmers were too seldom satisfied.
 async fn escalate_overdue_cases(
     pool: Pool,
     rules: Arc<RuleSet>,
     calendar: Arc<crate::domain::calendar::WorkingCalendar>,
     public_url: String,
     mail_wake: Arc<Notify>,
+    csat_alert_percent: f64,
 ) {
     let mut hourly = tokio::time::interval(Duration::from_secs(3600));
     loop {
@@ -119,13 +123,26 @@ async fn escalate_overdue_cases(
                 public_url: &public_url,
                 today: chrono::Utc::now().date_naive(),
             };
-            Ok(cases::escalate_overdue(&mut *pool.get()?, &cx)?)
+            let mut conn = pool.get()?;
+            let escalated = cases::escalate_overdue(&mut conn, &cx)?;
+            // Last month's satisfaction alerts (sent once each; checking hourly is cheap).
+            let alerted = satisfaction::alert_low_months(
+                &mut conn,
+                &rules,
+                &public_url,
+                cx.today,
+                csat_alert_percent,
+            )?;
+            Ok(escalated + alerted)
         })
         .await;
         match result {
             Ok(Ok(0)) => {}
             Ok(Ok(escalated)) => {
-                tracing::info!(escalated, "overdue cases escalated");
+                tracing::info!(
+                    escalated,
+                    "overdue cases and low satisfaction told to managers"
+                );
                 mail_wake.notify_one();
             }
             Ok(Err(error)) => tracing::error!(%error, "escalating overdue cases failed"),

@@ -62,6 +62,27 @@ pub async fn list(ctx: Ctx) -> Result<HttpResponse, AppError> {
                         "notices.see_application",
                     )
                 }
+            } else if n.kind == "satisfaction_alert" {
+                let mut parts = n.subject.splitn(3, '|');
+                let (month, kind, key) = (
+                    parts.next().unwrap_or_default(),
+                    parts.next().unwrap_or_default(),
+                    parts.next().unwrap_or_default(),
+                );
+                let label = match kind {
+                    "programme" => rules
+                        .programme(key)
+                        .map_or(key.to_owned(), |p| p.title.get(tr.locale).to_owned()),
+                    _ => key.to_owned(),
+                };
+                (
+                    tr.fmt(
+                        "notices.satisfaction_alert",
+                        &[("label", label.as_str()), ("month", month)],
+                    ),
+                    "/manager/satisfaction".to_owned(),
+                    "notices.see_satisfaction",
+                )
             } else if let Some(event) = n.kind.strip_prefix("staff_case.") {
                 (
                     tr.fmt(

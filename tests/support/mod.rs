@@ -258,6 +258,7 @@ pub async fn spawn_app_with(backend: Backend, options: Options) -> TestApp {
         rules_dir: options.rules_dir.clone().unwrap_or_else(rules_dir),
         reevaluate_every_secs: options.reevaluate_every_secs,
         upload_dir: None,
+        csat_alert_percent: 70.0,
         seed_demo: false,
         behind_proxy: false,
         db_pool_size: 4,

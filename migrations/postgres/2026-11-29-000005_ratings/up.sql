@@ -47,3 +47,13 @@ CREATE TABLE improvement_actions (
     recorded_by INTEGER NOT NULL REFERENCES users (id),
     created_at TIMESTAMP NOT NULL
 );
+
+-- Monthly alerts already sent (a programme or an amphoe office whose satisfaction fell below
+-- the threshold), so each is sent once.
+CREATE TABLE satisfaction_alerts (
+    month TEXT NOT NULL,
+    kind TEXT NOT NULL,
+    subject TEXT NOT NULL,
+    created_at TIMESTAMP NOT NULL,
+    PRIMARY KEY (month, kind, subject)
+);
