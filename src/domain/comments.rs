@@ -230,8 +230,10 @@ impl Lexicon {
 }
 
 fn icu_segment(text: &str, tokens: &mut Vec<String>) {
-    let segmenter = WordSegmenter::new_auto(WordBreakInvariantOptions::default());
-    let bounds: Vec<usize> = segmenter.segment_str(text).collect();
+    // Built once: it is the same for every comment.
+    static SEGMENTER: std::sync::LazyLock<icu_segmenter::WordSegmenterBorrowed<'static>> =
+        std::sync::LazyLock::new(|| WordSegmenter::new_auto(WordBreakInvariantOptions::default()));
+    let bounds: Vec<usize> = SEGMENTER.segment_str(text).collect();
     tokens.extend(
         bounds
             .windows(2)
