@@ -62,6 +62,8 @@ fn main() -> anyhow::Result<()> {
     let mut conn = pool.get()?;
     let started = Instant::now();
     add_ratings(&mut conn, count)?;
+    // Loaded in bulk, past `save`: the monthly counts are made in one pass.
+    kaset::db::ratings::rebuild_counts(&mut conn)?;
     println!(
         "{count} rated cases added in {:.1} s ({})",
         started.elapsed().as_secs_f64(),

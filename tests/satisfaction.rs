@@ -356,6 +356,8 @@ async fn a_month_of_low_satisfaction_alerts_the_managers_once(backend: Backend) 
         ))
         .execute(&mut *app.db())
         .unwrap();
+    // Changed behind `save`'s back: count them again.
+    kaset::db::ratings::rebuild_counts(&mut app.db()).unwrap();
     let rules = kaset::app::load_rules(&crate::support::rules_dir()).unwrap();
     let alert = |threshold: f64| {
         kaset::jobs::satisfaction::alert_low_months(

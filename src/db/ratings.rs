@@ -3,11 +3,11 @@
 
 use super::schema::{applications, households, page_feedback, ratings, satisfaction_alerts};
 use super::DbConn;
-use crate::domain::satisfaction::Histogram;
+use crate::domain::satisfaction::{processing_band, Histogram};
 use crate::domain::{AreaScope, CaseStatus};
 use chrono::NaiveDateTime;
 use diesel::prelude::*;
-use diesel::sql_types::{BigInt, Integer, Text, Timestamp};
+use diesel::sql_types::{BigInt, Integer, Text};
 use std::collections::BTreeMap;
 
 #[derive(Queryable, Clone, Debug)]
@@ -50,11 +50,13 @@ pub struct NewRating<'a> {
     pub missed_deadline: bool,
 }
 
-/// Stores the case's rating, or changes it (one per case).
+/// Stores the case's rating, or changes it (one per case), and keeps the monthly counts in
+/// step in the same transaction.
 pub fn save(conn: &mut DbConn, r: &NewRating<'_>, now: NaiveDateTime) -> QueryResult<()> {
     super::write_transaction(conn, |conn| {
-        let changed =
-            diesel::update(ratings::table.filter(ratings::application_id.eq(r.application_id)))
+        let before = for_application(conn, r.application_id)?;
+        if let Some(old) = &before {
+            diesel::update(ratings::table.find(old.id))
                 .set((
                     ratings::satisfaction.eq(r.satisfaction),
                     ratings::effort.eq(r.effort),
@@ -62,7 +64,8 @@ pub fn save(conn: &mut DbConn, r: &NewRating<'_>, now: NaiveDateTime) -> QueryRe
                     ratings::updated_at.eq(now),
                 ))
                 .execute(conn)?;
-        if changed == 0 {
+            bump(conn, &CountKey::of(old), -1, -i64::from(old.effort))?;
+        } else {
             diesel::insert_into(ratings::table)
                 .values((
                     ratings::application_id.eq(r.application_id),
@@ -81,8 +84,92 @@ pub fn save(conn: &mut DbConn, r: &NewRating<'_>, now: NaiveDateTime) -> QueryRe
                 ))
                 .execute(conn)?;
         }
-        Ok(())
+        let stored =
+            for_application(conn, r.application_id)?.ok_or(diesel::result::Error::NotFound)?;
+        bump(conn, &CountKey::of(&stored), 1, i64::from(stored.effort))
     })
+}
+
+/// Where a rating is counted in `rating_counts`.
+struct CountKey {
+    month: String,
+    programme_id: String,
+    province_code: String,
+    amphoe_code: String,
+    officer_id: i32,
+    band: i32,
+    missed_deadline: bool,
+    satisfaction: i32,
+}
+
+impl CountKey {
+    fn of(r: &RatingRow) -> Self {
+        CountKey {
+            month: r.created_at.format("%Y-%m").to_string(),
+            programme_id: r.programme_id.clone(),
+            province_code: r.province_code.clone(),
+            amphoe_code: r.amphoe_code.clone(),
+            officer_id: r.officer_id.unwrap_or(0),
+            band: i32::try_from(processing_band(r.processing_days)).unwrap_or(0),
+            missed_deadline: r.missed_deadline,
+            satisfaction: r.satisfaction,
+        }
+    }
+}
+
+/// Adds to (or takes from) one count.
+fn bump(conn: &mut DbConn, k: &CountKey, ratings: i64, effort: i64) -> QueryResult<()> {
+    use super::schema::rating_counts as rc;
+    let changed = diesel::update(
+        rc::table
+            .filter(rc::month.eq(&k.month))
+            .filter(rc::programme_id.eq(&k.programme_id))
+            .filter(rc::amphoe_code.eq(&k.amphoe_code))
+            .filter(rc::officer_id.eq(k.officer_id))
+            .filter(rc::band.eq(k.band))
+            .filter(rc::missed_deadline.eq(k.missed_deadline))
+            .filter(rc::satisfaction.eq(k.satisfaction)),
+    )
+    .set((
+        rc::ratings.eq(rc::ratings + ratings),
+        rc::effort_sum.eq(rc::effort_sum + effort),
+    ))
+    .execute(conn)?;
+    if changed == 0 {
+        diesel::insert_into(rc::table)
+            .values((
+                rc::month.eq(&k.month),
+                rc::programme_id.eq(&k.programme_id),
+                rc::province_code.eq(&k.province_code),
+                rc::amphoe_code.eq(&k.amphoe_code),
+                rc::officer_id.eq(k.officer_id),
+                rc::band.eq(k.band),
+                rc::missed_deadline.eq(k.missed_deadline),
+                rc::satisfaction.eq(k.satisfaction),
+                rc::ratings.eq(ratings),
+                rc::effort_sum.eq(effort),
+            ))
+            .execute(conn)?;
+    }
+    Ok(())
+}
+
+/// Counts every rating again (after ratings were loaded in bulk, bypassing `save`).
+pub fn rebuild_counts(conn: &mut DbConn) -> QueryResult<()> {
+    let month = match conn {
+        DbConn::Pg(_) => "to_char(created_at, 'YYYY-MM')",
+        DbConn::Sqlite(_) => "strftime('%Y-%m', created_at)",
+    };
+    diesel::sql_query("DELETE FROM rating_counts").execute(conn)?;
+    diesel::sql_query(format!(
+        "INSERT INTO rating_counts SELECT {month}, programme_id, province_code, amphoe_code, \
+         COALESCE(officer_id, 0), CASE WHEN processing_days <= 7 THEN 0 \
+         WHEN processing_days <= 15 THEN 1 WHEN processing_days <= 30 THEN 2 ELSE 3 END, \
+         missed_deadline, satisfaction, COUNT(*), SUM(effort) FROM ratings \
+         GROUP BY 1, 2, 3, 4, 5, 6, 7, 8"
+    ))
+    .execute(conn)
+    .map(|_| ())
 }
 
 /// The ways ratings are grouped on the dashboard.
@@ -100,22 +187,18 @@ pub enum Grouping {
 
 impl Grouping {
     /// The SQL of the group key: fixed text chosen here, never from input.
-    fn key_sql(self, conn: &DbConn) -> &'static str {
+    fn key_sql(self) -> &'static str {
         match self {
             Grouping::Overall => "''",
             Grouping::Programme => "programme_id",
             Grouping::Province => "province_code",
             Grouping::Amphoe => "amphoe_code",
-            Grouping::Officer => "COALESCE(CAST(officer_id AS TEXT), '')",
-            Grouping::Month => match conn {
-                DbConn::Pg(_) => "to_char(created_at, 'YYYY-MM')",
-                DbConn::Sqlite(_) => "strftime('%Y-%m', created_at)",
-            },
-            // The bands of `domain::satisfaction::PROCESSING_BANDS`, by index.
-            Grouping::ProcessingBand => {
-                "CASE WHEN processing_days <= 7 THEN '0' WHEN processing_days <= 15 THEN '1' \
-                 WHEN processing_days <= 30 THEN '2' ELSE '3' END"
+            Grouping::Officer => {
+                "CASE WHEN officer_id = 0 THEN '' ELSE CAST(officer_id AS TEXT) END"
             }
+            Grouping::Month => "month",
+            // The bands of `domain::satisfaction::PROCESSING_BANDS`, by index.
+            Grouping::ProcessingBand => "CAST(band AS TEXT)",
             Grouping::MissedDeadline => "CASE WHEN missed_deadline THEN 'yes' ELSE 'no' END",
         }
     }
@@ -133,7 +216,8 @@ struct Count {
     effort_sum: i64,
 }
 
-/// Score counts per group, for ratings given in [from, to) within the scope.
+/// Score counts per group, for ratings given in the months from `from`'s to the one before
+/// `to`'s, within the scope (from the monthly counts).
 pub fn histograms(
     conn: &mut DbConn,
     scope: &AreaScope,
@@ -141,7 +225,7 @@ pub fn histograms(
     to: NaiveDateTime,
     grouping: Grouping,
 ) -> QueryResult<BTreeMap<String, Histogram>> {
-    let key = grouping.key_sql(conn);
+    let key = grouping.key_sql();
     let (area_filter, area) = match scope {
         AreaScope::National => ("", None),
         AreaScope::Province(code) => (" AND province_code = $3", Some(code.clone())),
@@ -153,14 +237,16 @@ pub fn histograms(
     } else {
         format!("{key}, satisfaction")
     };
+    // Months are counted whole: the dashboard's period starts and ends on a month's first day.
     let sql = format!(
-        "SELECT {key} AS key, satisfaction, COUNT(*) AS n, CAST(SUM(effort) AS BIGINT) AS effort_sum \
-         FROM ratings WHERE created_at >= $1 AND created_at < $2{area_filter} \
+        "SELECT {key} AS key, satisfaction, CAST(SUM(ratings) AS BIGINT) AS n, \
+         CAST(SUM(effort_sum) AS BIGINT) AS effort_sum \
+         FROM rating_counts WHERE month >= $1 AND month < $2{area_filter} \
          GROUP BY {group_by}"
     );
     let query = diesel::sql_query(sql)
-        .bind::<Timestamp, _>(from)
-        .bind::<Timestamp, _>(to);
+        .bind::<Text, _>(from.format("%Y-%m").to_string())
+        .bind::<Text, _>(to.format("%Y-%m").to_string());
     let rows: Vec<Count> = match area {
         Some(code) => query.bind::<Text, _>(code).load(conn)?,
         None => query.load(conn)?,

@@ -317,6 +317,21 @@ diesel::table! {
 }
 
 diesel::table! {
+    rating_counts (month, programme_id, amphoe_code, officer_id, band, missed_deadline, satisfaction) {
+        month -> Text,
+        programme_id -> Text,
+        province_code -> Text,
+        amphoe_code -> Text,
+        officer_id -> Integer,
+        band -> Integer,
+        missed_deadline -> Bool,
+        satisfaction -> Integer,
+        ratings -> BigInt,
+        effort_sum -> BigInt,
+    }
+}
+
+diesel::table! {
     page_feedback (id) {
         id -> Integer,
         path -> Text,
@@ -390,6 +405,7 @@ diesel::allow_tables_to_appear_in_same_query!(
     attachments,
     reference_counters,
     ratings,
+    rating_counts,
     page_feedback,
     improvement_actions,
     satisfaction_alerts,
