@@ -947,6 +947,18 @@ async fn farmer_rates_an_ended_case_and_may_change_the_rating_for_seven_days(bac
         .load(&mut *app.db())
         .unwrap();
     assert_eq!(scores, vec![4]);
+    // The monthly counts the dashboard reads moved with it: one rating, now a 4.
+    use kaset::db::schema::rating_counts;
+    let counts: Vec<(i32, i64, i64)> = rating_counts::table
+        .filter(rating_counts::ratings.ne(0))
+        .select((
+            rating_counts::satisfaction,
+            rating_counts::ratings,
+            rating_counts::effort_sum,
+        ))
+        .load(&mut *app.db())
+        .unwrap();
+    assert_eq!(counts, vec![(4, 1, 4)]);
 
     // After seven days it stands.
     diesel::update(ratings::table)
