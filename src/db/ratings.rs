@@ -51,8 +51,8 @@ pub struct NewRating<'a> {
 }
 
 /// Stores the case's rating, or changes it (one per case), and keeps the monthly counts in
-/// step in the same transaction.
-pub fn save(conn: &mut DbConn, r: &NewRating<'_>, now: NaiveDateTime) -> QueryResult<()> {
+/// step in the same transaction. `true` when it is the case's first rating.
+pub fn save(conn: &mut DbConn, r: &NewRating<'_>, now: NaiveDateTime) -> QueryResult<bool> {
     super::write_transaction(conn, |conn| {
         let before = for_application(conn, r.application_id)?;
         if let Some(old) = &before {
@@ -86,7 +86,8 @@ pub fn save(conn: &mut DbConn, r: &NewRating<'_>, now: NaiveDateTime) -> QueryRe
         }
         let stored =
             for_application(conn, r.application_id)?.ok_or(diesel::result::Error::NotFound)?;
-        bump(conn, &CountKey::of(&stored), 1, i64::from(stored.effort))
+        bump(conn, &CountKey::of(&stored), 1, i64::from(stored.effort))?;
+        Ok(before.is_none())
     })
 }
 

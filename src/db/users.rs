@@ -23,6 +23,11 @@ pub struct UserRow {
 }
 
 impl UserRow {
+    /// The language the user chose (Thai when the stored code is not one Kaset knows).
+    pub fn locale(&self) -> crate::i18n::Locale {
+        crate::i18n::Locale::parse(&self.locale).unwrap_or_default()
+    }
+
     pub fn role(&self) -> Role {
         // The column only ever receives Role codes; an unknown value gets the least privilege.
         Role::parse(&self.role).unwrap_or(Role::Farmer)

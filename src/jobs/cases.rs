@@ -404,11 +404,8 @@ pub fn escalate_overdue(conn: &mut DbConn, cx: &CaseContext<'_>) -> Result<usize
             for manager in users::managers_for_amphoe(conn, &household.amphoe_code)? {
                 notices::insert(conn, manager.id, "staff_case.escalated", &reference, None)?;
                 if let Some(email) = &manager.email {
-                    let tr = Tr::new(Locale::parse(&manager.locale).unwrap_or_default());
-                    let title = cx
-                        .rules
-                        .programme(&app.programme_id)
-                        .map_or(app.programme_id.as_str(), |p| p.title.get(tr.locale));
+                    let tr = Tr::new(manager.locale());
+                    let title = cx.rules.title(&app.programme_id, tr.locale);
                     let due = app.due_on.map(|d| tr.date(&d)).unwrap_or_default();
                     super::emails::queue_case_overdue(
                         conn,
@@ -448,9 +445,8 @@ pub fn record_rating(
     let ended = app.decided_on.unwrap_or_else(|| app.updated_at.date());
     let missed_deadline =
         app.escalated_at.is_some() || ended > deadline_from(cx, &app.programme_id, submitted);
-    let first_time = crate::db::ratings::for_application(conn, app.id)?.is_none();
     crate::db::write_transaction(conn, |conn| {
-        crate::db::ratings::save(
+        let first_time = crate::db::ratings::save(
             conn,
             &crate::db::ratings::NewRating {
                 application_id: app.id,
@@ -472,11 +468,8 @@ pub fn record_rating(
             for manager in users::managers_for_amphoe(conn, &household.amphoe_code)? {
                 notices::insert(conn, manager.id, "staff_case.low_rating", &reference, None)?;
                 if let Some(email) = &manager.email {
-                    let tr = Tr::new(Locale::parse(&manager.locale).unwrap_or_default());
-                    let title = cx
-                        .rules
-                        .programme(&app.programme_id)
-                        .map_or(app.programme_id.as_str(), |p| p.title.get(tr.locale));
+                    let tr = Tr::new(manager.locale());
+                    let title = cx.rules.title(&app.programme_id, tr.locale);
                     super::emails::queue_low_rating(
                         conn,
                         tr,
@@ -587,9 +580,7 @@ fn staff_notice(action: CaseAction) -> String {
 }
 
 fn applicant_locale(conn: &mut DbConn, applicant_id: i32) -> Result<Locale, CaseError> {
-    Ok(users::find(conn, applicant_id)?
-        .and_then(|u| Locale::parse(&u.locale))
-        .unwrap_or_default())
+    Ok(users::find(conn, applicant_id)?.map_or_else(Locale::default, |u| u.locale()))
 }
 
 /// The applicant's notice and e-mail for a new status.
@@ -612,11 +603,8 @@ fn tell_farmer(
         None,
     )?;
     if let Some(email) = &applicant.email {
-        let tr = Tr::new(Locale::parse(&applicant.locale).unwrap_or_default());
-        let title = cx
-            .rules
-            .programme(&app.programme_id)
-            .map_or(app.programme_id.as_str(), |p| p.title.get(tr.locale));
+        let tr = Tr::new(applicant.locale());
+        let title = cx.rules.title(&app.programme_id, tr.locale);
         super::emails::queue_case_update(
             conn,
             tr,

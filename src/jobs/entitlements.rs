@@ -5,7 +5,7 @@
 
 use crate::db::entitlements::{self as stored, StoredEntitlement};
 use crate::db::{disasters, notices, registry, users, DbConn, Pool};
-use crate::i18n::{Locale, Tr};
+use crate::i18n::Tr;
 use crate::rules::{facts, Programme, RuleSet, Status};
 use chrono::NaiveDate;
 use diesel::Connection;
@@ -172,7 +172,7 @@ fn tell(
     notify: &Notify,
 ) -> anyhow::Result<()> {
     for user in users::farmers_of_household(conn, household_id)? {
-        let tr = Tr::new(Locale::parse(&user.locale).unwrap_or_default());
+        let tr = Tr::new(user.locale());
         for (programme, amount) in newly {
             notices::insert(
                 conn,

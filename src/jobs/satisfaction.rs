@@ -6,7 +6,7 @@ use crate::db::ratings::{self, Grouping};
 use crate::db::{notices, users, DbConn};
 use crate::domain::satisfaction::{Figures, OFFICER_MIN_RATINGS};
 use crate::domain::AreaScope;
-use crate::i18n::{Locale, Tr};
+use crate::i18n::Tr;
 use crate::rules::RuleSet;
 use chrono::{Datelike, NaiveDate};
 
@@ -62,14 +62,12 @@ pub fn alert_low_months(
                     let Some(email) = &manager.email else {
                         continue;
                     };
-                    let tr = Tr::new(Locale::parse(&manager.locale).unwrap_or_default());
+                    let tr = Tr::new(manager.locale());
                     let label = match kind {
                         "office" => place
                             .get(&subject)
                             .map_or(subject.clone(), |p| p.name(tr.locale).to_owned()),
-                        _ => rules
-                            .programme(&subject)
-                            .map_or(subject.clone(), |p| p.title.get(tr.locale).to_owned()),
+                        _ => rules.title(&subject, tr.locale).to_owned(),
                     };
                     let csat = format!("{:.0}%", figures.csat.unwrap_or(0.0));
                     super::emails::queue_satisfaction_alert(

@@ -80,6 +80,12 @@ impl RuleSet {
         self.programmes.iter().find(|p| p.id == id)
     }
 
+    /// A programme's title in the reader's language; its id when the rule set no longer has it
+    /// (an old notice or case of a programme since removed).
+    pub fn title<'a>(&'a self, id: &'a str, locale: crate::i18n::Locale) -> &'a str {
+        self.programme(id).map_or(id, |p| p.title.get(locale))
+    }
+
     /// Every programme decided for one household (see `Prepared::evaluate`).
     pub fn evaluate(&self, facts: &[Value], as_of: NaiveDate) -> Vec<Decision> {
         self.prepare(as_of).evaluate(facts)

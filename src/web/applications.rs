@@ -487,11 +487,7 @@ pub async fn list(ctx: Ctx) -> Result<HttpResponse, AppError> {
         .map(|a| ApplicationLine {
             link: location(a),
             reference: a.reference.clone(),
-            title: rules
-                .programme(&a.programme_id)
-                .map_or(a.programme_id.clone(), |p| {
-                    p.title.get(tr.locale).to_owned()
-                }),
+            title: rules.title(&a.programme_id, tr.locale).to_owned(),
             status: a.status().label_key(),
             updated: tr.date(&a.updated_at.date()),
         })

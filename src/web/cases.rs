@@ -334,11 +334,7 @@ pub async fn queue(ctx: Ctx, query: web::Query<QueueQuery>) -> Result<HttpRespon
         .await?;
     let tr = ctx.tr;
     let rules = ctx.state.rules.clone();
-    let title = |id: &str| {
-        rules
-            .programme(id)
-            .map_or(id.to_owned(), |p| p.title.get(tr.locale).to_owned())
-    };
+    let title = |id: &str| rules.title(id, tr.locale).to_owned();
     let lines = rows
         .into_iter()
         .map(|(a, registry_number)| QueueLine {

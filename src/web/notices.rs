@@ -70,9 +70,7 @@ pub async fn list(ctx: Ctx) -> Result<HttpResponse, AppError> {
                     parts.next().unwrap_or_default(),
                 );
                 let label = match kind {
-                    "programme" => rules
-                        .programme(key)
-                        .map_or(key.to_owned(), |p| p.title.get(tr.locale).to_owned()),
+                    "programme" => rules.title(key, tr.locale).to_owned(),
                     _ => key.to_owned(),
                 };
                 (
@@ -96,9 +94,7 @@ pub async fn list(ctx: Ctx) -> Result<HttpResponse, AppError> {
                     "notices.see_case",
                 )
             } else {
-                let title = rules
-                    .programme(&n.subject)
-                    .map_or(n.subject.clone(), |p| p.title.get(tr.locale).to_owned());
+                let title = rules.title(&n.subject, tr.locale).to_owned();
                 (
                     format!("{} {}", tr.t("notices.newly_eligible"), title),
                     "/entitlements".to_owned(),

@@ -300,11 +300,7 @@ fn build(
             .map(|(k, h)| Line::new(k.clone(), label(k), h, false))
             .collect::<Vec<_>>()
     };
-    let programme_lines = lines(&by_programme, &|id| {
-        rules
-            .programme(id)
-            .map_or(id.clone(), |p| p.title.get(tr.locale).to_owned())
-    });
+    let programme_lines = lines(&by_programme, &|id| rules.title(id, tr.locale).to_owned());
     let officer_lines: Vec<Line> = by_officer
         .iter()
         .map(|(k, h)| {
