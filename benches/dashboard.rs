@@ -8,10 +8,13 @@
 //! Default 1,000,000. SQLite in a temporary directory, or BENCH_DATABASE_URL (an empty
 //! PostgreSQL database).
 
+mod support;
+
 use diesel::prelude::*;
 use kaset::db::schema::{applications, households, ratings, users};
-use std::process::{Child, Command, Stdio};
-use std::time::{Duration, Instant};
+use std::process::{Command, Stdio};
+use std::time::Instant;
+use support::{wait_until_up, Server};
 
 const PORT: u16 = 18092;
 const LOADS: usize = 15;
@@ -21,15 +24,6 @@ const PROGRAMMES: [&str; 4] = [
     "smart-farmer",
     "gap-certification",
 ];
-
-struct Server(Child);
-
-impl Drop for Server {
-    fn drop(&mut self) {
-        let _ = self.0.kill();
-        let _ = self.0.wait();
-    }
-}
 
 fn main() -> anyhow::Result<()> {
     let count: usize = std::env::args()
@@ -55,7 +49,7 @@ fn main() -> anyhow::Result<()> {
     let base = format!("http://127.0.0.1:{PORT}");
     // First start: migrations and the demo seed; then the ratings are added with the server down.
     let server = start_server()?;
-    runtime.block_on(wait_until_up(&base))?;
+    runtime.block_on(wait_until_up(&base, 600))?;
     drop(server);
 
     let pool = kaset::db::connect(&database_url, 1)?;
@@ -77,7 +71,7 @@ fn main() -> anyhow::Result<()> {
 
     let _server = start_server()?;
     runtime.block_on(async {
-        wait_until_up(&base).await?;
+        wait_until_up(&base, 600).await?;
         let client = reqwest::Client::builder()
             .cookie_store(true)
             .redirect(reqwest::redirect::Policy::none())
@@ -124,19 +118,6 @@ fn main() -> anyhow::Result<()> {
         );
         Ok::<_, anyhow::Error>(())
     })
-}
-
-async fn wait_until_up(base: &str) -> anyhow::Result<()> {
-    for _ in 0..600 {
-        if reqwest::get(format!("{base}/healthz"))
-            .await
-            .is_ok_and(|r| r.status().is_success())
-        {
-            return Ok(());
-        }
-        tokio::time::sleep(Duration::from_millis(200)).await;
-    }
-    anyhow::bail!("the server did not start")
 }
 
 /// N ended cases, each rated, in chunks (cases first, then their ratings).

@@ -8,25 +8,19 @@
 //! Defaults: 300 households, 8 concurrent clients. SQLite in a temporary directory, or the
 //! database in BENCH_DATABASE_URL (an empty PostgreSQL database; it is seeded).
 
+mod support;
+
 use diesel::prelude::*;
 use kaset::db::schema::{applications, members, plots, users};
-use std::process::{Child, Command, Stdio};
+use std::process::{Command, Stdio};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
+use support::{wait_until_up, Server};
 
 const PASSWORD: &str = "bench-password-2026-kaset";
 const PORT: u16 = 18091;
 /// A programme every household with land can apply for, with no questions of its own.
 const PROGRAMME: &str = "ldd-soil-analysis";
-
-struct Server(Child);
-
-impl Drop for Server {
-    fn drop(&mut self) {
-        let _ = self.0.kill();
-        let _ = self.0.wait();
-    }
-}
 
 fn main() -> anyhow::Result<()> {
     let args: Vec<usize> = std::env::args()
@@ -50,7 +44,7 @@ fn main() -> anyhow::Result<()> {
     );
     let base = format!("http://127.0.0.1:{PORT}");
     let runtime = tokio::runtime::Runtime::new()?;
-    runtime.block_on(wait_until_up(&base))?;
+    runtime.block_on(wait_until_up(&base, 300))?;
 
     // Farmer accounts for the household heads with land (one password hash serves them all).
     let pool = kaset::db::connect(&database_url, 2)?;
@@ -135,19 +129,6 @@ fn main() -> anyhow::Result<()> {
         "a double submission made a second application"
     );
     Ok(())
-}
-
-async fn wait_until_up(base: &str) -> anyhow::Result<()> {
-    for _ in 0..300 {
-        if reqwest::get(format!("{base}/healthz"))
-            .await
-            .is_ok_and(|r| r.status().is_success())
-        {
-            return Ok(());
-        }
-        tokio::time::sleep(Duration::from_millis(200)).await;
-    }
-    anyhow::bail!("the server did not start")
 }
 
 #[derive(Default)]
