@@ -35,6 +35,8 @@ pub struct AppState {
     pub public_url: String,
     /// Wakes the outbox worker as soon as a message is queued.
     pub mail_wake: Arc<Notify>,
+    /// Partner API calls per key in the current minute.
+    pub api_limits: web::api::partner::RateLimiter,
 }
 
 impl AppState {
@@ -148,6 +150,7 @@ impl Application {
             lexicon,
             public_url: public_url.clone(),
             mail_wake,
+            api_limits: Default::default(),
         });
         let secure = settings.secure_cookies();
         let server = HttpServer::new(move || {

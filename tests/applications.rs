@@ -18,17 +18,17 @@ on_both_databases!(
     a_farmer_withdraws_before_a_decision_and_may_apply_again,
 );
 
-const RELIEF: &str = "disaster-relief-crops";
+pub(crate) const RELIEF: &str = "disaster-relief-crops";
 const OFFICER_SURIN_2: &str = kaset::db::seed::DEMO_OFFICER_SURIN_2_EMAIL;
 
 /// The path a 303 sends the browser to.
-fn location(page: &Page) -> String {
+pub(crate) fn location(page: &Page) -> String {
     assert_eq!(page.status, 303, "expected a redirect: {}", page.body);
     page.location.clone().expect("a Location header")
 }
 
 /// Starts the farmer's application for a programme from "My entitlements"; the draft's path.
-async fn start(app: &TestApp, programme: &str) -> String {
+pub(crate) async fn start(app: &TestApp, programme: &str) -> String {
     let page = app
         .submit(
             "/entitlements",
@@ -47,7 +47,7 @@ const RELIEF_ANSWERS: [(&str, &str); 3] = [
 
 /// Submits the draft with the relief answers (other programmes ignore them) and the
 /// declaration; the application's path.
-async fn submit_relief(app: &TestApp, draft: &str) -> String {
+pub(crate) async fn submit_relief(app: &TestApp, draft: &str) -> String {
     let form = app.get(draft).await;
     let version = form.input_value("version").unwrap();
     let token = form.csrf_token();
@@ -62,7 +62,12 @@ async fn submit_relief(app: &TestApp, draft: &str) -> String {
 }
 
 /// Posts an officer's or farmer's step (`approve`, `withdraw` …) from the page that shows it.
-async fn step(app: &TestApp, page_path: &str, action: &str, fields: &[(&str, &str)]) -> Page {
+pub(crate) async fn step(
+    app: &TestApp,
+    page_path: &str,
+    action: &str,
+    fields: &[(&str, &str)],
+) -> Page {
     let action = format!("{page_path}/{action}");
     let page = app.get(page_path).await;
     let version = page.input_value("version").unwrap_or_default();

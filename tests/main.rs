@@ -5,6 +5,7 @@ mod support;
 
 mod accounts;
 mod admin;
+mod api;
 mod applications;
 mod browser;
 mod entitlements;

@@ -8,7 +8,7 @@ use crate::domain::{AreaScope, CaseStatus};
 use chrono::{NaiveDate, NaiveDateTime};
 use diesel::prelude::*;
 
-#[derive(Queryable, Clone, Debug)]
+#[derive(Queryable, Clone, Debug, serde::Serialize)]
 pub struct ApplicationRow {
     pub id: i32,
     pub reference: Option<String>,
@@ -203,7 +203,7 @@ pub fn next_reference(conn: &mut DbConn, be_year: i32) -> QueryResult<String> {
     Ok(format!("KS-{be_year}-{number:06}"))
 }
 
-#[derive(Queryable, Clone, Debug)]
+#[derive(Queryable, Clone, Debug, serde::Serialize)]
 pub struct EventRow {
     pub id: i32,
     pub application_id: i32,
@@ -275,7 +275,7 @@ pub fn events(
     q.load(conn)
 }
 
-#[derive(Queryable, Clone, Debug)]
+#[derive(Queryable, Clone, Debug, serde::Serialize)]
 pub struct AttachmentRow {
     pub id: i32,
     pub application_id: i32,
@@ -473,4 +473,48 @@ pub fn mark_escalated(conn: &mut DbConn, id: i32, at: NaiveDateTime) -> QueryRes
     .set(applications::escalated_at.eq(at))
     .execute(conn)
     .map(|n| n == 1)
+}
+
+/// An approved case waiting for its payment, with who is to be paid.
+#[derive(Queryable, Debug)]
+pub struct AwaitingPayment {
+    pub id: i32,
+    pub reference: Option<String>,
+    pub household_id: i32,
+    pub decided_on: Option<NaiveDate>,
+    pub amount_satang: Option<i64>,
+    pub registry_number: String,
+    pub applicant_national_id: Option<String>,
+    pub applicant_name: String,
+}
+
+/// A programme's approved cases in `scope`, oldest first, after the case id `after`.
+pub fn awaiting_payment(
+    conn: &mut DbConn,
+    scope: &AreaScope,
+    programme_id: &str,
+    after: i32,
+    limit: i64,
+) -> QueryResult<Vec<AwaitingPayment>> {
+    let mut q = applications::table
+        .inner_join(households::table)
+        .inner_join(users::table.on(users::id.eq(applications::applicant_id)))
+        .filter(applications::programme_id.eq(programme_id))
+        .filter(applications::status.eq(CaseStatus::Approved.code()))
+        .filter(applications::id.gt(after))
+        .select((
+            applications::id,
+            applications::reference,
+            applications::household_id,
+            applications::decided_on,
+            applications::snapshot_amount_satang,
+            households::registry_number,
+            users::national_id,
+            users::display_name,
+        ))
+        .order(applications::id)
+        .limit(limit)
+        .into_boxed();
+    q = crate::within_scope!(q, scope);
+    q.load(conn)
 }

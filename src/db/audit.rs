@@ -11,6 +11,19 @@ use diesel::prelude::*;
 pub struct Actor {
     pub user_id: Option<i32>,
     pub role: String,
+    /// Set when a partner agency acts through its API key.
+    pub api_key_id: Option<i32>,
+}
+
+impl Actor {
+    /// A user of Kaset (or Kaset itself, with no user).
+    pub fn user(user_id: Option<i32>, role: &str) -> Self {
+        Self {
+            user_id,
+            role: role.to_owned(),
+            api_key_id: None,
+        }
+    }
 }
 
 /// One audit entry; `field`, `old` and `new` are set for changes to a single value.
@@ -38,6 +51,7 @@ pub fn record(conn: &mut DbConn, actor: &Actor, entry: Entry<'_>) -> QueryResult
             audit_log::field.eq(entry.field),
             audit_log::old_value.eq(entry.old_value),
             audit_log::new_value.eq(entry.new_value),
+            audit_log::api_key_id.eq(actor.api_key_id),
         ))
         .execute(conn)
         .map(|_| ())
@@ -56,6 +70,7 @@ pub struct AuditRow {
     pub field: Option<String>,
     pub old_value: Option<String>,
     pub new_value: Option<String>,
+    pub api_key_id: Option<i32>,
 }
 
 /// A household's changes, newest first (views of its record are left out).
@@ -67,6 +82,20 @@ pub fn changes_to_household(
     audit_log::table
         .filter(audit_log::household_id.eq(household_id))
         .filter(audit_log::action.ne("view"))
+        .order(audit_log::id.desc())
+        .limit(limit)
+        .load(conn)
+}
+
+/// Who looked at a household's data, newest first: staff views and partner API calls.
+pub fn accesses_to_household(
+    conn: &mut DbConn,
+    household_id: i32,
+    limit: i64,
+) -> QueryResult<Vec<AuditRow>> {
+    audit_log::table
+        .filter(audit_log::household_id.eq(household_id))
+        .filter(audit_log::action.eq_any(["view", "api_call"]))
         .order(audit_log::id.desc())
         .limit(limit)
         .load(conn)

@@ -2,8 +2,10 @@
 //! module of queries per aggregate.
 
 pub mod actions;
+pub mod api_keys;
 pub mod applications;
 pub mod audit;
+pub mod consents;
 pub mod disasters;
 pub mod entitlements;
 pub mod geography;

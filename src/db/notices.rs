@@ -6,7 +6,7 @@ use super::DbConn;
 use chrono::NaiveDateTime;
 use diesel::prelude::*;
 
-#[derive(Queryable, Clone, Debug)]
+#[derive(Queryable, Clone, Debug, serde::Serialize)]
 pub struct Notice {
     pub id: i32,
     pub user_id: i32,

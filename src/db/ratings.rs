@@ -10,7 +10,7 @@ use diesel::prelude::*;
 use diesel::sql_types::{BigInt, Integer, Text};
 use std::collections::BTreeMap;
 
-#[derive(Queryable, Clone, Debug)]
+#[derive(Queryable, Clone, Debug, serde::Serialize)]
 pub struct RatingRow {
     pub id: i32,
     pub application_id: i32,

@@ -9,7 +9,7 @@ use crate::rules::facts::{HouseholdRecord, PlantingRecord, PlotRecord};
 use chrono::{NaiveDate, NaiveDateTime};
 use diesel::prelude::*;
 
-#[derive(Queryable, Clone, Debug)]
+#[derive(Queryable, Clone, Debug, serde::Serialize)]
 pub struct HouseholdRow {
     pub id: i32,
     pub registry_number: String,
@@ -23,7 +23,7 @@ pub struct HouseholdRow {
     pub updated_at: NaiveDateTime,
 }
 
-#[derive(Queryable, Clone, Debug)]
+#[derive(Queryable, Clone, Debug, serde::Serialize)]
 pub struct MemberRow {
     pub id: i32,
     pub household_id: i32,
@@ -43,7 +43,7 @@ impl MemberRow {
     }
 }
 
-#[derive(Queryable, Clone, Debug)]
+#[derive(Queryable, Clone, Debug, serde::Serialize)]
 pub struct PlotRow {
     pub id: i32,
     pub household_id: i32,
@@ -56,7 +56,7 @@ pub struct PlotRow {
     pub updated_at: NaiveDateTime,
 }
 
-#[derive(Queryable, Clone, Debug)]
+#[derive(Queryable, Clone, Debug, serde::Serialize)]
 pub struct PlantingRow {
     pub id: i32,
     pub plot_id: i32,
@@ -68,7 +68,7 @@ pub struct PlantingRow {
     pub updated_at: NaiveDateTime,
 }
 
-#[derive(Queryable, Clone, Debug)]
+#[derive(Queryable, Clone, Debug, serde::Serialize)]
 pub struct LivestockRow {
     pub id: i32,
     pub household_id: i32,
@@ -77,7 +77,7 @@ pub struct LivestockRow {
     pub updated_at: NaiveDateTime,
 }
 
-#[derive(Queryable, Clone, Debug)]
+#[derive(Queryable, Clone, Debug, serde::Serialize)]
 pub struct MembershipRow {
     pub id: i32,
     pub household_id: i32,
@@ -254,6 +254,19 @@ pub fn household_in_scope(
 ) -> QueryResult<Option<HouseholdRow>> {
     let household: Option<HouseholdRow> = households::table
         .find(household_id)
+        .first(conn)
+        .optional()?;
+    Ok(household.filter(|h| scope.contains(&h.amphoe_code)))
+}
+
+/// The household with this registry number, if it lies in `scope`.
+pub fn household_by_number_in_scope(
+    conn: &mut DbConn,
+    scope: &AreaScope,
+    registry_number: &str,
+) -> QueryResult<Option<HouseholdRow>> {
+    let household: Option<HouseholdRow> = households::table
+        .filter(households::registry_number.eq(registry_number))
         .first(conn)
         .optional()?;
     Ok(household.filter(|h| scope.contains(&h.amphoe_code)))

@@ -180,6 +180,35 @@ diesel::table! {
         field -> Nullable<Text>,
         old_value -> Nullable<Text>,
         new_value -> Nullable<Text>,
+        api_key_id -> Nullable<Integer>,
+    }
+}
+
+diesel::table! {
+    api_keys (id) {
+        id -> Integer,
+        name -> Text,
+        key_prefix -> Text,
+        secret_sha256 -> Text,
+        scopes -> Text,
+        purpose -> Text,
+        scope_province_code -> Nullable<Text>,
+        scope_amphoe_code -> Nullable<Text>,
+        requests_per_minute -> Integer,
+        created_by -> Integer,
+        created_at -> Timestamp,
+        revoked_at -> Nullable<Timestamp>,
+    }
+}
+
+diesel::table! {
+    consents (id) {
+        id -> Integer,
+        user_id -> Integer,
+        purpose -> Text,
+        notice_version -> Text,
+        given -> Bool,
+        at -> Timestamp,
     }
 }
 
@@ -381,6 +410,8 @@ diesel::joinable!(memberships -> households (household_id));
 diesel::joinable!(password_resets -> users (user_id));
 
 diesel::allow_tables_to_appear_in_same_query!(
+    api_keys,
+    consents,
     provinces,
     amphoes,
     tambons,

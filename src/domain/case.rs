@@ -102,10 +102,11 @@ pub fn transition(
 ) -> Result<CaseStatus, Refusal> {
     use CaseAction as A;
     use CaseStatus as S;
+    // The paying agency's system may record a payment; every other decision is an officer's.
     let allowed_role = if action.by_farmer() {
         role == Role::Farmer
     } else {
-        role == Role::Officer
+        role == Role::Officer || (role == Role::Partner && action == CaseAction::MarkPaid)
     };
     if !allowed_role {
         return Err(Refusal::NotYourStep);
@@ -252,6 +253,23 @@ mod tests {
                     transition(&case(from), action, role, day(10)),
                     Err(Refusal::NotYourStep),
                     "{role:?} {action:?}"
+                );
+            }
+        }
+    }
+
+    #[test]
+    fn a_paying_agency_may_record_a_payment_and_take_no_other_step() {
+        assert_eq!(
+            transition(&case(S::Approved), A::MarkPaid, Role::Partner, day(10)),
+            Ok(S::Paid)
+        );
+        for (from, action, _) in ALLOWED {
+            if action != A::MarkPaid {
+                assert_eq!(
+                    transition(&case(from), action, Role::Partner, day(10)),
+                    Err(Refusal::NotYourStep),
+                    "{action:?}"
                 );
             }
         }

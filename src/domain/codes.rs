@@ -4,10 +4,10 @@
 use super::Invalid;
 
 macro_rules! code_enum {
-    ($(#[$meta:meta])* $name:ident, $prefix:literal, { $($variant:ident = $code:literal),+ $(,)? }) => {
+    ($(#[$meta:meta])* $name:ident, $prefix:literal, { $($(#[$vmeta:meta])* $variant:ident = $code:literal),+ $(,)? }) => {
         $(#[$meta])*
         #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
-        pub enum $name { $($variant),+ }
+        pub enum $name { $($(#[$vmeta])* $variant),+ }
 
         impl $name {
             pub const ALL: &'static [$name] = &[$($name::$variant),+];
@@ -39,6 +39,25 @@ code_enum!(
     Officer = "officer",
     Manager = "manager",
     Admin = "admin",
+    /// Not a person: a partner agency's system, acting through its API key.
+    Partner = "partner",
+});
+
+code_enum!(
+    /// What a partner's API key may do.
+    ApiScope, "api_scope", {
+    EntitlementsRead = "entitlements:read",
+    CasesRead = "cases:read",
+    Payments = "payments",
+});
+
+code_enum!(
+    /// Why a farmer's personal data may leave Kaset; each needs the farmer's own consent.
+    ConsentPurpose, "consent", {
+    /// Partner agencies that serve farmers see their entitlements and case status.
+    AgencyServices = "agency_services",
+    /// The paying agency (e.g. BAAC) receives who to pay and how much.
+    Payment = "payment",
 });
 
 code_enum!(Crop, "crop", {

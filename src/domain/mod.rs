@@ -10,6 +10,7 @@ pub mod comments;
 pub mod date;
 mod email;
 mod national_id;
+pub mod partner;
 mod password;
 pub mod rating;
 mod registry_number;
@@ -18,8 +19,8 @@ mod scope;
 
 pub use area::Area;
 pub use codes::{
-    CaseStatus, Crop, Hazard, LandDocument, MembershipKind, RejectionReason, Relation, Role,
-    Season, Species, Tenure,
+    ApiScope, CaseStatus, ConsentPurpose, Crop, Hazard, LandDocument, MembershipKind,
+    RejectionReason, Relation, Role, Season, Species, Tenure,
 };
 pub use email::Email;
 pub use national_id::NationalId;

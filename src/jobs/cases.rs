@@ -67,7 +67,10 @@ pub enum Step {
         reason: RejectionReason,
         message: String,
     },
-    MarkPaid,
+    /// With the paying agency's transfer reference, if it gave one.
+    MarkPaid {
+        message: String,
+    },
     Complete,
 }
 
@@ -80,7 +83,7 @@ impl Step {
             Step::RequestInfo { .. } => CaseAction::RequestInfo,
             Step::Approve { .. } => CaseAction::Approve,
             Step::Reject { .. } => CaseAction::Reject,
-            Step::MarkPaid => CaseAction::MarkPaid,
+            Step::MarkPaid { .. } => CaseAction::MarkPaid,
             Step::Complete => CaseAction::Complete,
         }
     }
@@ -90,9 +93,10 @@ impl Step {
             Step::Reply { message, .. }
             | Step::RequestInfo { message }
             | Step::Approve { message }
-            | Step::Reject { message, .. } => message,
+            | Step::Reject { message, .. }
+            | Step::MarkPaid { message } => message,
             Step::Appeal { reason } => reason,
-            Step::Withdraw | Step::MarkPaid | Step::Complete => "",
+            Step::Withdraw | Step::Complete => "",
         }
     }
 }
@@ -282,7 +286,7 @@ pub fn act(
                 change.due_on = Some(None);
             }
             Step::RequestInfo { .. } | Step::Withdraw => change.due_on = Some(None),
-            Step::MarkPaid | Step::Complete => {}
+            Step::MarkPaid { .. } | Step::Complete => {}
         }
         if !apps::change(conn, app.id, seen, &change)? {
             return Err(CaseError::Stale);
@@ -382,10 +386,7 @@ pub fn note(
 /// appeal restarts the clock): an in-app notice, an e-mail, and a line on the timeline.
 pub fn escalate_overdue(conn: &mut DbConn, cx: &CaseContext<'_>) -> Result<usize, CaseError> {
     let overdue = apps::overdue_unescalated(conn, cx.today)?;
-    let system = Actor {
-        user_id: None,
-        role: "system".to_owned(),
-    };
+    let system = Actor::user(None, "system");
     let mut escalated = 0;
     for app in overdue {
         let done = crate::db::write_transaction(conn, |conn| {

@@ -55,6 +55,8 @@ fn home_of(role: Role) -> &'static str {
         Role::Farmer => "/farm",
         Role::Officer | Role::Manager => "/officer/households",
         Role::Admin => "/admin/users",
+        // Partners have no account to sign in with.
+        Role::Partner => "/",
     }
 }
 
@@ -382,10 +384,7 @@ pub async fn register(
                 )?;
                 audit::record(
                     conn,
-                    &audit::Actor {
-                        user_id: Some(id),
-                        role: Role::Farmer.code().to_owned(),
-                    },
+                    &audit::Actor::user(Some(id), Role::Farmer.code()),
                     audit::Entry {
                         action: "register",
                         entity: "user",
@@ -599,10 +598,7 @@ pub async fn reset(ctx: Ctx, Posted(form): Posted<ResetForm>) -> Result<HttpResp
             sessions::delete_for_user(conn, user_id)?;
             audit::record(
                 conn,
-                &audit::Actor {
-                    user_id: Some(user_id),
-                    role: "user".to_owned(),
-                },
+                &audit::Actor::user(Some(user_id), "user"),
                 audit::Entry {
                     action: "password_reset",
                     entity: "user",

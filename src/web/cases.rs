@@ -541,7 +541,9 @@ pub async fn officer_step(
                 .zip(message)
                 .map(|(reason, message)| Work::Step(Step::Reject { reason, message }))
         }
-        "paid" => Some(Work::Step(Step::MarkPaid)),
+        "paid" => Some(Work::Step(Step::MarkPaid {
+            message: String::new(),
+        })),
         "complete" => Some(Work::Step(Step::Complete)),
         _ => return Err(AppError::NotFound),
     };

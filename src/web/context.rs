@@ -46,10 +46,7 @@ impl CurrentUser {
     }
 
     pub fn actor(&self) -> crate::db::audit::Actor {
-        crate::db::audit::Actor {
-            user_id: Some(self.id),
-            role: self.role.code().to_owned(),
-        }
+        crate::db::audit::Actor::user(Some(self.id), self.role.code())
     }
 }
 

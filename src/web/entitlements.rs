@@ -29,18 +29,21 @@ pub struct EntitlementView {
 }
 
 pub struct LineView {
+    /// `pass`, `fail` or `unknown`, for machines (the partner API).
+    pub result: &'static str,
     pub mark: &'static str,
     pub label_key: &'static str,
     pub text: String,
 }
 
 fn line_view(line: Line) -> LineView {
-    let (mark, label_key) = match line.result {
-        Tri::Pass => ("✓", "entitlements.passed"),
-        Tri::Fail => ("✗", "entitlements.failed"),
-        Tri::Unknown => ("?", "entitlements.unknown"),
+    let (result, mark, label_key) = match line.result {
+        Tri::Pass => ("pass", "✓", "entitlements.passed"),
+        Tri::Fail => ("fail", "✗", "entitlements.failed"),
+        Tri::Unknown => ("unknown", "?", "entitlements.unknown"),
     };
     LineView {
+        result,
         mark,
         label_key,
         text: line.text,

@@ -3,6 +3,7 @@
 
 pub mod actions;
 pub mod admin;
+pub mod api;
 pub mod applications;
 pub mod auth;
 pub mod cases;
@@ -17,6 +18,8 @@ pub mod notices;
 pub mod officer;
 pub mod page_feedback;
 pub mod pages;
+pub mod partner_keys;
+pub mod privacy;
 pub mod satisfaction;
 pub mod session_store;
 pub mod uploads;
@@ -57,5 +60,8 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
         )
         .configure(admin::routes)
         .configure(actions::routes)
-        .configure(disasters::routes);
+        .configure(disasters::routes)
+        .configure(partner_keys::routes)
+        .configure(privacy::routes)
+        .configure(api::routes);
 }

@@ -138,10 +138,7 @@ pub fn seed(conn: &mut DbConn, unusable_hash: &str, now: NaiveDateTime) -> anyho
             .filter(applications::reference.eq(&reference))
             .select(applications::id)
             .first(conn)?;
-        let farmer = Actor {
-            user_id: Some(applicant),
-            role: "farmer".to_owned(),
-        };
+        let farmer = Actor::user(Some(applicant), "farmer");
         let submitted_event = NewEvent {
             kind: "submitted",
             reason: None,
@@ -152,10 +149,7 @@ pub fn seed(conn: &mut DbConn, unusable_hash: &str, now: NaiveDateTime) -> anyho
         let (decider, kind) = match status {
             "withdrawn" => (farmer.clone(), "withdrawn"),
             _ => (
-                Actor {
-                    user_id: officer,
-                    role: "officer".to_owned(),
-                },
+                Actor::user(officer, "officer"),
                 if status == "rejected" {
                     "rejected"
                 } else {

@@ -1,0 +1,257 @@
+//! For the paying agency: a programme's approved cases waiting for payment, page by page, and
+//! marking a batch of them paid. Marking is idempotent: a case already paid is reported as such,
+//! so a batch retried after a timeout changes nothing twice.
+
+use super::partner::Partner;
+use super::problem::{Problem, ProblemBody, Refusal};
+use crate::db::applications as apps;
+use crate::domain::{ApiScope, CaseStatus, NationalId, Role};
+use crate::jobs::cases::{self, CaseContext, CaseError, Step};
+use actix_web::{get, post, web, HttpResponse};
+use chrono::NaiveDate;
+use serde::{Deserialize, Serialize};
+use utoipa::{IntoParams, ToSchema};
+
+const DEFAULT_PAGE: i64 = 100;
+const MAX_PAGE: i64 = 500;
+/// The most payments one call may mark.
+pub const MAX_BATCH: usize = 500;
+
+#[derive(Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct PageQuery {
+    /// `next_cursor` of the previous page; absent for the first page.
+    cursor: Option<String>,
+    /// Items per page, 1–500 (default 100).
+    limit: Option<i64>,
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct PaymentsPage {
+    pub items: Vec<AwaitingPayment>,
+    /// Pass as `cursor` for the next page; absent on the last page.
+    pub next_cursor: Option<String>,
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct AwaitingPayment {
+    pub reference: String,
+    pub approved_on: Option<NaiveDate>,
+    /// The amount to pay, in satang (1 baht = 100 satang).
+    pub amount_satang: Option<i64>,
+    /// Who to pay; absent when the farmer has not consented to the key's purpose.
+    pub payee: Option<Payee>,
+    /// Why `payee` is absent: `no-consent`.
+    pub payee_withheld: Option<String>,
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct Payee {
+    pub registry_number: String,
+    /// The applicant's 13-digit national ID, which the paying agency needs to pay them.
+    pub national_id: Option<String>,
+    pub name: String,
+}
+
+/// An opaque cursor: the last case id of the page, in hexadecimal.
+fn parse_cursor(cursor: Option<&str>) -> Option<i32> {
+    match cursor {
+        None | Some("") => Some(0),
+        Some(text) => i32::from_str_radix(text, 16).ok().filter(|id| *id >= 0),
+    }
+}
+
+/// A programme's approved cases waiting for payment, oldest first.
+#[utoipa::path(
+    tag = "payments",
+    params(("programme_id" = String, Path, description = "The programme, e.g. `rice-income-support`"), PageQuery),
+    responses(
+        (status = 200, description = "One page of approved cases", body = PaymentsPage),
+        (status = 400, description = "A malformed cursor or limit", body = ProblemBody, content_type = "application/problem+json"),
+        (status = 401, description = "No valid API key", body = ProblemBody, content_type = "application/problem+json"),
+        (status = 403, description = "The key lacks the `payments` scope", body = ProblemBody, content_type = "application/problem+json"),
+        (status = 404, description = "No such programme", body = ProblemBody, content_type = "application/problem+json"),
+        (status = 429, description = "Over the key's rate limit", body = ProblemBody, content_type = "application/problem+json"),
+    ),
+    security(("api_key" = []))
+)]
+#[get("/programmes/{programme_id}/payments")]
+pub async fn awaiting_payment(
+    partner: Partner,
+    path: web::Path<String>,
+    query: web::Query<PageQuery>,
+) -> Result<HttpResponse, Problem> {
+    let programme_id = path.into_inner();
+    let check = partner.require(ApiScope::Payments);
+    let known = partner.state.rules.programme(&programme_id).is_some();
+    let gate = partner.gate();
+    let area = partner.area();
+    let query = query.into_inner();
+    let page = partner
+        .run("awaiting_payment", programme_id.clone(), move |conn, _| {
+            check?;
+            if !known {
+                return Err(gate.problem(Refusal::NotFound));
+            }
+            let after = parse_cursor(query.cursor.as_deref())
+                .ok_or_else(|| gate.problem(Refusal::BadRequest("api.problem.bad_cursor")))?;
+            let limit = query.limit.unwrap_or(DEFAULT_PAGE);
+            if !(1..=MAX_PAGE).contains(&limit) {
+                return Err(gate.problem(Refusal::BadRequest("api.problem.bad_limit")));
+            }
+            // One more than asked tells whether another page follows.
+            let mut rows = apps::awaiting_payment(conn, &area, &programme_id, after, limit + 1)?;
+            let more = rows.len() as i64 > limit;
+            rows.truncate(limit as usize);
+            let next_cursor = more
+                .then(|| rows.last().map(|r| format!("{:x}", r.id)))
+                .flatten();
+            let mut items = Vec::with_capacity(rows.len());
+            for row in rows {
+                let consented = gate.check_consent(conn, row.household_id).is_ok();
+                items.push(AwaitingPayment {
+                    reference: row.reference.unwrap_or_default(),
+                    approved_on: row.decided_on,
+                    amount_satang: row.amount_satang,
+                    payee: consented.then(|| Payee {
+                        registry_number: row.registry_number,
+                        national_id: row
+                            .applicant_national_id
+                            .filter(|id| NationalId::parse(id).is_ok()),
+                        name: row.applicant_name,
+                    }),
+                    payee_withheld: (!consented).then(|| "no-consent".to_owned()),
+                });
+            }
+            Ok(PaymentsPage { items, next_cursor })
+        })
+        .await?;
+    Ok(HttpResponse::Ok().json(page))
+}
+
+#[derive(Deserialize, ToSchema)]
+pub struct PaymentBatch {
+    /// At most 500 payments.
+    pub payments: Vec<PaymentMade>,
+}
+
+#[derive(Deserialize, ToSchema)]
+pub struct PaymentMade {
+    pub reference: String,
+    /// The agency's own reference for the transfer, shown to the farmer on the case timeline.
+    #[serde(default)]
+    pub transfer_reference: String,
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct PaymentResults {
+    pub results: Vec<PaymentResult>,
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct PaymentResult {
+    pub reference: String,
+    /// `paid` (now), `already_paid` (by an earlier call), `not_found` (not this programme's,
+    /// or outside the key's area) or `not_approved` (not waiting for payment).
+    pub outcome: String,
+}
+
+/// Marks a batch of a programme's approved cases paid. Retrying a batch is safe.
+#[utoipa::path(
+    tag = "payments",
+    params(("programme_id" = String, Path, description = "The programme the payments are for")),
+    request_body = PaymentBatch,
+    responses(
+        (status = 200, description = "The outcome for each payment, in the order given", body = PaymentResults),
+        (status = 400, description = "A body that cannot be read, or more than 500 payments", body = ProblemBody, content_type = "application/problem+json"),
+        (status = 401, description = "No valid API key", body = ProblemBody, content_type = "application/problem+json"),
+        (status = 403, description = "The key lacks the `payments` scope", body = ProblemBody, content_type = "application/problem+json"),
+        (status = 404, description = "No such programme", body = ProblemBody, content_type = "application/problem+json"),
+        (status = 429, description = "Over the key's rate limit", body = ProblemBody, content_type = "application/problem+json"),
+    ),
+    security(("api_key" = []))
+)]
+#[post("/programmes/{programme_id}/payments")]
+pub async fn mark_paid(
+    partner: Partner,
+    path: web::Path<String>,
+    body: web::Bytes,
+) -> Result<HttpResponse, Problem> {
+    let programme_id = path.into_inner();
+    let check = partner.require(ApiScope::Payments);
+    let known = partner.state.rules.programme(&programme_id).is_some();
+    let gate = partner.gate();
+    let area = partner.area();
+    let actor = partner.actor();
+    let state = partner.state.clone();
+    let batch: Result<PaymentBatch, _> = serde_json::from_slice(&body);
+    let results = partner
+        .run("mark_paid", programme_id.clone(), move |conn, _| {
+            check?;
+            if !known {
+                return Err(gate.problem(Refusal::NotFound));
+            }
+            let batch =
+                batch.map_err(|_| gate.problem(Refusal::BadRequest("api.problem.bad_body")))?;
+            if batch.payments.is_empty() || batch.payments.len() > MAX_BATCH {
+                return Err(gate.problem(Refusal::BadRequest("api.problem.batch_size")));
+            }
+            let cx = CaseContext {
+                rules: &state.rules,
+                calendar: &state.calendar,
+                public_url: &state.public_url,
+                today: chrono::Utc::now().date_naive(),
+            };
+            let mut results = Vec::with_capacity(batch.payments.len());
+            for payment in batch.payments {
+                let reference = payment.reference.trim().to_owned();
+                let outcome = pay(conn, &cx, &actor, &area, &programme_id, &payment)?;
+                results.push(PaymentResult {
+                    reference,
+                    outcome: outcome.to_owned(),
+                });
+            }
+            Ok(PaymentResults { results })
+        })
+        .await?;
+    Ok(HttpResponse::Ok().json(results))
+}
+
+/// Marks one case paid; what happened, as the batch reports it.
+fn pay(
+    conn: &mut crate::db::DbConn,
+    cx: &CaseContext<'_>,
+    actor: &crate::db::audit::Actor,
+    area: &crate::domain::AreaScope,
+    programme_id: &str,
+    payment: &PaymentMade,
+) -> Result<&'static str, Problem> {
+    let find = |conn: &mut crate::db::DbConn| {
+        apps::find_by_reference_in_scope(conn, area, payment.reference.trim())
+            .map(|app| app.filter(|app| app.programme_id == programme_id))
+    };
+    let Some(app) = find(conn)? else {
+        return Ok("not_found");
+    };
+    if app.status() == CaseStatus::Paid {
+        return Ok("already_paid");
+    }
+    let message = payment
+        .transfer_reference
+        .trim()
+        .chars()
+        .take(100)
+        .collect();
+    let step = Step::MarkPaid { message };
+    match cases::act(conn, cx, actor, Role::Partner, &app, app.version, &step) {
+        Ok(_) => Ok("paid"),
+        Err(CaseError::Refused(_)) => Ok("not_approved"),
+        // Changed meanwhile, perhaps paid by the same batch sent twice at once.
+        Err(CaseError::Stale) => match find(conn)? {
+            Some(app) if app.status() == CaseStatus::Paid => Ok("already_paid"),
+            _ => Ok("not_approved"),
+        },
+        Err(CaseError::Database(e)) => Err(e.into()),
+        Err(other) => Err(crate::error::AppError::Internal(anyhow::anyhow!(other)).into()),
+    }
+}

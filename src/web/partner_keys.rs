@@ -1,0 +1,293 @@
+//! The administrator's page of partner agencies' API keys: create one (its secret is shown
+//! once and stored only hashed), see who holds which scopes and area, revoke one at once.
+
+use super::context::{redirect, render, render_invalid, Ctx, FieldErrors, NoFields, Posted};
+use super::officer::Choice;
+use crate::db::{self, api_keys, audit, geography};
+use crate::domain::partner::ApiKey;
+use crate::domain::{ApiScope, ConsentPurpose};
+use crate::error::AppError;
+use actix_web::{web, HttpResponse};
+use askama::Template;
+use serde::Deserialize;
+use std::collections::HashMap;
+
+pub fn routes(cfg: &mut web::ServiceConfig) {
+    cfg.route("/admin/api-keys", web::get().to(list))
+        .route("/admin/api-keys", web::post().to(create))
+        .route("/admin/api-keys/{id}/revoke", web::post().to(revoke));
+}
+
+const DEFAULT_REQUESTS_PER_MINUTE: &str = "600";
+
+pub struct KeyLine {
+    pub id: i32,
+    pub name: String,
+    pub prefix: String,
+    pub scopes: Vec<String>,
+    pub purpose: String,
+    pub area: String,
+    pub requests_per_minute: i32,
+    pub created: String,
+    pub revoked: Option<String>,
+}
+
+pub struct ScopeChoice {
+    pub field: String,
+    pub label: String,
+    pub checked: bool,
+}
+
+#[derive(Deserialize, Default)]
+#[serde(default)]
+pub struct KeyForm {
+    name: String,
+    purpose: String,
+    province_code: String,
+    amphoe_code: String,
+    requests_per_minute: String,
+    /// The scope checkboxes, named `scope_<code>`.
+    #[serde(flatten)]
+    checked: HashMap<String, String>,
+}
+
+fn scope_field(scope: ApiScope) -> String {
+    format!("scope_{}", scope.code().replace(':', "_"))
+}
+
+#[derive(Template)]
+#[template(path = "admin/api_keys.html")]
+struct KeysPage {
+    ctx: Ctx,
+    keys: Vec<KeyLine>,
+    form: KeyForm,
+    errors: FieldErrors,
+    scopes: Vec<ScopeChoice>,
+    purposes: Vec<Choice>,
+    provinces: Vec<Choice>,
+    /// The key just created, shown this once.
+    created: Option<String>,
+}
+
+async fn page(
+    ctx: Ctx,
+    form: KeyForm,
+    errors: FieldErrors,
+    created: Option<String>,
+) -> Result<KeysPage, AppError> {
+    let tr = ctx.tr;
+    let (rows, provinces) = ctx
+        .db(move |conn| {
+            let rows = api_keys::list(conn)?;
+            let mut lines = Vec::with_capacity(rows.len());
+            for (row, creator) in rows {
+                lines.push(KeyLine {
+                    id: row.id,
+                    area: super::officer::scope_name(conn, &tr, &row.area())?,
+                    scopes: row
+                        .scopes()
+                        .iter()
+                        .map(|s| tr.t(s.label_key()).to_owned())
+                        .collect(),
+                    purpose: row
+                        .purpose()
+                        .map(|p| tr.t(p.label_key()).to_owned())
+                        .unwrap_or_default(),
+                    name: row.name,
+                    prefix: row.key_prefix,
+                    requests_per_minute: row.requests_per_minute,
+                    created: format!("{} · {creator}", tr.date(&row.created_at.date())),
+                    revoked: row.revoked_at.map(|at| tr.date(&at.date())),
+                });
+            }
+            Ok((lines, geography::provinces(conn)?))
+        })
+        .await?;
+    let form = KeyForm {
+        requests_per_minute: if form.requests_per_minute.is_empty() {
+            DEFAULT_REQUESTS_PER_MINUTE.to_owned()
+        } else {
+            form.requests_per_minute
+        },
+        ..form
+    };
+    Ok(KeysPage {
+        scopes: ApiScope::ALL
+            .iter()
+            .map(|s| ScopeChoice {
+                field: scope_field(*s),
+                label: tr.t(s.label_key()).to_owned(),
+                checked: form.checked.contains_key(&scope_field(*s)),
+            })
+            .collect(),
+        purposes: ConsentPurpose::ALL
+            .iter()
+            .map(|p| Choice {
+                value: p.code().to_owned(),
+                label: tr.t(p.label_key()).to_owned(),
+                selected: p.code() == form.purpose,
+            })
+            .collect(),
+        provinces: provinces
+            .iter()
+            .map(|p| Choice {
+                value: p.code.clone(),
+                label: p.name(tr.locale).to_owned(),
+                selected: p.code == form.province_code,
+            })
+            .collect(),
+        keys: rows,
+        ctx,
+        form,
+        errors,
+        created,
+    })
+}
+
+pub async fn list(ctx: Ctx) -> Result<HttpResponse, AppError> {
+    ctx.admin()?;
+    render(&page(ctx, KeyForm::default(), FieldErrors::default(), None).await?)
+}
+
+struct NewKey {
+    name: String,
+    scopes: Vec<ApiScope>,
+    purpose: ConsentPurpose,
+    province: Option<String>,
+    amphoe: Option<String>,
+    requests_per_minute: i32,
+}
+
+fn parse_key(form: &KeyForm) -> Result<NewKey, FieldErrors> {
+    let mut errors = FieldErrors::default();
+    let name = form.name.trim();
+    if name.is_empty() {
+        errors.add("name", "error.required");
+    }
+    let scopes: Vec<ApiScope> = ApiScope::ALL
+        .iter()
+        .copied()
+        .filter(|s| form.checked.contains_key(&scope_field(*s)))
+        .collect();
+    if scopes.is_empty() {
+        errors.add("scopes", "api_keys.error.no_scope");
+    }
+    let purpose = errors.check("purpose", ConsentPurpose::parse(&form.purpose));
+    let province = Some(form.province_code.trim().to_owned()).filter(|c| !c.is_empty());
+    let amphoe = Some(form.amphoe_code.trim().to_owned()).filter(|c| !c.is_empty());
+    match (&province, &amphoe) {
+        (Some(p), Some(a)) if !a.starts_with(p.as_str()) || a.len() != 4 => {
+            errors.add("amphoe_code", "admin.error.amphoe_outside_province")
+        }
+        (None, Some(_)) => errors.add("amphoe_code", "admin.error.amphoe_outside_province"),
+        _ => {}
+    }
+    let requests_per_minute = form
+        .requests_per_minute
+        .trim()
+        .parse::<i32>()
+        .ok()
+        .filter(|n| (1..=100_000).contains(n));
+    if requests_per_minute.is_none() {
+        errors.add("requests_per_minute", "api_keys.error.rate");
+    }
+    match (purpose, requests_per_minute) {
+        (Some(purpose), Some(requests_per_minute)) if errors.is_empty() => Ok(NewKey {
+            name: name.to_owned(),
+            scopes,
+            purpose,
+            province,
+            amphoe,
+            requests_per_minute,
+        }),
+        _ => Err(errors),
+    }
+}
+
+pub async fn create(ctx: Ctx, Posted(form): Posted<KeyForm>) -> Result<HttpResponse, AppError> {
+    let actor = ctx.admin()?.actor();
+    let new = match parse_key(&form) {
+        Ok(new) => new,
+        Err(errors) => return render_invalid(&page(ctx, form, errors, None).await?),
+    };
+    let key = ApiKey::generate();
+    let stored = key.clone();
+    let created = ctx
+        .db(move |conn| {
+            if let Some(code) = &new.amphoe {
+                if geography::amphoe(conn, code)?.is_none() {
+                    return Ok(false);
+                }
+            }
+            let scopes: Vec<&str> = new.scopes.iter().map(|s| s.code()).collect();
+            let id = api_keys::insert(
+                conn,
+                &api_keys::NewApiKey {
+                    name: &new.name,
+                    key_prefix: stored.prefix(),
+                    secret_sha256: &stored.sha256(),
+                    scopes: &scopes.join(" "),
+                    purpose: new.purpose.code(),
+                    scope_province_code: new.province.as_deref(),
+                    scope_amphoe_code: new.amphoe.as_deref(),
+                    requests_per_minute: new.requests_per_minute,
+                    created_by: actor.user_id.unwrap_or_default(),
+                    created_at: db::now(),
+                },
+            )?;
+            audit::record(
+                conn,
+                &actor,
+                audit::Entry {
+                    action: "create",
+                    entity: "api_key",
+                    entity_id: id.to_string(),
+                    new_value: Some(format!("{} [{}]", new.name, scopes.join(" "))),
+                    ..audit::Entry::default()
+                },
+            )?;
+            Ok(true)
+        })
+        .await?;
+    if !created {
+        let mut errors = FieldErrors::default();
+        errors.add("amphoe_code", "admin.error.amphoe_outside_province");
+        return render_invalid(&page(ctx, form, errors, None).await?);
+    }
+    // The only time the whole key is shown: the page is not cached (no-store).
+    render(
+        &page(
+            ctx,
+            KeyForm::default(),
+            FieldErrors::default(),
+            Some(key.reveal().to_owned()),
+        )
+        .await?,
+    )
+}
+
+pub async fn revoke(
+    ctx: Ctx,
+    path: web::Path<i32>,
+    Posted(_): Posted<NoFields>,
+) -> Result<HttpResponse, AppError> {
+    let actor = ctx.admin()?.actor();
+    let id = path.into_inner();
+    ctx.db(move |conn| {
+        if api_keys::revoke(conn, id, db::now())? {
+            audit::record(
+                conn,
+                &actor,
+                audit::Entry {
+                    action: "revoke",
+                    entity: "api_key",
+                    entity_id: id.to_string(),
+                    ..audit::Entry::default()
+                },
+            )?;
+        }
+        Ok(())
+    })
+    .await?;
+    Ok(redirect("/admin/api-keys"))
+}

@@ -1,0 +1,274 @@
+//! The farmer's personal-data rights (Thailand's PDPA): the privacy notice and their consents
+//! (`/privacy`), everything Kaset holds about them as JSON, and who viewed it (`/my-data`).
+
+use super::context::{redirect, render, render_invalid, Ctx, FieldErrors, Posted};
+use crate::db::{self, api_keys, applications, audit, consents, notices, ratings, registry, users};
+use crate::domain::partner::PRIVACY_NOTICE_VERSION;
+use crate::domain::{ConsentPurpose, Role};
+use crate::error::AppError;
+use crate::i18n::Tr;
+use actix_web::http::header;
+use actix_web::{web, HttpResponse};
+use askama::Template;
+use serde::Deserialize;
+
+pub fn routes(cfg: &mut web::ServiceConfig) {
+    cfg.route("/privacy", web::get().to(privacy))
+        .route("/privacy/consents", web::post().to(change_consent))
+        .route("/my-data", web::get().to(my_data))
+        .route("/my-data/download", web::get().to(download));
+}
+
+/// How many accesses "My data" lists.
+const ACCESS_LOG_LINES: i64 = 200;
+
+pub struct ConsentView {
+    pub purpose: &'static str,
+    pub label: String,
+    pub given: bool,
+    /// When it was last given or withdrawn, and under which notice.
+    pub since: Option<String>,
+}
+
+#[derive(Template)]
+#[template(path = "privacy/privacy.html")]
+struct PrivacyPage {
+    ctx: Ctx,
+    notice_version: &'static str,
+    consents: Vec<ConsentView>,
+    errors: FieldErrors,
+}
+
+async fn privacy_page(ctx: Ctx, errors: FieldErrors) -> Result<PrivacyPage, AppError> {
+    let user_id = ctx.farmer()?.0.id;
+    let rows = ctx
+        .db(move |conn| Ok(consents::current(conn, user_id)?))
+        .await?;
+    let tr = ctx.tr;
+    let consents = ConsentPurpose::ALL
+        .iter()
+        .map(|purpose| {
+            let row = rows.iter().find(|r| r.purpose == purpose.code());
+            ConsentView {
+                purpose: purpose.code(),
+                label: tr.t(purpose.label_key()).to_owned(),
+                given: row.is_some_and(|r| r.given),
+                since: row.map(|r| {
+                    tr.fmt(
+                        if r.given {
+                            "privacy.given_on"
+                        } else {
+                            "privacy.withdrawn_on"
+                        },
+                        &[
+                            ("date", &tr.date(&r.at.date())),
+                            ("version", &r.notice_version),
+                        ],
+                    )
+                }),
+            }
+        })
+        .collect();
+    Ok(PrivacyPage {
+        ctx,
+        notice_version: PRIVACY_NOTICE_VERSION,
+        consents,
+        errors,
+    })
+}
+
+pub async fn privacy(ctx: Ctx) -> Result<HttpResponse, AppError> {
+    render(&privacy_page(ctx, FieldErrors::default()).await?)
+}
+
+#[derive(Deserialize, Default)]
+#[serde(default)]
+pub struct ConsentForm {
+    purpose: String,
+    /// `give` or `withdraw`.
+    choice: String,
+}
+
+pub async fn change_consent(
+    ctx: Ctx,
+    Posted(form): Posted<ConsentForm>,
+) -> Result<HttpResponse, AppError> {
+    let user = ctx.farmer()?.0.clone();
+    let given = match form.choice.as_str() {
+        "give" => Some(true),
+        "withdraw" => Some(false),
+        _ => None,
+    };
+    let (Ok(purpose), Some(given)) = (ConsentPurpose::parse(&form.purpose), given) else {
+        let mut errors = FieldErrors::default();
+        errors.add("consents", "error.choice");
+        return render_invalid(&privacy_page(ctx, errors).await?);
+    };
+    let actor = user.actor();
+    ctx.db(move |conn| {
+        db::write_transaction(conn, |conn| {
+            consents::record(conn, user.id, purpose, PRIVACY_NOTICE_VERSION, given)?;
+            audit::record(
+                conn,
+                &actor,
+                audit::Entry {
+                    action: if given { "consent" } else { "withdraw_consent" },
+                    entity: "consent",
+                    entity_id: purpose.code().to_owned(),
+                    household_id: user.household_id,
+                    field: Some("purpose"),
+                    new_value: Some(PRIVACY_NOTICE_VERSION.to_owned()),
+                    ..audit::Entry::default()
+                },
+            )
+        })
+        .map_err(AppError::from)
+    })
+    .await?;
+    Ok(redirect("/privacy#consents"))
+}
+
+pub struct AccessLine {
+    pub at: String,
+    pub who: String,
+    pub what: String,
+}
+
+#[derive(Template)]
+#[template(path = "privacy/my_data.html")]
+struct MyDataPage {
+    ctx: Ctx,
+    accesses: Vec<AccessLine>,
+}
+
+pub async fn my_data(ctx: Ctx) -> Result<HttpResponse, AppError> {
+    let (_, household_id) = ctx.farmer()?;
+    let tr = ctx.tr;
+    let accesses = ctx
+        .db(move |conn| access_log(conn, &tr, household_id))
+        .await?;
+    render(&MyDataPage { ctx, accesses })
+}
+
+/// Who viewed the household's data, in words: a staff member by name and role, a partner by
+/// its key's name.
+fn access_log(
+    conn: &mut db::DbConn,
+    tr: &Tr,
+    household_id: i32,
+) -> Result<Vec<AccessLine>, AppError> {
+    let rows = audit::accesses_to_household(conn, household_id, ACCESS_LOG_LINES)?;
+    let user_ids: Vec<i32> = rows.iter().filter_map(|r| r.actor_user_id).collect();
+    let key_ids: Vec<i32> = rows.iter().filter_map(|r| r.api_key_id).collect();
+    let people = users::names(conn, &user_ids)?;
+    let partners: std::collections::HashMap<i32, String> =
+        api_keys::names(conn, &key_ids)?.into_iter().collect();
+    Ok(rows
+        .into_iter()
+        .map(|row| {
+            let role = Role::parse(&row.actor_role)
+                .map(|r| tr.t(r.label_key()).to_owned())
+                .unwrap_or_else(|_| row.actor_role.clone());
+            let name = row
+                .api_key_id
+                .and_then(|id| partners.get(&id))
+                .or_else(|| row.actor_user_id.and_then(|id| people.get(&id)))
+                .cloned()
+                .unwrap_or_default();
+            let refused = row
+                .new_value
+                .as_deref()
+                .is_some_and(|status| status != "200");
+            AccessLine {
+                at: format!("{} {}", tr.date(&row.at.date()), row.at.format("%H:%M")),
+                who: format!("{name} ({role})"),
+                what: tr
+                    .t(match (row.action.as_str(), refused) {
+                        ("api_call", false) => "my_data.access.api",
+                        ("api_call", true) => "my_data.access.api_refused",
+                        _ => "my_data.access.view",
+                    })
+                    .to_owned(),
+            }
+        })
+        .collect())
+}
+
+/// Everything Kaset holds about the signed-in farmer and their household, as one JSON file.
+pub async fn download(ctx: Ctx) -> Result<HttpResponse, AppError> {
+    let (user, household_id) = ctx.farmer()?;
+    let user_id = user.id;
+    let actor = user.actor();
+    let tr = ctx.tr;
+    let export = ctx
+        .db(move |conn| {
+            let account = users::find(conn, user_id)?.ok_or(AppError::NotFound)?;
+            let farm = registry::load_farm(conn, household_id)?;
+            let mut cases = Vec::new();
+            for app in applications::for_household(conn, household_id)? {
+                cases.push(serde_json::json!({
+                    "events": applications::events(conn, app.id, false)?,
+                    "attachments": applications::attachments_of(conn, app.id)?
+                        .into_iter()
+                        .map(|a| serde_json::json!({
+                            "file_name": a.file_name,
+                            "content_type": a.content_type,
+                            "size_bytes": a.size_bytes,
+                            "uploaded_at": a.created_at,
+                        }))
+                        .collect::<Vec<_>>(),
+                    "rating": ratings::for_application(conn, app.id)?,
+                    "application": app,
+                }));
+            }
+            let accesses: Vec<serde_json::Value> = access_log(conn, &tr, household_id)?
+                .into_iter()
+                .map(|a| serde_json::json!({"at": a.at, "who": a.who, "what": a.what}))
+                .collect();
+            audit::record(
+                conn,
+                &actor,
+                audit::Entry {
+                    action: "export",
+                    entity: "my_data",
+                    entity_id: user_id.to_string(),
+                    household_id: Some(household_id),
+                    ..audit::Entry::default()
+                },
+            )?;
+            Ok(serde_json::json!({
+                "exported_at": db::now(),
+                "account": {
+                    "id": account.id,
+                    "role": account.role,
+                    "email": account.email,
+                    "national_id": account.national_id,
+                    "display_name": account.display_name,
+                    "language": account.locale,
+                    "created_at": account.created_at,
+                },
+                "household": farm.household,
+                "members": farm.members,
+                "plots": farm.plots.into_iter().map(|(plot, plantings)| serde_json::json!({
+                    "plot": plot,
+                    "plantings": plantings,
+                })).collect::<Vec<_>>(),
+                "livestock": farm.livestock,
+                "memberships": farm.memberships,
+                "applications": cases,
+                "notices": notices::for_user(conn, user_id, i64::MAX)?,
+                "consents": consents::history(conn, user_id)?,
+                "accesses": accesses,
+            }))
+        })
+        .await?;
+    let body = serde_json::to_string_pretty(&export).map_err(|e| AppError::Internal(e.into()))?;
+    Ok(HttpResponse::Ok()
+        .content_type("application/json; charset=utf-8")
+        .insert_header((header::CACHE_CONTROL, "no-store"))
+        .insert_header((
+            header::CONTENT_DISPOSITION,
+            "attachment; filename=\"kaset-my-data.json\"",
+        ))
+        .body(body))
+}
