@@ -60,6 +60,66 @@ pub struct Settings {
 
     #[command(flatten)]
     pub smtp: SmtpSettings,
+
+    #[command(flatten)]
+    pub registry_sync: RegistrySyncSettings,
+}
+
+/// Where household changes come from (the registry sync; its format is in the README).
+#[derive(Args, Clone, Debug)]
+pub struct RegistrySyncSettings {
+    /// The external registry's changes endpoint (HTTPS; plain HTTP only on this machine).
+    /// When unset, there is no scheduled sync.
+    #[arg(long = "registry-sync-url", env = "KASET_REGISTRY_SYNC_URL")]
+    pub url: Option<String>,
+
+    /// Sent as `Authorization: Bearer …` to the registry.
+    #[arg(
+        long = "registry-sync-token",
+        env = "KASET_REGISTRY_SYNC_TOKEN",
+        hide_env_values = true
+    )]
+    pub token: Option<String>,
+
+    /// How often the server syncs, in seconds.
+    #[arg(
+        long = "registry-sync-every-secs",
+        env = "KASET_REGISTRY_SYNC_EVERY_SECS",
+        default_value_t = 3600
+    )]
+    pub every_secs: u64,
+
+    /// Households asked for per page.
+    #[arg(
+        long = "registry-sync-page-size",
+        env = "KASET_REGISTRY_SYNC_PAGE_SIZE",
+        default_value_t = 500
+    )]
+    pub page_size: u32,
+
+    /// How long one page may take to arrive, in seconds.
+    #[arg(
+        long = "registry-sync-timeout-secs",
+        env = "KASET_REGISTRY_SYNC_TIMEOUT_SECS",
+        default_value_t = 30
+    )]
+    pub timeout_secs: u64,
+
+    /// Tries per page before the sync stops (and resumes there next time).
+    #[arg(
+        long = "registry-sync-tries",
+        env = "KASET_REGISTRY_SYNC_TRIES",
+        default_value_t = 5
+    )]
+    pub tries: u32,
+
+    /// The wait before the second try, in milliseconds; doubled after each failure.
+    #[arg(
+        long = "registry-sync-backoff-ms",
+        env = "KASET_REGISTRY_SYNC_BACKOFF_MS",
+        default_value_t = 1000
+    )]
+    pub backoff_ms: u64,
 }
 
 #[derive(Args, Clone, Debug)]
@@ -130,13 +190,13 @@ impl Settings {
         }
     }
 
-    /// Cookies are marked Secure whenever users reach Kaset over TLS.
     pub fn upload_dir(&self) -> PathBuf {
         self.upload_dir
             .clone()
             .unwrap_or_else(|| self.data_dir.join("uploads"))
     }
 
+    /// Cookies are marked Secure whenever users reach Kaset over TLS.
     pub fn secure_cookies(&self) -> bool {
         self.public_url
             .as_deref()

@@ -37,11 +37,23 @@ enum Command {
         #[arg(long, default_value_t = 7)]
         seed: u64,
     },
+    /// Work with the farmer registry.
+    Registry {
+        #[command(subcommand)]
+        command: RegistryCommand,
+    },
     /// Work with the programme rule files.
     Rules {
         #[command(subcommand)]
         command: RulesCommand,
     },
+}
+
+#[derive(Subcommand)]
+enum RegistryCommand {
+    /// Pull household changes from the external registry (KASET_REGISTRY_SYNC_URL) until
+    /// there are none left, re-deciding the changed households' entitlements.
+    Sync,
 }
 
 #[derive(Subcommand)]
@@ -67,6 +79,9 @@ fn main() -> anyhow::Result<()> {
         Command::Rules {
             command: RulesCommand::Check,
         } => check_rules(&cli.settings),
+        Command::Registry {
+            command: RegistryCommand::Sync,
+        } => sync_registry(cli.settings),
         Command::Evaluate { all } => {
             anyhow::ensure!(
                 all,
@@ -115,6 +130,32 @@ fn evaluate_all(settings: &Settings) -> anyhow::Result<()> {
         started.elapsed().as_secs_f64(),
         changes.decisions_changed,
         changes.newly_eligible
+    );
+    Ok(())
+}
+
+#[actix_web::main]
+async fn sync_registry(settings: Settings) -> anyhow::Result<()> {
+    use kaset::jobs::registry_sync::{sync, SyncContext};
+    let rules = std::sync::Arc::new(kaset::app::load_rules(&settings.rules_dir)?);
+    let pool = db::connect(&settings.database_url, 2)?;
+    let cx = SyncContext {
+        pool,
+        rules,
+        notify: kaset::jobs::entitlements::Notify {
+            enabled: true,
+            public_url: settings.public_url_for(&settings.bind),
+        },
+    };
+    let started = std::time::Instant::now();
+    let report = sync(&cx, &settings.registry_sync).await?;
+    println!(
+        "{} pages, {} households stored, {} refused (see the officers' review list), {} newly eligible, in {:.1} s",
+        report.pages,
+        report.households,
+        report.refused,
+        report.newly_eligible,
+        started.elapsed().as_secs_f64()
     );
     Ok(())
 }

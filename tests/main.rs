@@ -11,4 +11,5 @@ mod browser;
 mod entitlements;
 mod pages;
 mod registry;
+mod registry_sync;
 mod satisfaction;

@@ -14,6 +14,7 @@ pub mod notices;
 pub mod outbox;
 pub mod ratings;
 pub mod registry;
+pub mod registry_sync;
 pub mod schema;
 pub mod seed;
 pub mod sessions;

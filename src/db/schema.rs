@@ -202,6 +202,29 @@ diesel::table! {
 }
 
 diesel::table! {
+    sync_cursors (source) {
+        source -> Text,
+        cursor -> Text,
+        updated_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    registry_rejects (id) {
+        id -> Integer,
+        source -> Text,
+        received_at -> Timestamp,
+        registry_number -> Text,
+        province_code -> Nullable<Text>,
+        field -> Text,
+        problem -> Text,
+        record -> Text,
+        reviewed_at -> Nullable<Timestamp>,
+        reviewed_by -> Nullable<Integer>,
+    }
+}
+
+diesel::table! {
     consents (id) {
         id -> Integer,
         user_id -> Integer,
@@ -410,6 +433,8 @@ diesel::joinable!(memberships -> households (household_id));
 diesel::joinable!(password_resets -> users (user_id));
 
 diesel::allow_tables_to_appear_in_same_query!(
+    sync_cursors,
+    registry_rejects,
     api_keys,
     consents,
     provinces,

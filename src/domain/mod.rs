@@ -14,6 +14,7 @@ pub mod partner;
 mod password;
 pub mod rating;
 mod registry_number;
+pub mod registry_record;
 pub mod satisfaction;
 mod scope;
 

@@ -5,6 +5,7 @@ pub mod cases;
 pub mod emails;
 pub mod entitlements;
 pub mod mailer;
+pub mod registry_sync;
 pub mod satisfaction;
 
 use crate::config::Settings;
@@ -45,7 +46,43 @@ pub fn spawn_background_work(background: Background) {
         background.mail_wake.clone(),
         background.settings.csat_alert_percent,
     ));
+    if background.settings.registry_sync.url.is_some() {
+        actix_web::rt::spawn(sync_registry_regularly(
+            registry_sync::SyncContext {
+                pool: background.pool.clone(),
+                rules: background.rules.clone(),
+                notify: entitlements::Notify {
+                    enabled: true,
+                    public_url: background.public_url.clone(),
+                },
+            },
+            background.settings.registry_sync.clone(),
+            background.mail_wake.clone(),
+        ));
+    }
     actix_web::rt::spawn(cleanup(background.pool));
+}
+
+/// Pulls the registry's changes every `every_secs`; a failed run is logged and the next one
+/// resumes from the saved cursor.
+async fn sync_registry_regularly(
+    cx: registry_sync::SyncContext,
+    settings: crate::config::RegistrySyncSettings,
+    mail_wake: Arc<Notify>,
+) {
+    let mut every = tokio::time::interval(Duration::from_secs(settings.every_secs.max(60)));
+    loop {
+        every.tick().await;
+        match registry_sync::sync(&cx, &settings).await {
+            Ok(report) => {
+                if report.newly_eligible > 0 {
+                    mail_wake.notify_one();
+                }
+                tracing::info!(?report, "registry sync done");
+            }
+            Err(error) => tracing::error!(%error, "registry sync stopped; the next run resumes"),
+        }
+    }
 }
 
 /// Keeps stored entitlements current. At start-up, with the rule set (a baseline the first

@@ -20,6 +20,7 @@ pub mod page_feedback;
 pub mod pages;
 pub mod partner_keys;
 pub mod privacy;
+pub mod registry_rejects;
 pub mod satisfaction;
 pub mod session_store;
 pub mod uploads;
@@ -63,5 +64,6 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
         .configure(disasters::routes)
         .configure(partner_keys::routes)
         .configure(privacy::routes)
+        .configure(registry_rejects::routes)
         .configure(api::routes);
 }

@@ -5,11 +5,12 @@
 //! run into a template; each test then gets its own copy (a file copy for SQLite,
 //! `CREATE DATABASE … TEMPLATE` for PostgreSQL) and drops it at the end.
 
+pub mod registry;
 pub mod smtp;
 
 use diesel::{Connection, PgConnection, RunQueryDsl};
 use kaset::app::Application;
-use kaset::config::{Settings, SmtpSecurity, SmtpSettings};
+use kaset::config::{RegistrySyncSettings, Settings, SmtpSecurity, SmtpSettings};
 use reqwest::redirect::Policy;
 use std::path::PathBuf;
 use std::sync::{Mutex, OnceLock};
@@ -272,6 +273,16 @@ pub async fn spawn_app_with(backend: Backend, options: Options) -> TestApp {
             outbox_poll_ms: options.outbox_poll_ms,
             // A retry a second after a failure, so an outage in a test ends quickly.
             outbox_retry_secs: 1,
+        },
+        // Tests run the registry sync themselves, against a server of their own.
+        registry_sync: RegistrySyncSettings {
+            url: None,
+            token: None,
+            every_secs: 3600,
+            page_size: 500,
+            timeout_secs: 30,
+            tries: 5,
+            backoff_ms: 1000,
         },
     };
     let app = Application::build(settings).await.expect("build the app");

@@ -1,0 +1,2 @@
+DROP TABLE registry_rejects;
+DROP TABLE sync_cursors;
