@@ -9,6 +9,7 @@ mod api;
 mod applications;
 mod browser;
 mod entitlements;
+mod open_data;
 mod pages;
 mod registry;
 mod registry_sync;

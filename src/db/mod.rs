@@ -11,6 +11,7 @@ pub mod entitlements;
 pub mod geography;
 pub mod logins;
 pub mod notices;
+pub mod open_data;
 pub mod outbox;
 pub mod ratings;
 pub mod registry;

@@ -225,6 +225,14 @@ diesel::table! {
 }
 
 diesel::table! {
+    open_datasets (id) {
+        id -> Text,
+        generated_at -> Timestamp,
+        rows_json -> Text,
+    }
+}
+
+diesel::table! {
     consents (id) {
         id -> Integer,
         user_id -> Integer,
@@ -433,6 +441,7 @@ diesel::joinable!(memberships -> households (household_id));
 diesel::joinable!(password_resets -> users (user_id));
 
 diesel::allow_tables_to_appear_in_same_query!(
+    open_datasets,
     sync_cursors,
     registry_rejects,
     api_keys,

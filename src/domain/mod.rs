@@ -10,6 +10,7 @@ pub mod comments;
 pub mod date;
 mod email;
 mod national_id;
+pub mod open_data;
 pub mod partner;
 mod password;
 pub mod rating;

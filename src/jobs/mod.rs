@@ -5,6 +5,7 @@ pub mod cases;
 pub mod emails;
 pub mod entitlements;
 pub mod mailer;
+pub mod open_data;
 pub mod registry_sync;
 pub mod satisfaction;
 
@@ -60,6 +61,7 @@ pub fn spawn_background_work(background: Background) {
             background.mail_wake.clone(),
         ));
     }
+    actix_web::rt::spawn(publish_open_data(background.pool.clone()));
     actix_web::rt::spawn(cleanup(background.pool));
 }
 
@@ -189,6 +191,27 @@ async fn escalate_overdue_cases(
 }
 
 /// Removes expired sessions and old login attempts every hour.
+/// Keeps the open datasets at most a day old: looks every hour, rebuilds when a day has passed
+/// (and at start-up when there are none yet).
+async fn publish_open_data(pool: Pool) {
+    let mut hourly = tokio::time::interval(Duration::from_secs(3600));
+    loop {
+        hourly.tick().await;
+        let pool = pool.clone();
+        let result = actix_web::web::block(move || -> anyhow::Result<bool> {
+            let mut conn = pool.get()?;
+            open_data::refresh_if_older_than(&mut conn, 24)
+        })
+        .await;
+        match result {
+            Ok(Ok(true)) => tracing::info!("open datasets refreshed"),
+            Ok(Ok(false)) => {}
+            Ok(Err(error)) => tracing::warn!(%error, "open data refresh failed"),
+            Err(error) => tracing::warn!(%error, "open data task failed"),
+        }
+    }
+}
+
 async fn cleanup(pool: Pool) {
     let mut interval = tokio::time::interval(Duration::from_secs(3600));
     loop {

@@ -16,6 +16,7 @@ pub mod farm;
 pub mod impact;
 pub mod notices;
 pub mod officer;
+pub mod open_data;
 pub mod page_feedback;
 pub mod pages;
 pub mod partner_keys;
@@ -64,6 +65,7 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
         .configure(disasters::routes)
         .configure(partner_keys::routes)
         .configure(privacy::routes)
+        .configure(open_data::routes)
         .configure(registry_rejects::routes)
         .configure(api::routes);
 }

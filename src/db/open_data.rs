@@ -1,0 +1,126 @@
+//! What the open datasets are built from (case events, ratings, stored entitlements), and the
+//! published snapshots.
+
+use super::schema::{
+    application_events, applications, entitlements, households, open_datasets, ratings,
+};
+use super::DbConn;
+use crate::domain::open_data::{CaseEvent, EventKind};
+use chrono::NaiveDateTime;
+use diesel::prelude::*;
+use std::collections::HashSet;
+
+/// Every submission, approval, payment and rating, with its programme, province and household.
+pub fn case_events(conn: &mut DbConn) -> QueryResult<Vec<CaseEvent>> {
+    let mut events = Vec::new();
+    let submitted: Vec<(String, String, i32, Option<NaiveDateTime>)> = applications::table
+        .inner_join(households::table)
+        .filter(applications::submitted_at.is_not_null())
+        .select((
+            applications::programme_id,
+            households::province_code,
+            applications::household_id,
+            applications::submitted_at,
+        ))
+        .load(conn)?;
+    for (programme_id, province_code, household_id, at) in submitted {
+        if let Some(at) = at {
+            events.push(CaseEvent {
+                programme_id,
+                province_code,
+                household_id,
+                on: at.date(),
+                kind: EventKind::Submitted,
+            });
+        }
+    }
+    let steps: Vec<(String, String, i32, NaiveDateTime, String, Option<i64>)> =
+        application_events::table
+            .inner_join(applications::table.inner_join(households::table))
+            .filter(application_events::kind.eq_any(["approved", "paid"]))
+            .select((
+                applications::programme_id,
+                households::province_code,
+                applications::household_id,
+                application_events::at,
+                application_events::kind,
+                applications::snapshot_amount_satang,
+            ))
+            .load(conn)?;
+    for (programme_id, province_code, household_id, at, kind, amount) in steps {
+        events.push(CaseEvent {
+            programme_id,
+            province_code,
+            household_id,
+            on: at.date(),
+            kind: if kind == "paid" {
+                EventKind::Paid(amount.unwrap_or(0))
+            } else {
+                EventKind::Approved
+            },
+        });
+    }
+    let rated: Vec<(String, String, i32, NaiveDateTime, i32)> = ratings::table
+        .inner_join(applications::table.on(applications::id.eq(ratings::application_id)))
+        .select((
+            ratings::programme_id,
+            ratings::province_code,
+            applications::household_id,
+            ratings::created_at,
+            ratings::satisfaction,
+        ))
+        .load(conn)?;
+    for (programme_id, province_code, household_id, at, score) in rated {
+        events.push(CaseEvent {
+            programme_id,
+            province_code,
+            household_id,
+            on: at.date(),
+            kind: EventKind::Rated(score),
+        });
+    }
+    Ok(events)
+}
+
+/// Households eligible today as (programme, province, household), and who has applied to what.
+pub type Uptake = (Vec<(String, String, i32)>, HashSet<(String, i32)>);
+
+pub fn uptake_inputs(conn: &mut DbConn) -> QueryResult<Uptake> {
+    let eligible = entitlements::table
+        .inner_join(households::table)
+        .filter(entitlements::status.eq("eligible"))
+        .select((
+            entitlements::programme_id,
+            households::province_code,
+            entitlements::household_id,
+        ))
+        .load(conn)?;
+    let applied: Vec<(String, i32)> = applications::table
+        .filter(applications::submitted_at.is_not_null())
+        .select((applications::programme_id, applications::household_id))
+        .load(conn)?;
+    Ok((eligible, applied.into_iter().collect()))
+}
+
+pub fn store(conn: &mut DbConn, id: &str, rows_json: &str, at: NaiveDateTime) -> QueryResult<()> {
+    super::write_transaction(conn, |conn| {
+        diesel::delete(open_datasets::table.find(id)).execute(conn)?;
+        diesel::insert_into(open_datasets::table)
+            .values((
+                open_datasets::id.eq(id),
+                open_datasets::generated_at.eq(at),
+                open_datasets::rows_json.eq(rows_json),
+            ))
+            .execute(conn)
+            .map(|_| ())
+    })
+}
+
+/// The published rows (JSON) and when they were made.
+pub fn published(conn: &mut DbConn, id: &str) -> QueryResult<Option<(NaiveDateTime, String)>> {
+    open_datasets::table
+        .find(id)
+        .select((open_datasets::generated_at, open_datasets::rows_json))
+        .first(conn)
+        .optional()
+}
