@@ -11,6 +11,7 @@ mod browser;
 mod entitlements;
 mod open_data;
 mod pages;
+mod privacy;
 mod registry;
 mod registry_sync;
 mod satisfaction;

@@ -6,6 +6,7 @@ pub mod api_keys;
 pub mod applications;
 pub mod audit;
 pub mod consents;
+pub mod data_requests;
 pub mod disasters;
 pub mod entitlements;
 pub mod geography;

@@ -233,6 +233,23 @@ diesel::table! {
 }
 
 diesel::table! {
+    data_requests (id) {
+        id -> Integer,
+        user_id -> Integer,
+        household_id -> Integer,
+        amphoe_code -> Text,
+        kind -> Text,
+        status -> Text,
+        details -> Text,
+        due_on -> Date,
+        resolution -> Text,
+        resolved_by -> Nullable<Integer>,
+        created_at -> Timestamp,
+        resolved_at -> Nullable<Timestamp>,
+    }
+}
+
+diesel::table! {
     consents (id) {
         id -> Integer,
         user_id -> Integer,
@@ -441,6 +458,7 @@ diesel::joinable!(memberships -> households (household_id));
 diesel::joinable!(password_resets -> users (user_id));
 
 diesel::allow_tables_to_appear_in_same_query!(
+    data_requests,
     open_datasets,
     sync_cursors,
     registry_rejects,

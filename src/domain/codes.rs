@@ -60,6 +60,21 @@ code_enum!(
     Payment = "payment",
 });
 
+code_enum!(
+    /// What a farmer asks of their personal data.
+    DataRequestKind, "data_requests.kind", {
+    Correction = "correction",
+    Deletion = "deletion",
+});
+
+code_enum!(
+    /// Where a personal-data request stands.
+    DataRequestStatus, "data_requests.status", {
+    Open = "open",
+    Done = "done",
+    Declined = "declined",
+});
+
 code_enum!(Crop, "crop", {
     Rice = "rice",
     Cassava = "cassava",

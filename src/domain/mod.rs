@@ -7,6 +7,7 @@ pub mod calendar;
 pub mod case;
 mod codes;
 pub mod comments;
+pub mod data_request;
 pub mod date;
 mod email;
 mod national_id;
@@ -21,8 +22,8 @@ mod scope;
 
 pub use area::Area;
 pub use codes::{
-    ApiScope, CaseStatus, ConsentPurpose, Crop, Hazard, LandDocument, MembershipKind,
-    RejectionReason, Relation, Role, Season, Species, Tenure,
+    ApiScope, CaseStatus, ConsentPurpose, Crop, DataRequestKind, DataRequestStatus, Hazard,
+    LandDocument, MembershipKind, RejectionReason, Relation, Role, Season, Species, Tenure,
 };
 pub use email::Email;
 pub use national_id::NationalId;

@@ -426,3 +426,57 @@ mod tests {
         }
     }
 }
+
+/// News of a personal-data request: a new one for the area's officers, or its answer for the
+/// farmer. `section` is the catalogue section of the wording (`email.<section>.*`).
+pub struct DataRequestNews<'a> {
+    pub section: &'static str,
+    pub reference: &'a str,
+    /// What the farmer asked, or the officer's answer.
+    pub text: &'a str,
+    pub link: &'a str,
+}
+
+struct DataRequestMail<'a> {
+    tr: Tr,
+    name: &'a str,
+    news: &'a DataRequestNews<'a>,
+}
+
+impl DataRequestMail<'_> {
+    fn words(&self, part: &str) -> String {
+        self.tr.fmt(
+            &format!("email.{}.{part}", self.news.section),
+            &[("reference", self.news.reference)],
+        )
+    }
+}
+
+#[derive(Template)]
+#[template(path = "email/data_request.txt")]
+struct DataRequestText<'a> {
+    mail: &'a DataRequestMail<'a>,
+}
+
+#[derive(Template)]
+#[template(path = "email/data_request.html")]
+struct DataRequestHtml<'a> {
+    mail: &'a DataRequestMail<'a>,
+}
+
+pub fn queue_data_request(
+    conn: &mut DbConn,
+    tr: Tr,
+    recipient: &str,
+    name: &str,
+    news: &DataRequestNews<'_>,
+) -> anyhow::Result<()> {
+    let mail = DataRequestMail { tr, name, news };
+    enqueue(
+        conn,
+        recipient,
+        &mail.words("subject"),
+        &DataRequestText { mail: &mail },
+        &DataRequestHtml { mail: &mail },
+    )
+}

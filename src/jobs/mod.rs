@@ -2,6 +2,7 @@
 //! clean-up.
 
 pub mod cases;
+pub mod data_requests;
 pub mod emails;
 pub mod entitlements;
 pub mod mailer;

@@ -79,10 +79,17 @@ pub async fn list(ctx: Ctx, query: web::Query<ListQuery>) -> Result<HttpResponse
                 lines.push(UserLine {
                     id: row.id,
                     name: row.display_name.clone(),
+                    // A farmer's national ID is shown masked, as everywhere it is not needed.
                     login: row
                         .email
                         .clone()
-                        .or(row.national_id.clone())
+                        .or_else(|| {
+                            row.national_id.as_deref().map(|id| {
+                                crate::domain::NationalId::parse(id)
+                                    .map(|id| id.masked())
+                                    .unwrap_or_default()
+                            })
+                        })
                         .unwrap_or_default(),
                     role: tr.t(row.role().label_key()).to_owned(),
                     scope,

@@ -9,6 +9,7 @@ pub mod auth;
 pub mod cases;
 pub mod charts;
 pub mod context;
+pub mod data_requests;
 pub mod disasters;
 pub mod entitlements;
 pub mod error_pages;
@@ -65,6 +66,7 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
         .configure(disasters::routes)
         .configure(partner_keys::routes)
         .configure(privacy::routes)
+        .configure(data_requests::routes)
         .configure(open_data::routes)
         .configure(registry_rejects::routes)
         .configure(api::routes);

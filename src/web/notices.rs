@@ -81,6 +81,17 @@ pub async fn list(ctx: Ctx) -> Result<HttpResponse, AppError> {
                     "/manager/satisfaction".to_owned(),
                     "notices.see_satisfaction",
                 )
+            } else if let Some(state) = n.kind.strip_prefix("data_request.") {
+                let (text_key, link) = if state == "new" {
+                    ("notices.data_request_new", "/officer/data-requests")
+                } else {
+                    ("notices.data_request_answered", "/privacy#requests")
+                };
+                (
+                    tr.fmt(text_key, &[("reference", n.subject.as_str())]),
+                    link.to_owned(),
+                    "notices.see",
+                )
             } else if let Some(event) = n.kind.strip_prefix("staff_case.") {
                 (
                     tr.fmt(

@@ -2,11 +2,15 @@
 //! (`/privacy`), everything Kaset holds about them as JSON, and who viewed it (`/my-data`).
 
 use super::context::{redirect, render, render_invalid, Ctx, FieldErrors, Posted};
-use crate::db::{self, api_keys, applications, audit, consents, notices, ratings, registry, users};
+use crate::db::{
+    self, api_keys, applications, audit, consents, data_requests, notices, ratings, registry, users,
+};
+use crate::domain::data_request::{self, Details};
 use crate::domain::partner::PRIVACY_NOTICE_VERSION;
-use crate::domain::{ConsentPurpose, Role};
+use crate::domain::{ConsentPurpose, DataRequestKind, DataRequestStatus, NationalId, Role};
 use crate::error::AppError;
 use crate::i18n::Tr;
+use crate::jobs;
 use actix_web::http::header;
 use actix_web::{web, HttpResponse};
 use askama::Template;
@@ -15,6 +19,8 @@ use serde::Deserialize;
 pub fn routes(cfg: &mut web::ServiceConfig) {
     cfg.route("/privacy", web::get().to(privacy))
         .route("/privacy/consents", web::post().to(change_consent))
+        .route("/privacy/corrections", web::post().to(ask_correction))
+        .route("/privacy/delete-account", web::post().to(delete_account))
         .route("/my-data", web::get().to(my_data))
         .route("/my-data/download", web::get().to(download));
 }
@@ -30,21 +36,58 @@ pub struct ConsentView {
     pub since: Option<String>,
 }
 
+pub struct RequestView {
+    pub reference: String,
+    pub status: String,
+    pub open: bool,
+    pub asked: String,
+    pub due: String,
+    pub details: String,
+    pub resolution: String,
+}
+
 #[derive(Template)]
 #[template(path = "privacy/privacy.html")]
 struct PrivacyPage {
     ctx: Ctx,
     notice_version: &'static str,
     consents: Vec<ConsentView>,
+    requests: Vec<RequestView>,
+    /// What the farmer typed in the correction form (kept when it is refused).
+    correction: String,
     errors: FieldErrors,
 }
 
-async fn privacy_page(ctx: Ctx, errors: FieldErrors) -> Result<PrivacyPage, AppError> {
+async fn privacy_page(
+    ctx: Ctx,
+    correction: String,
+    errors: FieldErrors,
+) -> Result<PrivacyPage, AppError> {
     let user_id = ctx.farmer()?.0.id;
-    let rows = ctx
-        .db(move |conn| Ok(consents::current(conn, user_id)?))
+    let (rows, requests) = ctx
+        .db(move |conn| {
+            Ok((
+                consents::current(conn, user_id)?,
+                data_requests::for_user(conn, user_id)?,
+            ))
+        })
         .await?;
     let tr = ctx.tr;
+    let requests = requests
+        .into_iter()
+        .filter(|r| r.kind == DataRequestKind::Correction.code())
+        .map(|r| RequestView {
+            reference: data_request::reference(r.id),
+            open: r.status == DataRequestStatus::Open.code(),
+            status: DataRequestStatus::parse(&r.status)
+                .map(|s| tr.t(s.label_key()).to_owned())
+                .unwrap_or_default(),
+            asked: tr.date(&r.created_at.date()),
+            due: tr.date(&r.due_on),
+            details: r.details,
+            resolution: r.resolution,
+        })
+        .collect();
     let consents = ConsentPurpose::ALL
         .iter()
         .map(|purpose| {
@@ -73,12 +116,94 @@ async fn privacy_page(ctx: Ctx, errors: FieldErrors) -> Result<PrivacyPage, AppE
         ctx,
         notice_version: PRIVACY_NOTICE_VERSION,
         consents,
+        requests,
+        correction,
         errors,
     })
 }
 
 pub async fn privacy(ctx: Ctx) -> Result<HttpResponse, AppError> {
-    render(&privacy_page(ctx, FieldErrors::default()).await?)
+    render(&privacy_page(ctx, String::new(), FieldErrors::default()).await?)
+}
+
+#[derive(Deserialize, Default)]
+#[serde(default)]
+pub struct CorrectionForm {
+    details: String,
+}
+
+/// A correction of the registry record, for the district's officers.
+pub async fn ask_correction(
+    ctx: Ctx,
+    Posted(form): Posted<CorrectionForm>,
+) -> Result<HttpResponse, AppError> {
+    let (user, household_id) = ctx.farmer()?;
+    let (user_id, actor) = (user.id, user.actor());
+    let details = match Details::parse(&form.details) {
+        Ok(details) => details,
+        Err(invalid) => {
+            let mut errors = FieldErrors::default();
+            errors.add("details", invalid.key);
+            return render_invalid(&privacy_page(ctx, form.details, errors).await?);
+        }
+    };
+    let public_url = ctx.state.public_url.clone();
+    ctx.db(move |conn| {
+        Ok(jobs::data_requests::ask_correction(
+            conn,
+            &actor,
+            user_id,
+            household_id,
+            &details,
+            &public_url,
+        )?)
+    })
+    .await?;
+    ctx.state.mail_wake.notify_one();
+    Ok(redirect("/privacy?asked=1#requests"))
+}
+
+#[derive(Deserialize, Default)]
+#[serde(default)]
+pub struct DeletionForm {
+    password: String,
+    confirm: String,
+}
+
+/// Deletes the farmer's account once they confirm with their password, and signs them out.
+pub async fn delete_account(
+    ctx: Ctx,
+    Posted(form): Posted<DeletionForm>,
+) -> Result<HttpResponse, AppError> {
+    let (user, household_id) = ctx.farmer()?;
+    let (user_id, actor) = (user.id, user.actor());
+    let stored = ctx
+        .db(move |conn| Ok(users::find(conn, user_id)?.map(|u| u.password_hash)))
+        .await?;
+    let password = form.password.clone();
+    let right =
+        web::block(move || crate::domain::verify_password(&password, stored.as_deref())).await?;
+    let mut errors = FieldErrors::default();
+    if form.confirm != "yes" {
+        errors.add("confirm", "privacy.error.confirm_deletion");
+    }
+    if !right {
+        errors.add("password", "privacy.error.password");
+    }
+    if !errors.is_empty() {
+        return render_invalid(&privacy_page(ctx, String::new(), errors).await?);
+    }
+    ctx.db(move |conn| {
+        Ok(jobs::data_requests::delete_account(
+            conn,
+            &actor,
+            user_id,
+            household_id,
+        )?)
+    })
+    .await?;
+    ctx.sign_out();
+    Ok(redirect("/?account_deleted=1"))
 }
 
 #[derive(Deserialize, Default)]
@@ -102,7 +227,7 @@ pub async fn change_consent(
     let (Ok(purpose), Some(given)) = (ConsentPurpose::parse(&form.purpose), given) else {
         let mut errors = FieldErrors::default();
         errors.add("consents", "error.choice");
-        return render_invalid(&privacy_page(ctx, errors).await?);
+        return render_invalid(&privacy_page(ctx, String::new(), errors).await?);
     };
     let actor = user.actor();
     ctx.db(move |conn| {
@@ -248,7 +373,17 @@ pub async fn download(ctx: Ctx) -> Result<HttpResponse, AppError> {
                     "created_at": account.created_at,
                 },
                 "household": farm.household,
-                "members": farm.members,
+                // Other members' national IDs are their personal data, not the farmer's.
+                "members": farm.members.iter().map(|m| {
+                    let mut member = serde_json::json!(m);
+                    if account.national_id.as_deref() != Some(m.national_id.as_str()) {
+                        member["national_id"] = NationalId::parse(&m.national_id)
+                            .map(|id| id.masked())
+                            .unwrap_or_default()
+                            .into();
+                    }
+                    member
+                }).collect::<Vec<_>>(),
                 "plots": farm.plots.into_iter().map(|(plot, plantings)| serde_json::json!({
                     "plot": plot,
                     "plantings": plantings,
@@ -258,6 +393,7 @@ pub async fn download(ctx: Ctx) -> Result<HttpResponse, AppError> {
                 "applications": cases,
                 "notices": notices::for_user(conn, user_id, i64::MAX)?,
                 "consents": consents::history(conn, user_id)?,
+                "data_requests": data_requests::for_user(conn, user_id)?,
                 "accesses": accesses,
             }))
         })

@@ -1,0 +1,142 @@
+//! The officers' list of farmers' correction requests in their area: the earliest deadline
+//! first, each with a link to the household's record (where the correction is made) and a
+//! form to answer it, corrected or declined with the reason.
+
+use super::context::{redirect, render, render_invalid, Ctx, FieldErrors, Posted};
+use crate::db::{data_requests, registry};
+use crate::domain::data_request;
+use crate::domain::DataRequestStatus;
+use crate::error::AppError;
+use crate::jobs;
+use actix_web::{web, HttpResponse};
+use askama::Template;
+use serde::Deserialize;
+
+pub fn routes(cfg: &mut web::ServiceConfig) {
+    cfg.route("/officer/data-requests", web::get().to(list))
+        .route("/officer/data-requests/{id}", web::post().to(answer));
+}
+
+pub struct RequestLine {
+    pub id: i32,
+    pub reference: String,
+    pub household_id: i32,
+    pub registry_number: String,
+    pub asked: String,
+    pub due: String,
+    pub overdue: bool,
+    pub details: String,
+    /// The officer's refused answer: why (catalogue keys), and what they typed.
+    pub errors: Vec<&'static str>,
+    pub typed: String,
+}
+
+#[derive(Template)]
+#[template(path = "officer/data_requests.html")]
+struct RequestsPage {
+    ctx: Ctx,
+    requests: Vec<RequestLine>,
+    can_answer: bool,
+}
+
+async fn page(
+    ctx: Ctx,
+    failed: Option<(i32, String)>,
+    errors: FieldErrors,
+) -> Result<RequestsPage, AppError> {
+    let scope = ctx.staff()?.scope.clone();
+    let tr = ctx.tr;
+    let today = chrono::Utc::now().date_naive();
+    let requests: Vec<RequestLine> = ctx
+        .db(move |conn| {
+            let mut lines = Vec::new();
+            for row in data_requests::open_in_scope(conn, &scope)? {
+                let household = registry::load_farm(conn, row.household_id)?.household;
+                lines.push(RequestLine {
+                    id: row.id,
+                    reference: data_request::reference(row.id),
+                    household_id: row.household_id,
+                    registry_number: household.registry_number,
+                    asked: tr.date(&row.created_at.date()),
+                    due: tr.date(&row.due_on),
+                    overdue: row.due_on < today,
+                    details: row.details,
+                    errors: Vec::new(),
+                    typed: String::new(),
+                });
+            }
+            Ok(lines)
+        })
+        .await?;
+    let mut requests = requests;
+    if let Some((id, typed)) = failed {
+        if let Some(line) = requests.iter_mut().find(|l| l.id == id) {
+            line.errors = errors.all().iter().map(|(_, key)| *key).collect();
+            line.typed = typed;
+        }
+    }
+    let can_answer = ctx.officer().is_ok();
+    Ok(RequestsPage {
+        ctx,
+        requests,
+        can_answer,
+    })
+}
+
+pub async fn list(ctx: Ctx) -> Result<HttpResponse, AppError> {
+    render(&page(ctx, None, FieldErrors::default()).await?)
+}
+
+#[derive(Deserialize, Default)]
+#[serde(default)]
+pub struct AnswerForm {
+    /// `done` or `declined`.
+    outcome: String,
+    message: String,
+}
+
+pub async fn answer(
+    ctx: Ctx,
+    path: web::Path<i32>,
+    Posted(form): Posted<AnswerForm>,
+) -> Result<HttpResponse, AppError> {
+    let officer = ctx.officer()?.clone();
+    let id = path.into_inner();
+    let mut errors = FieldErrors::default();
+    let outcome = match DataRequestStatus::parse(&form.outcome) {
+        Ok(status) if status != DataRequestStatus::Open => Some(status),
+        _ => {
+            errors.add("outcome", "error.choice");
+            None
+        }
+    };
+    let message = form.message.trim().to_owned();
+    if message.is_empty() {
+        errors.add("message", "data_requests.error.answer_required");
+    } else if message.chars().count() > 2000 {
+        errors.add("message", "error.too_long");
+    }
+    let Some(outcome) = outcome.filter(|_| errors.is_empty()) else {
+        return render_invalid(&page(ctx, Some((id, form.message)), errors).await?);
+    };
+    let public_url = ctx.state.public_url.clone();
+    let actor = officer.actor();
+    let answered = ctx
+        .db(move |conn| {
+            let request = data_requests::find_in_scope(conn, &officer.scope, id)?
+                .ok_or(AppError::NotFound)?;
+            Ok(jobs::data_requests::answer(
+                conn,
+                &actor,
+                &request,
+                outcome,
+                &message,
+                &public_url,
+            )?)
+        })
+        .await?;
+    if answered {
+        ctx.state.mail_wake.notify_one();
+    }
+    Ok(redirect("/officer/data-requests"))
+}
