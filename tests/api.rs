@@ -16,6 +16,7 @@ on_both_databases!(
     keys_are_held_to_their_scopes_area_rate_and_revocation,
     the_paying_agency_pages_through_approved_cases_and_marks_them_paid_once,
     the_openapi_document_describes_every_route_and_every_route_needs_a_key,
+    a_provincial_system_writes_registry_updates_within_its_area,
 );
 
 const FARMER_REGISTRY: &str = kaset::db::seed::DEMO_FARMER_REGISTRY;
@@ -563,6 +564,20 @@ async fn the_openapi_document_describes_every_route_and_every_route_needs_a_key(
     assert_eq!(doc.status, 200);
     assert!(doc.json["openapi"].as_str().unwrap().starts_with("3."));
     let paths = doc.json["paths"].as_object().unwrap();
+    let schemas = doc.json["components"]["schemas"].as_object().unwrap();
+    for schema in [
+        "ProblemBody",
+        "HouseholdEntitlements",
+        "CaseStatus",
+        "PaymentsPage",
+        "PaymentBatch",
+    ] {
+        assert!(schemas.contains_key(schema), "{schema} is described");
+    }
+    assert_eq!(
+        doc.json["components"]["securitySchemes"]["api_key"]["scheme"],
+        "bearer"
+    );
 
     // Every route the code registers (each `#[get]`/`#[post]` of src/web/api) is documented.
     let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("src/web/api");
@@ -595,9 +610,99 @@ async fn the_openapi_document_describes_every_route_and_every_route_needs_a_key(
                 .replace("{registry_number}", FARMER_REGISTRY)
                 .replace("{reference}", "KS-2569-000001")
                 .replace("{programme_id}", RELIEF);
-            let body = (method == "post").then(|| serde_json::json!({"payments": []}));
+            let body = (method == "post").then(|| serde_json::json!({}));
             let reply = call(&app, None, &method.to_uppercase(), &concrete, body).await;
             assert_problem(&reply, 401, "unauthorized");
         }
     }
+}
+
+async fn a_provincial_system_writes_registry_updates_within_its_area(backend: Backend) {
+    use crate::support::registry::household;
+    let app = spawn_app(backend).await;
+    let surin = issue_key(
+        &app,
+        "Surin provincial registry",
+        &["registry:write"],
+        "agency_services",
+        "32",
+        "600",
+    )
+    .await;
+    let reader = issue_key(
+        &app,
+        "Reader",
+        &["entitlements:read"],
+        "agency_services",
+        "",
+        "600",
+    )
+    .await;
+    let path = "/api/v1/registry/households";
+
+    let buriram_tambon: String = {
+        use kaset::db::schema::tambons;
+        tambons::table
+            .filter(tambons::code.like("31%"))
+            .select(tambons::code)
+            .first(&mut *app.db())
+            .unwrap()
+    };
+    let mut bad_id = household(302);
+    bad_id["members"][0]["national_id"] = serde_json::json!("3100100000015");
+    let mut elsewhere = household(303);
+    elsewhere["tambon_code"] = serde_json::json!(buriram_tambon);
+    elsewhere["plots"][0]["tambon_code"] = serde_json::json!(buriram_tambon);
+    let body = serde_json::json!({"households": [household(301), bad_id, elsewhere]});
+
+    assert_problem(
+        &call(&app, Some(&reader), "POST", path, Some(body.clone())).await,
+        403,
+        "missing-scope",
+    );
+    let reply = call(&app, Some(&surin), "POST", path, Some(body)).await;
+    assert_eq!(reply.status, 200, "{}", reply.json);
+    let results = reply.json["results"].as_array().unwrap();
+    let outcomes: Vec<&str> = results
+        .iter()
+        .map(|r| r["outcome"].as_str().unwrap())
+        .collect();
+    assert_eq!(outcomes, vec!["stored", "refused", "refused"]);
+    assert_eq!(results[1]["field"], "members[0].national_id");
+    assert_eq!(results[2]["field"], "tambon_code");
+    assert!(
+        results[2]["problem"].as_str().unwrap().contains("area"),
+        "{}",
+        results[2]
+    );
+
+    // Stored and decided by the rules engine, under the key's name in the audit log.
+    use kaset::db::schema::{audit_log, entitlements, households, registry_rejects};
+    let mut conn = app.db();
+    let id: i32 = households::table
+        .filter(households::registry_number.eq("320101900301"))
+        .select(households::id)
+        .first(&mut *conn)
+        .unwrap();
+    let decided: i64 = entitlements::table
+        .filter(entitlements::household_id.eq(id))
+        .count()
+        .get_result(&mut *conn)
+        .unwrap();
+    assert!(decided > 0);
+    let by_key: i64 = audit_log::table
+        .filter(audit_log::household_id.eq(id))
+        .filter(audit_log::api_key_id.is_not_null())
+        .filter(audit_log::action.eq("sync_create"))
+        .count()
+        .get_result(&mut *conn)
+        .unwrap();
+    assert_eq!(by_key, 1);
+    // The broken record waits for Surin's officers; the out-of-area one is only refused.
+    let waiting: Vec<String> = registry_rejects::table
+        .select(registry_rejects::source)
+        .load(&mut *conn)
+        .unwrap();
+    assert_eq!(waiting.len(), 1);
+    assert!(waiting[0].starts_with("api:"));
 }

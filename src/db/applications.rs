@@ -71,7 +71,7 @@ pub fn start_draft(
         return Ok(live);
     }
     let now = super::now();
-    let inserted = conn.transaction(|conn| {
+    let inserted = super::write_transaction(conn, |conn| {
         diesel::insert_into(applications::table)
             .values((
                 applications::household_id.eq(household_id),

@@ -506,7 +506,7 @@ pub fn add_plot(
     household_id: i32,
     input: &PlotInput,
 ) -> QueryResult<i32> {
-    conn.transaction(|conn| {
+    super::write_transaction(conn, |conn| {
         let id = diesel::insert_into(plots::table)
             .values((
                 plots::household_id.eq(household_id),
@@ -555,7 +555,7 @@ pub fn update_plot(
     old: &PlotRow,
     input: &PlotInput,
 ) -> QueryResult<()> {
-    conn.transaction(|conn| {
+    super::write_transaction(conn, |conn| {
         diesel::update(plots::table.find(old.id))
             .set((
                 plots::label.eq(&input.label),
@@ -589,7 +589,7 @@ pub fn add_planting(
     plot: &PlotRow,
     input: &PlantingInput,
 ) -> QueryResult<i32> {
-    conn.transaction(|conn| {
+    super::write_transaction(conn, |conn| {
         let id = diesel::insert_into(plantings::table)
             .values((
                 plantings::plot_id.eq(plot.id),
@@ -638,7 +638,7 @@ pub fn update_planting(
     old: &PlantingRow,
     input: &PlantingInput,
 ) -> QueryResult<()> {
-    conn.transaction(|conn| {
+    super::write_transaction(conn, |conn| {
         diesel::update(plantings::table.find(old.id))
             .set((
                 plantings::crop.eq(input.crop.code()),
@@ -671,7 +671,7 @@ pub fn remove_planting(
     household_id: i32,
     old: &PlantingRow,
 ) -> QueryResult<()> {
-    conn.transaction(|conn| {
+    super::write_transaction(conn, |conn| {
         diesel::delete(plantings::table.find(old.id)).execute(conn)?;
         for (field, value) in planting_row_fields(old) {
             audit::record(
@@ -699,7 +699,7 @@ pub fn set_livestock(
     household_id: i32,
     counts: &[(Species, i32)],
 ) -> QueryResult<()> {
-    conn.transaction(|conn| {
+    super::write_transaction(conn, |conn| {
         let existing: Vec<LivestockRow> = livestock::table
             .filter(livestock::household_id.eq(household_id))
             .load(conn)?;

@@ -40,11 +40,30 @@ pub enum Received {
     Refused(Refused),
 }
 
+/// What became of one received record: the household stored, or why it was refused.
+#[derive(Debug)]
+pub struct RecordOutcome {
+    pub registry_number: String,
+    pub stored: Result<i32, Rejection>,
+}
+
 #[derive(Debug, Default)]
 pub struct PageOutcome {
+    pub records: Vec<RecordOutcome>,
+}
+
+impl PageOutcome {
     /// The households stored, to be re-decided.
-    pub stored: Vec<i32>,
-    pub refused: usize,
+    pub fn stored(&self) -> Vec<i32> {
+        self.records
+            .iter()
+            .filter_map(|r| r.stored.as_ref().ok().copied())
+            .collect()
+    }
+
+    pub fn refused(&self) -> usize {
+        self.records.iter().filter(|r| r.stored.is_err()).count()
+    }
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -100,46 +119,66 @@ pub fn apply_page(
         if claimed != 1 {
             return Err(PageError::CursorMoved);
         }
-        let actor = Actor::user(None, "registry_sync");
-        let mut outcome = PageOutcome::default();
-        for received in records {
-            let refused = match received {
-                Received::Refused(refused) => refused,
-                // Each household in a savepoint of its own: a refusal undoes only its part.
-                Received::Household(record, raw) => {
-                    match conn.transaction(|conn| store_household(conn, &record, &actor, now)) {
-                        Ok(id) => {
-                            outcome.stored.push(id);
-                            continue;
-                        }
-                        Err(StoreError::Refused(rejection)) => Refused {
-                            registry_number: record.registry_number.as_str().to_owned(),
-                            tambon_code: record.tambon_code.clone(),
-                            rejection,
-                            record: raw,
-                        },
-                        // A constraint of the database (the record contradicts another one).
-                        Err(StoreError::Database(diesel::result::Error::DatabaseError(
-                            _,
-                            info,
-                        ))) => Refused {
-                            registry_number: record.registry_number.as_str().to_owned(),
-                            tambon_code: record.tambon_code.clone(),
-                            rejection: Rejection::new(
-                                info.message().to_owned(),
-                                "registry_sync.reject.conflict",
-                            ),
-                            record: raw,
-                        },
-                        Err(StoreError::Database(other)) => return Err(other.into()),
-                    }
-                }
-            };
-            reject(conn, source, &refused, now)?;
-            outcome.refused += 1;
-        }
-        Ok(outcome)
+        Ok(store_records(
+            conn,
+            source,
+            &Actor::user(None, "registry_sync"),
+            records,
+        )?)
     })
+}
+
+/// Stores each record in a savepoint of its own, so that a refusal undoes only its part; a
+/// refused record goes to the officers' review list under `source`.
+pub fn store_records(
+    conn: &mut DbConn,
+    source: &str,
+    actor: &Actor,
+    records: Vec<Received>,
+) -> QueryResult<PageOutcome> {
+    let now = super::now();
+    let mut tambons = Tambons::default();
+    let mut outcome = PageOutcome::default();
+    for received in records {
+        let refused = match received {
+            Received::Refused(refused) => refused,
+            Received::Household(record, raw) => {
+                let registry_number = record.registry_number.as_str().to_owned();
+                let refusal = |rejection| Refused {
+                    registry_number: registry_number.clone(),
+                    tambon_code: record.tambon_code.clone(),
+                    rejection,
+                    record: raw.clone(),
+                };
+                match conn
+                    .transaction(|conn| store_household(conn, &mut tambons, &record, actor, now))
+                {
+                    Ok(id) => {
+                        outcome.records.push(RecordOutcome {
+                            registry_number,
+                            stored: Ok(id),
+                        });
+                        continue;
+                    }
+                    Err(StoreError::Refused(rejection)) => refusal(rejection),
+                    // A constraint of the database (the record contradicts another one).
+                    Err(StoreError::Database(diesel::result::Error::DatabaseError(_, info))) => {
+                        refusal(Rejection::new(
+                            info.message().to_owned(),
+                            "registry_sync.reject.conflict",
+                        ))
+                    }
+                    Err(StoreError::Database(other)) => return Err(other),
+                }
+            }
+        };
+        reject(conn, source, &refused, now)?;
+        outcome.records.push(RecordOutcome {
+            registry_number: refused.registry_number,
+            stored: Err(refused.rejection),
+        });
+    }
+    Ok(outcome)
 }
 
 fn reject(
@@ -170,18 +209,31 @@ fn reject(
         .map(|_| ())
 }
 
-fn amphoe_of(conn: &mut DbConn, tambon: &str) -> QueryResult<Option<String>> {
-    tambons::table
-        .find(tambon)
-        .select(tambons::amphoe_code)
-        .first(conn)
-        .optional()
+/// Tambon codes looked up once per page (a page's households mostly share a few).
+#[derive(Default)]
+struct Tambons(std::collections::HashMap<String, Option<String>>);
+
+impl Tambons {
+    /// The district of a tambon, or `None` when no tambon has this code.
+    fn amphoe(&mut self, conn: &mut DbConn, tambon: &str) -> QueryResult<Option<String>> {
+        if let Some(known) = self.0.get(tambon) {
+            return Ok(known.clone());
+        }
+        let amphoe: Option<String> = tambons::table
+            .find(tambon)
+            .select(tambons::amphoe_code)
+            .first(conn)
+            .optional()?;
+        self.0.insert(tambon.to_owned(), amphoe.clone());
+        Ok(amphoe)
+    }
 }
 
 /// Writes the household's whole current state; its id (kept when it was known already, so
 /// accounts and applications stay linked).
 fn store_household(
     conn: &mut DbConn,
+    tambons: &mut Tambons,
     record: &HouseholdRecord,
     actor: &Actor,
     now: NaiveDateTime,
@@ -189,10 +241,11 @@ fn store_household(
     let unknown = |field: String| {
         StoreError::Refused(Rejection::new(field, "registry_sync.reject.unknown_tambon"))
     };
-    let amphoe =
-        amphoe_of(conn, &record.tambon_code)?.ok_or_else(|| unknown("tambon_code".into()))?;
+    let amphoe = tambons
+        .amphoe(conn, &record.tambon_code)?
+        .ok_or_else(|| unknown("tambon_code".into()))?;
     for (i, plot) in record.plots.iter().enumerate() {
-        if amphoe_of(conn, &plot.tambon_code)?.is_none() {
+        if tambons.amphoe(conn, &plot.tambon_code)?.is_none() {
             return Err(unknown(format!("plots[{i}].tambon_code")));
         }
     }
@@ -256,7 +309,11 @@ fn store_household(
             ))
             .execute(conn)?;
     }
-    diesel::delete(plots::table.filter(plots::household_id.eq(id))).execute(conn)?;
+    // A new household has nothing of its own to replace.
+    let known = existing.is_some();
+    if known {
+        diesel::delete(plots::table.filter(plots::household_id.eq(id))).execute(conn)?;
+    }
     for plot in &record.plots {
         let plot_id: i32 = diesel::insert_into(plots::table)
             .values((
@@ -285,7 +342,9 @@ fn store_household(
                 .execute(conn)?;
         }
     }
-    diesel::delete(livestock::table.filter(livestock::household_id.eq(id))).execute(conn)?;
+    if known {
+        diesel::delete(livestock::table.filter(livestock::household_id.eq(id))).execute(conn)?;
+    }
     for (species, count) in &record.livestock {
         diesel::insert_into(livestock::table)
             .values((

@@ -49,6 +49,7 @@ code_enum!(
     EntitlementsRead = "entitlements:read",
     CasesRead = "cases:read",
     Payments = "payments",
+    RegistryWrite = "registry:write",
 });
 
 code_enum!(

@@ -104,7 +104,7 @@ pub async fn sync(
             let changes = entitlements::reevaluate_households(
                 &mut conn,
                 &rules,
-                &outcome.stored,
+                &outcome.stored(),
                 today,
                 &notify,
             )?;
@@ -113,13 +113,13 @@ pub async fn sync(
         .await
         .map_err(|e| anyhow::anyhow!(e))??;
         report.pages += 1;
-        report.households += outcome.stored.len();
-        report.refused += outcome.refused;
+        report.households += outcome.stored().len();
+        report.refused += outcome.refused();
         report.newly_eligible += changes.newly_eligible;
         tracing::info!(
             page = report.pages,
-            stored = outcome.stored.len(),
-            refused = outcome.refused,
+            stored = outcome.stored().len(),
+            refused = outcome.refused(),
             "registry sync: page applied"
         );
         if !more {
@@ -129,7 +129,7 @@ pub async fn sync(
 }
 
 /// Reads one household of a page: parsed, or refused with where and why.
-fn read(value: serde_json::Value) -> Received {
+pub fn read(value: serde_json::Value) -> Received {
     let raw = value.to_string();
     let text_of = |name: &str| {
         value

@@ -10,7 +10,6 @@ use crate::error::AppError;
 use crate::jobs::emails;
 use actix_web::{web, HttpResponse};
 use askama::Template;
-use diesel::Connection;
 use rand::RngCore;
 use serde::Deserialize;
 use sha2::{Digest, Sha256};
@@ -241,7 +240,7 @@ pub async fn create(ctx: Ctx, Posted(form): Posted<StaffForm>) -> Result<HttpRes
                     return Ok(Created::UnknownAmphoe);
                 }
             }
-            conn.transaction(|conn| {
+            crate::db::write_transaction(conn, |conn| {
                 let now = db::now();
                 let id = users::insert(
                     conn,
@@ -317,7 +316,7 @@ async fn set_disabled(ctx: Ctx, id: i32, disabled: bool) -> Result<HttpResponse,
     let actor = admin.actor();
     ctx.db(move |conn| {
         users::find(conn, id)?.ok_or(AppError::NotFound)?;
-        conn.transaction(|conn| {
+        crate::db::write_transaction(conn, |conn| {
             users::set_disabled(conn, id, disabled.then(db::now))?;
             if disabled {
                 sessions::delete_for_user(conn, id)?;

@@ -12,7 +12,6 @@ use crate::jobs::emails;
 use actix_web::http::StatusCode;
 use actix_web::{web, HttpRequest, HttpResponse};
 use askama::Template;
-use diesel::Connection;
 use rand::RngCore;
 use serde::Deserialize;
 use sha2::{Digest, Sha256};
@@ -351,7 +350,7 @@ pub async fn register(
     let locale = ctx.locale().code();
     let outcome = ctx
         .db(move |conn| {
-            conn.transaction(|conn| {
+            crate::db::write_transaction(conn, |conn| {
                 let Some(head) = registry::find_head_for_registration(
                     conn,
                     national_id.as_str(),
@@ -487,7 +486,7 @@ pub async fn forgot(ctx: Ctx, Posted(form): Posted<ForgotForm>) -> Result<HttpRe
                 return Ok(false);
             }
             let now = db::now();
-            conn.transaction(|conn| {
+            crate::db::write_transaction(conn, |conn| {
                 if logins::resets_since(conn, user.id, now - chrono::Duration::hours(1))?
                     >= RESETS_PER_HOUR
                 {
@@ -590,7 +589,7 @@ pub async fn reset(ctx: Ctx, Posted(form): Posted<ResetForm>) -> Result<HttpResp
     };
     let hash = web::block(move || password.hash()).await?;
     ctx.db(move |conn| {
-        conn.transaction(|conn| {
+        crate::db::write_transaction(conn, |conn| {
             let now = db::now();
             users::set_password_hash(conn, user_id, &hash)?;
             logins::use_resets(conn, user_id, now)?;

@@ -7,6 +7,7 @@ pub mod households;
 pub mod partner;
 pub mod payments;
 pub mod problem;
+pub mod registry;
 
 use actix_web::{get, web, HttpRequest, HttpResponse};
 use std::sync::OnceLock;
@@ -31,6 +32,7 @@ pub const PREFIX: &str = "/api/v1";
         (name = "households", description = "Registered households and their entitlements"),
         (name = "cases", description = "Applications' status"),
         (name = "payments", description = "For the paying agency"),
+        (name = "registry", description = "Registry updates from partners' systems"),
         (name = "meta", description = "This document")
     )
 )]
@@ -53,7 +55,8 @@ fn endpoints(cfg: &mut utoipa_actix_web::service_config::ServiceConfig) {
         .service(households::household_entitlements)
         .service(cases::case_status)
         .service(payments::awaiting_payment)
-        .service(payments::mark_paid);
+        .service(payments::mark_paid)
+        .service(registry::write_households);
 }
 
 pub fn routes(cfg: &mut web::ServiceConfig) {

@@ -167,6 +167,7 @@ mod tests {
             Refusal::BadRequest("api.problem.bad_limit"),
             Refusal::BadRequest("api.problem.bad_body"),
             Refusal::BadRequest("api.problem.batch_size"),
+            Refusal::BadRequest("api.problem.registry_batch_size"),
             Refusal::Internal,
         ];
         for locale in Locale::ALL {

@@ -1,0 +1,133 @@
+//! Registry updates from a partner's system (e.g. a provincial office's own registry), in the
+//! registry sync's format: each household stored alone or refused with where and why, then
+//! re-decided by the rules engine.
+
+use super::partner::Partner;
+use super::problem::{Problem, ProblemBody, Refusal};
+use crate::db::registry_sync::{self as store, PageOutcome, Received, RecordOutcome};
+use crate::domain::registry_record::Rejection;
+use crate::domain::ApiScope;
+use crate::i18n::Tr;
+use crate::jobs::entitlements;
+use crate::jobs::registry_sync::read;
+use actix_web::{post, web, HttpResponse};
+use serde::{Deserialize, Serialize};
+use utoipa::ToSchema;
+
+/// The most households one call may send.
+pub const MAX_HOUSEHOLDS: usize = 500;
+
+#[derive(Deserialize, ToSchema)]
+pub struct HouseholdUpdates {
+    /// Each household's whole current state, in the registry sync format (see the README).
+    #[schema(value_type = Vec<Object>)]
+    pub households: Vec<serde_json::Value>,
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct UpdateResults {
+    pub results: Vec<UpdateResult>,
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct UpdateResult {
+    pub registry_number: String,
+    /// `stored` or `refused`.
+    pub outcome: String,
+    /// For a refused household: where in the record, e.g. `members[0].national_id`.
+    pub field: Option<String>,
+    /// For a refused household: why, in words.
+    pub problem: Option<String>,
+}
+
+/// Stores households sent by a partner's registry, each alone, within the key's area.
+#[utoipa::path(
+    tag = "registry",
+    request_body = HouseholdUpdates,
+    responses(
+        (status = 200, description = "The outcome for each household, in the order given", body = UpdateResults),
+        (status = 400, description = "A body that cannot be read, or more than 500 households", body = ProblemBody, content_type = "application/problem+json"),
+        (status = 401, description = "No valid API key", body = ProblemBody, content_type = "application/problem+json"),
+        (status = 403, description = "The key lacks the `registry:write` scope", body = ProblemBody, content_type = "application/problem+json"),
+        (status = 429, description = "Over the key's rate limit", body = ProblemBody, content_type = "application/problem+json"),
+    ),
+    security(("api_key" = []))
+)]
+#[post("/registry/households")]
+pub async fn write_households(partner: Partner, body: web::Bytes) -> Result<HttpResponse, Problem> {
+    let check = partner.require(ApiScope::RegistryWrite);
+    let gate = partner.gate();
+    let area = partner.area();
+    let actor = partner.actor();
+    let source = format!("api:{}", partner.key.id);
+    let rules = partner.state.rules.clone();
+    let notify = partner.state.notify();
+    let tr = Tr::new(partner.locale);
+    let updates: Result<HouseholdUpdates, _> = serde_json::from_slice(&body);
+    let outcome = partner
+        .run("registry_update", String::new(), move |conn, _| {
+            check?;
+            let updates =
+                updates.map_err(|_| gate.problem(Refusal::BadRequest("api.problem.bad_body")))?;
+            if updates.households.is_empty() || updates.households.len() > MAX_HOUSEHOLDS {
+                return Err(gate.problem(Refusal::BadRequest("api.problem.registry_batch_size")));
+            }
+            // Outside the key's area: refused here, and not put before any officer.
+            let mut outcomes: Vec<Option<RecordOutcome>> = Vec::new();
+            let mut to_store = Vec::new();
+            for received in updates.households.into_iter().map(read) {
+                match received {
+                    Received::Household(record, _)
+                        if !area.contains(record.tambon_code.get(..4).unwrap_or_default()) =>
+                    {
+                        outcomes.push(Some(RecordOutcome {
+                            registry_number: record.registry_number.as_str().to_owned(),
+                            stored: Err(Rejection::new(
+                                "tambon_code",
+                                "registry_sync.reject.outside_area",
+                            )),
+                        }));
+                    }
+                    other => {
+                        outcomes.push(None);
+                        to_store.push(other);
+                    }
+                }
+            }
+            let stored = crate::db::write_transaction(conn, |conn| {
+                store::store_records(conn, &source, &actor, to_store)
+            })?;
+            let mut stored_in_order = stored.records.into_iter();
+            let outcome = PageOutcome {
+                records: outcomes
+                    .into_iter()
+                    .filter_map(|o| o.or_else(|| stored_in_order.next()))
+                    .collect(),
+            };
+            let today = chrono::Utc::now().date_naive();
+            entitlements::reevaluate_households(conn, &rules, &outcome.stored(), today, &notify)
+                .map_err(|e| Problem::from(crate::error::AppError::Internal(e)))?;
+            Ok(outcome)
+        })
+        .await?;
+    Ok(HttpResponse::Ok().json(UpdateResults {
+        results: outcome
+            .records
+            .into_iter()
+            .map(|r| match r.stored {
+                Ok(_) => UpdateResult {
+                    registry_number: r.registry_number,
+                    outcome: "stored".to_owned(),
+                    field: None,
+                    problem: None,
+                },
+                Err(rejection) => UpdateResult {
+                    registry_number: r.registry_number,
+                    outcome: "refused".to_owned(),
+                    problem: Some(tr.t(rejection.key).to_owned()),
+                    field: Some(rejection.field),
+                },
+            })
+            .collect(),
+    }))
+}
