@@ -17,6 +17,10 @@ use kaset::jobs::registry_sync::{sync, SyncContext};
 use std::time::Instant;
 
 fn main() -> anyhow::Result<()> {
+    // RUST_LOG=info shows each page as it is applied.
+    tracing_subscriber::fmt()
+        .with_env_filter(tracing_subscriber::EnvFilter::from_default_env())
+        .init();
     let args: Vec<usize> = std::env::args()
         .skip(1)
         .filter_map(|a| a.parse().ok())
