@@ -12,9 +12,8 @@ mod support;
 
 use diesel::prelude::*;
 use kaset::db::schema::{applications, households, ratings, users};
-use std::process::{Command, Stdio};
 use std::time::Instant;
-use support::{wait_until_up, Server};
+use support::{wait_until_up, Workspace};
 
 const PORT: u16 = 18092;
 const LOADS: usize = 15;
@@ -30,21 +29,9 @@ fn main() -> anyhow::Result<()> {
         .skip(1)
         .find_map(|a| a.parse().ok())
         .unwrap_or(1_000_000);
-    let work = tempfile::tempdir()?;
-    let database_url = std::env::var("BENCH_DATABASE_URL")
-        .unwrap_or_else(|_| format!("sqlite://{}/bench.db", work.path().display()));
-    let kaset = std::env::var("KASET").unwrap_or_else(|_| "target/release/kaset".to_owned());
-    let start_server = || -> anyhow::Result<Server> {
-        Ok(Server(
-            Command::new(&kaset)
-                .env("DATABASE_URL", &database_url)
-                .env("KASET_DATA_DIR", work.path().join("data"))
-                .env("KASET_BIND", format!("127.0.0.1:{PORT}"))
-                .env("RUST_LOG", "warn")
-                .stdout(Stdio::null())
-                .spawn()?,
-        ))
-    };
+    let work = Workspace::new()?;
+    let database_url = work.database_url.clone();
+    let start_server = || work.start_server(PORT);
     let runtime = tokio::runtime::Runtime::new()?;
     let base = format!("http://127.0.0.1:{PORT}");
     // First start: migrations and the demo seed; then the ratings are added with the server down.

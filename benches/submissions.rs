@@ -12,10 +12,9 @@ mod support;
 
 use diesel::prelude::*;
 use kaset::db::schema::{applications, members, plots, users};
-use std::process::{Command, Stdio};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
-use support::{wait_until_up, Server};
+use support::{wait_until_up, Workspace};
 
 const PASSWORD: &str = "bench-password-2026-kaset";
 const PORT: u16 = 18091;
@@ -29,19 +28,9 @@ fn main() -> anyhow::Result<()> {
         .collect();
     let households = args.first().copied().unwrap_or(300);
     let clients = args.get(1).copied().unwrap_or(8);
-    let work = tempfile::tempdir()?;
-    let database_url = std::env::var("BENCH_DATABASE_URL")
-        .unwrap_or_else(|_| format!("sqlite://{}/bench.db", work.path().display()));
-    let kaset = std::env::var("KASET").unwrap_or_else(|_| "target/release/kaset".to_owned());
-    let server = Server(
-        Command::new(&kaset)
-            .env("DATABASE_URL", &database_url)
-            .env("KASET_DATA_DIR", work.path().join("data"))
-            .env("KASET_BIND", format!("127.0.0.1:{PORT}"))
-            .env("RUST_LOG", "warn")
-            .stdout(Stdio::null())
-            .spawn()?,
-    );
+    let work = Workspace::new()?;
+    let database_url = work.database_url.clone();
+    let server = work.start_server(PORT)?;
     let base = format!("http://127.0.0.1:{PORT}");
     let runtime = tokio::runtime::Runtime::new()?;
     runtime.block_on(wait_until_up(&base, 300))?;

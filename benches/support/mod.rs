@@ -26,3 +26,33 @@ pub async fn wait_until_up(base: &str, tries: u32) -> anyhow::Result<()> {
     }
     anyhow::bail!("the server did not start")
 }
+
+/// Where a benchmark's server keeps its data: a temporary directory, and the database named
+/// by BENCH_DATABASE_URL (an empty PostgreSQL database) or else a SQLite file in that directory.
+pub struct Workspace {
+    pub dir: tempfile::TempDir,
+    pub database_url: String,
+}
+
+impl Workspace {
+    pub fn new() -> anyhow::Result<Self> {
+        let dir = tempfile::tempdir()?;
+        let database_url = std::env::var("BENCH_DATABASE_URL")
+            .unwrap_or_else(|_| format!("sqlite://{}/bench.db", dir.path().display()));
+        Ok(Self { dir, database_url })
+    }
+
+    /// Starts the release server (`KASET`, default `target/release/kaset`) on `port`.
+    pub fn start_server(&self, port: u16) -> anyhow::Result<Server> {
+        let kaset = std::env::var("KASET").unwrap_or_else(|_| "target/release/kaset".to_owned());
+        Ok(Server(
+            std::process::Command::new(kaset)
+                .env("DATABASE_URL", &self.database_url)
+                .env("KASET_DATA_DIR", self.dir.path().join("data"))
+                .env("KASET_BIND", format!("127.0.0.1:{port}"))
+                .env("RUST_LOG", "warn")
+                .stdout(std::process::Stdio::null())
+                .spawn()?,
+        ))
+    }
+}

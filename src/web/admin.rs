@@ -135,22 +135,14 @@ async fn form_page(
     let provinces = ctx.db(|conn| Ok(geography::provinces(conn)?)).await?;
     let tr = ctx.tr;
     Ok(StaffFormPage {
-        roles: [Role::Officer, Role::Manager, Role::Admin]
-            .iter()
-            .map(|r| Choice {
-                value: r.code().to_owned(),
-                label: tr.t(r.label_key()).to_owned(),
-                selected: r.code() == form.role,
-            })
-            .collect(),
-        provinces: provinces
-            .iter()
-            .map(|p| Choice {
-                value: p.code.clone(),
-                label: p.name(tr.locale).to_owned(),
-                selected: p.code == form.province_code,
-            })
-            .collect(),
+        roles: super::officer::choices(
+            &tr,
+            &[Role::Officer, Role::Manager, Role::Admin],
+            Role::code,
+            Role::label_key,
+            &form.role,
+        ),
+        provinces: super::officer::province_choices(&tr, &provinces, &form.province_code),
         ctx,
         form,
         errors,

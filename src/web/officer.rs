@@ -63,7 +63,8 @@ pub struct Choice {
     pub selected: bool,
 }
 
-fn choices<T: Copy>(
+/// The options of a code list (roles, crops, purposes …), labelled in the reader's language.
+pub fn choices<T: Copy>(
     tr: &Tr,
     all: &[T],
     code: fn(T) -> &'static str,
@@ -75,6 +76,18 @@ fn choices<T: Copy>(
             value: code(*v).to_owned(),
             label: tr.t(key(*v)).to_owned(),
             selected: code(*v) == selected,
+        })
+        .collect()
+}
+
+/// The provinces as options, named in the reader's language.
+pub fn province_choices(tr: &Tr, provinces: &[geography::Place], selected: &str) -> Vec<Choice> {
+    provinces
+        .iter()
+        .map(|p| Choice {
+            value: p.code.clone(),
+            label: p.name(tr.locale).to_owned(),
+            selected: p.code == selected,
         })
         .collect()
 }

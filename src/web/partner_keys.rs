@@ -120,22 +120,14 @@ async fn page(
                 checked: form.checked.contains_key(&scope_field(*s)),
             })
             .collect(),
-        purposes: ConsentPurpose::ALL
-            .iter()
-            .map(|p| Choice {
-                value: p.code().to_owned(),
-                label: tr.t(p.label_key()).to_owned(),
-                selected: p.code() == form.purpose,
-            })
-            .collect(),
-        provinces: provinces
-            .iter()
-            .map(|p| Choice {
-                value: p.code.clone(),
-                label: p.name(tr.locale).to_owned(),
-                selected: p.code == form.province_code,
-            })
-            .collect(),
+        purposes: super::officer::choices(
+            &tr,
+            ConsentPurpose::ALL,
+            ConsentPurpose::code,
+            ConsentPurpose::label_key,
+            &form.purpose,
+        ),
+        provinces: super::officer::province_choices(&tr, &provinces, &form.province_code),
         keys: rows,
         ctx,
         form,
