@@ -191,6 +191,16 @@ async fn farmer_logs_in_on_a_phone_and_sees_their_plots_and_entitlements_on_acce
     );
     save_screenshot(&client, "my-entitlements").await;
 
+    // The personal-data pages and the open data, on the same phone.
+    for (path, name) in [
+        ("/privacy", "privacy"),
+        ("/my-data", "my-data"),
+        ("/open-data", "open-data"),
+    ] {
+        client.goto(&app.url(path)).await.unwrap();
+        assert_accessible(&client, &axe, name).await;
+    }
+
     // The harness itself sees violations: an unlabelled field added to the page is reported.
     client
         .execute(
