@@ -1,14 +1,11 @@
 //! What the open datasets are built from (case events, ratings, stored entitlements), and the
 //! published snapshots.
 
-use super::schema::{
-    application_events, applications, entitlements, households, open_datasets, ratings,
-};
+use super::schema::{application_events, applications, households, open_datasets, ratings};
 use super::DbConn;
-use crate::domain::open_data::{CaseEvent, EventKind};
+use crate::domain::open_data::{CaseEvent, EventKind, UptakeCount};
 use chrono::NaiveDateTime;
 use diesel::prelude::*;
-use std::collections::HashSet;
 
 /// Every submission, approval, payment and rating, with its programme, province and household.
 pub fn case_events(conn: &mut DbConn) -> QueryResult<Vec<CaseEvent>> {
@@ -82,24 +79,39 @@ pub fn case_events(conn: &mut DbConn) -> QueryResult<Vec<CaseEvent>> {
     Ok(events)
 }
 
-/// Households eligible today as (programme, province, household), and who has applied to what.
-pub type Uptake = (Vec<(String, String, i32)>, HashSet<(String, i32)>);
+#[derive(QueryableByName)]
+struct UptakeRow {
+    #[diesel(sql_type = diesel::sql_types::Text)]
+    programme_id: String,
+    #[diesel(sql_type = diesel::sql_types::Text)]
+    province_code: String,
+    #[diesel(sql_type = diesel::sql_types::BigInt)]
+    eligible: i64,
+    #[diesel(sql_type = diesel::sql_types::BigInt)]
+    applied: i64,
+}
 
-pub fn uptake_inputs(conn: &mut DbConn) -> QueryResult<Uptake> {
-    let eligible = entitlements::table
-        .inner_join(households::table)
-        .filter(entitlements::status.eq("eligible"))
-        .select((
-            entitlements::programme_id,
-            households::province_code,
-            entitlements::household_id,
-        ))
-        .load(conn)?;
-    let applied: Vec<(String, i32)> = applications::table
-        .filter(applications::submitted_at.is_not_null())
-        .select((applications::programme_id, applications::household_id))
-        .load(conn)?;
-    Ok((eligible, applied.into_iter().collect()))
+/// Households eligible today per programme and province, and how many of them applied;
+/// counted in the database (a stored decision is one per household and programme).
+pub fn uptake_counts(conn: &mut DbConn) -> QueryResult<Vec<UptakeCount>> {
+    let rows: Vec<UptakeRow> = diesel::sql_query(
+        "SELECT e.programme_id, h.province_code, COUNT(*) AS eligible, \
+         SUM(CASE WHEN EXISTS (SELECT 1 FROM applications a WHERE a.household_id = e.household_id \
+         AND a.programme_id = e.programme_id AND a.submitted_at IS NOT NULL) THEN 1 ELSE 0 END) \
+         AS applied \
+         FROM entitlements e JOIN households h ON h.id = e.household_id \
+         WHERE e.status = 'eligible' GROUP BY e.programme_id, h.province_code",
+    )
+    .load(conn)?;
+    Ok(rows
+        .into_iter()
+        .map(|r| UptakeCount {
+            programme_id: r.programme_id,
+            province_code: r.province_code,
+            eligible: r.eligible,
+            applied: r.applied,
+        })
+        .collect())
 }
 
 pub fn store(conn: &mut DbConn, id: &str, rows_json: &str, at: NaiveDateTime) -> QueryResult<()> {

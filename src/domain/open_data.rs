@@ -21,13 +21,18 @@ impl Tally {
         self.households.insert(household);
     }
 
-    /// The figure, or `None` when 1–4 households make it (nothing to hide in a zero).
     fn published(&self) -> Option<i64> {
-        match self.households.len() {
-            0 => Some(0),
-            n if n < MIN_HOUSEHOLDS => None,
-            _ => Some(self.value),
-        }
+        publish(self.households.len(), self.value)
+    }
+}
+
+/// A figure made from `households` households, or `None` when 1–4 make it (nothing to hide in
+/// a zero).
+fn publish(households: usize, value: i64) -> Option<i64> {
+    match households {
+        0 => Some(0),
+        n if n < MIN_HOUSEHOLDS => None,
+        _ => Some(value),
     }
 }
 
@@ -125,38 +130,40 @@ pub struct UptakeRow {
     pub uptake_percent: Option<i64>,
 }
 
-/// `eligible` and `applied` are (programme, province, household) triples.
-pub fn uptake(
-    eligible: &[(String, String, i32)],
-    applied: &HashSet<(String, i32)>,
-) -> Vec<UptakeRow> {
-    let mut cells: BTreeMap<(String, String), (Tally, Tally)> = BTreeMap::new();
-    for (programme, province, household) in eligible {
-        let cell = cells
-            .entry((programme.clone(), province.clone()))
-            .or_default();
-        cell.0.add(*household, 1);
-        if applied.contains(&(programme.clone(), *household)) {
-            cell.1.add(*household, 1);
-        }
-    }
-    cells
-        .into_iter()
-        .map(|((programme_id, province_code), (eligible, applied))| {
-            let eligible_households = eligible.published();
-            let applied_households = eligible_households.and(applied.published());
+/// Eligible households of a programme in a province, and how many of them applied (each
+/// household counted once).
+#[derive(Debug, Clone)]
+pub struct UptakeCount {
+    pub programme_id: String,
+    pub province_code: String,
+    pub eligible: i64,
+    pub applied: i64,
+}
+
+pub fn uptake(counts: &[UptakeCount]) -> Vec<UptakeRow> {
+    let mut rows: Vec<UptakeRow> = counts
+        .iter()
+        .map(|c| {
+            let households = |n: i64| usize::try_from(n).unwrap_or(0);
+            let eligible_households = publish(households(c.eligible), c.eligible);
+            let applied_households =
+                eligible_households.and(publish(households(c.applied), c.applied));
             UptakeRow {
                 uptake_percent: match (eligible_households, applied_households) {
                     (Some(e), Some(a)) if e > 0 => Some((a * 100 + e / 2) / e),
                     _ => None,
                 },
-                programme_id,
-                province_code,
+                programme_id: c.programme_id.clone(),
+                province_code: c.province_code.clone(),
                 eligible_households,
                 applied_households,
             }
         })
-        .collect()
+        .collect();
+    rows.sort_by(|a, b| {
+        (&a.programme_id, &a.province_code).cmp(&(&b.programme_id, &b.province_code))
+    });
+    rows
 }
 
 #[cfg(test)]
@@ -201,21 +208,22 @@ mod tests {
     }
 
     #[test]
-    fn uptake_withholds_small_cells_and_counts_only_eligible_applicants() {
-        let eligible: Vec<(String, String, i32)> = (1..=10)
-            .map(|h| ("rice".to_owned(), "32".to_owned(), h))
-            .chain((1..=3).map(|h| ("rice".to_owned(), "31".to_owned(), 100 + h)))
-            .collect();
-        let applied: HashSet<(String, i32)> = (1..=6)
-            .map(|h| ("rice".to_owned(), h))
-            .chain([("rice".to_owned(), 999)])
-            .collect();
-        let rows = uptake(&eligible, &applied);
+    fn uptake_withholds_small_cells() {
+        let count = |province: &str, eligible, applied| UptakeCount {
+            programme_id: "rice".into(),
+            province_code: province.into(),
+            eligible,
+            applied,
+        };
+        let rows = uptake(&[count("32", 10, 6), count("31", 3, 0), count("33", 9, 2)]);
         assert_eq!(rows[0].province_code, "31");
         assert_eq!(rows[0].eligible_households, None);
         assert_eq!(rows[0].uptake_percent, None);
         assert_eq!(rows[1].eligible_households, Some(10));
         assert_eq!(rows[1].applied_households, Some(6));
         assert_eq!(rows[1].uptake_percent, Some(60));
+        assert_eq!(rows[2].eligible_households, Some(9));
+        assert_eq!(rows[2].applied_households, None, "2 households applied");
+        assert_eq!(rows[2].uptake_percent, None);
     }
 }

@@ -15,8 +15,7 @@ pub fn refresh(conn: &mut DbConn) -> anyhow::Result<()> {
     let events = open_data::case_events(conn)?;
     let rows = serde_json::to_string(&activity(&events))?;
     open_data::store(conn, CASE_ACTIVITY, &rows, now)?;
-    let (eligible, applied) = open_data::uptake_inputs(conn)?;
-    let rows = serde_json::to_string(&uptake(&eligible, &applied))?;
+    let rows = serde_json::to_string(&uptake(&open_data::uptake_counts(conn)?))?;
     open_data::store(conn, ENTITLEMENT_UPTAKE, &rows, now)?;
     Ok(())
 }
