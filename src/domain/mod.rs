@@ -31,6 +31,16 @@ pub use password::{verify as verify_password, Password, PasswordRejection};
 pub use registry_number::RegistryNumber;
 pub use scope::AreaScope;
 
+/// Compares two secrets without stopping at the first difference, so the time taken does not
+/// tell an attacker how much of a guess was right (CSRF tokens, API key hashes).
+pub fn constant_time_eq(a: &str, b: &str) -> bool {
+    a.len() == b.len()
+        && a.bytes()
+            .zip(b.bytes())
+            .fold(0u8, |acc, (x, y)| acc | (x ^ y))
+            == 0
+}
+
 /// Why a value was refused; the web layer turns the key into a message next to the field.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
 #[error("{key}")]

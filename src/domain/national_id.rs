@@ -32,6 +32,11 @@ impl NationalId {
         &self.0
     }
 
+    /// The masked form of a national ID as stored (empty when the text is not one).
+    pub fn mask_stored(text: &str) -> String {
+        Self::parse(text).map(|id| id.masked()).unwrap_or_default()
+    }
+
     /// The form printed on Thai ID cards with the middle group hidden: `3-1001-xxxxx-01-4`.
     pub fn masked(&self) -> String {
         let d = &self.0;

@@ -67,13 +67,7 @@ impl ApiKey {
 
     /// Whether this key hashes to `stored` (compared in constant time).
     pub fn matches(&self, stored: &str) -> bool {
-        let ours = self.sha256();
-        ours.len() == stored.len()
-            && ours
-                .bytes()
-                .zip(stored.bytes())
-                .fold(0u8, |acc, (a, b)| acc | (a ^ b))
-                == 0
+        super::constant_time_eq(&self.sha256(), stored)
     }
 }
 

@@ -83,11 +83,9 @@ pub async fn list(ctx: Ctx, query: web::Query<ListQuery>) -> Result<HttpResponse
                         .email
                         .clone()
                         .or_else(|| {
-                            row.national_id.as_deref().map(|id| {
-                                crate::domain::NationalId::parse(id)
-                                    .map(|id| id.masked())
-                                    .unwrap_or_default()
-                            })
+                            row.national_id
+                                .as_deref()
+                                .map(crate::domain::NationalId::mask_stored)
                         })
                         .unwrap_or_default(),
                     role: tr.t(row.role().label_key()).to_owned(),

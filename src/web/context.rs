@@ -229,17 +229,9 @@ impl<T: DeserializeOwned + 'static> FromRequest for Posted<T> {
 /// Whether a form's token is this session's; a missing session (expired) fails too.
 pub fn check_csrf(session: &Session, token: &str) -> Result<(), AppError> {
     match session.get::<String>(CSRF).unwrap_or(None) {
-        Some(expected) if constant_time_eq(&expected, token) => Ok(()),
+        Some(expected) if crate::domain::constant_time_eq(&expected, token) => Ok(()),
         _ => Err(AppError::Csrf),
     }
-}
-
-fn constant_time_eq(a: &str, b: &str) -> bool {
-    a.len() == b.len()
-        && a.bytes()
-            .zip(b.bytes())
-            .fold(0u8, |acc, (x, y)| acc | (x ^ y))
-            == 0
 }
 
 /// The message keys of a form's invalid fields, in the order of the form.

@@ -172,9 +172,7 @@ pub fn farm_view(conn: &mut DbConn, tr: Tr, farm: &registry::Farm) -> Result<Far
                     Relation::label_key,
                     &m.relation,
                 ),
-                national_id: NationalId::parse(&m.national_id)
-                    .map(|id| id.masked())
-                    .unwrap_or_default(),
+                national_id: NationalId::mask_stored(&m.national_id),
                 age: age_on(m.birth_date, today),
             })
             .collect(),

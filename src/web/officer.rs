@@ -193,8 +193,7 @@ pub async fn search(ctx: Ctx, query: web::Query<SearchQuery>) -> Result<HttpResp
             head_national_id: r
                 .head
                 .as_ref()
-                .and_then(|h| NationalId::parse(&h.national_id).ok())
-                .map(|id| id.masked())
+                .map(|h| NationalId::mask_stored(&h.national_id))
                 .unwrap_or_default(),
             place: format!(
                 "{} {} {}",

@@ -377,10 +377,7 @@ pub async fn download(ctx: Ctx) -> Result<HttpResponse, AppError> {
                 "members": farm.members.iter().map(|m| {
                     let mut member = serde_json::json!(m);
                     if account.national_id.as_deref() != Some(m.national_id.as_str()) {
-                        member["national_id"] = NationalId::parse(&m.national_id)
-                            .map(|id| id.masked())
-                            .unwrap_or_default()
-                            .into();
+                        member["national_id"] = NationalId::mask_stored(&m.national_id).into();
                     }
                     member
                 }).collect::<Vec<_>>(),
