@@ -124,7 +124,7 @@ fn add_ratings(conn: &mut kaset::db::DbConn, count: usize) -> anyhow::Result<()>
         .filter(users::role.eq("officer"))
         .select(users::id)
         .load(conn)?;
-    let now = kaset::db::now();
+    let now = kaset::domain::Clock::system().now();
     let mut state: u64 = 2569;
     let mut next = move |n: u64| {
         // xorshift: the same data set each run, no extra dependency.

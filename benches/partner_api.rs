@@ -58,7 +58,7 @@ fn main() -> anyhow::Result<()> {
             scope_amphoe_code: None,
             requests_per_minute: 10_000_000,
             created_by: admin,
-            created_at: kaset::db::now(),
+            created_at: kaset::domain::Clock::system().now(),
         },
     )?;
     kaset::db::consents::record(
@@ -67,6 +67,7 @@ fn main() -> anyhow::Result<()> {
         ConsentPurpose::AgencyServices,
         PRIVACY_NOTICE_VERSION,
         true,
+        kaset::domain::Clock::system().now(),
     )?;
     drop(conn);
 

@@ -57,6 +57,7 @@ fn main() -> anyhow::Result<()> {
                 enabled: true,
                 public_url: "http://127.0.0.1".to_owned(),
             },
+            clock: kaset::domain::Clock::system(),
         };
         let settings = RegistrySyncSettings {
             url: Some(server.url.clone()),

@@ -55,7 +55,7 @@ fn main() -> anyhow::Result<()> {
         .order(members::household_id)
         .limit(households as i64)
         .load(&mut conn)?;
-    let now = kaset::db::now();
+    let now = kaset::domain::Clock::system().now();
     for (household, national_id) in &heads {
         kaset::db::users::insert(
             &mut conn,

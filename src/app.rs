@@ -5,6 +5,7 @@ use crate::config::Settings;
 use crate::db::{self, Pool};
 use crate::domain::calendar::WorkingCalendar;
 use crate::domain::comments::Lexicon;
+use crate::domain::Clock;
 use crate::error::AppError;
 use crate::jobs;
 use crate::rules::RuleSet;
@@ -37,6 +38,8 @@ pub struct AppState {
     pub mail_wake: Arc<Notify>,
     /// Partner API calls per key in the current minute.
     pub api_limits: web::api::partner::RateLimiter,
+    /// The time every request reads (the system's, or a chosen day's in tests).
+    pub clock: Clock,
 }
 
 impl AppState {
@@ -110,8 +113,14 @@ pub struct Application {
 
 impl Application {
     /// Connects to the database (running migrations), seeds the demo if asked and empty, binds,
-    /// and starts the outbox worker.
+    /// and starts the background work, on the system clock.
     pub async fn build(settings: Settings) -> anyhow::Result<Self> {
+        Self::build_with_clock(settings, Clock::system()).await
+    }
+
+    /// As `build`, with every request and background task reading `clock` (tests run the
+    /// server on chosen days this way).
+    pub async fn build_with_clock(settings: Settings, clock: Clock) -> anyhow::Result<Self> {
         // A broken rule file would mean wrong entitlements: refuse to start instead.
         let rules = Arc::new(load_rules(&settings.rules_dir)?);
         let calendar = Arc::new(load_calendar(&settings.rules_dir)?);
@@ -121,7 +130,7 @@ impl Application {
             let seed_pool = pool.clone();
             let report = aw::block(move || -> anyhow::Result<_> {
                 let mut conn = seed_pool.get()?;
-                db::seed::seed_demo_if_empty(&mut conn, true)
+                db::seed::seed_demo_if_empty(&mut conn, true, &clock)
             })
             .await??;
             if let Some(report) = report {
@@ -141,6 +150,7 @@ impl Application {
             calendar: calendar.clone(),
             public_url: public_url.clone(),
             mail_wake: mail_wake.clone(),
+            clock,
         });
         let state = aw::Data::new(AppState {
             pool: pool.clone(),
@@ -151,11 +161,12 @@ impl Application {
             public_url: public_url.clone(),
             mail_wake,
             api_limits: Default::default(),
+            clock,
         });
         let secure = settings.secure_cookies();
         let server = HttpServer::new(move || {
             let sessions =
-                SessionMiddleware::builder(DbSessionStore::new(pool.clone()), key.clone())
+                SessionMiddleware::builder(DbSessionStore::new(pool.clone(), clock), key.clone())
                     .cookie_name(SESSION_COOKIE.to_owned())
                     .cookie_content_security(CookieContentSecurity::Signed)
                     .cookie_http_only(true)

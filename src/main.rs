@@ -2,6 +2,7 @@ use clap::{Parser, Subcommand};
 use kaset::app::Application;
 use kaset::config::Settings;
 use kaset::db;
+use kaset::domain::Clock;
 use tracing_subscriber::EnvFilter;
 
 /// Kaset: Thai farmers' government services.
@@ -96,7 +97,8 @@ fn main() -> anyhow::Result<()> {
                 db::geography::load(&mut conn)?;
             }
             let started = std::time::Instant::now();
-            let rows = db::seed::synthetic::seed_synthetic(&mut conn, households, seed)?;
+            let rows =
+                db::seed::synthetic::seed_synthetic(&mut conn, households, seed, &Clock::system())?;
             println!(
                 "added {households} households ({rows} rows) in {:.1} s",
                 started.elapsed().as_secs_f64()
@@ -106,7 +108,7 @@ fn main() -> anyhow::Result<()> {
         Command::SeedDemo => {
             let pool = db::connect(&cli.settings.database_url, 1)?;
             let mut conn = pool.get()?;
-            match db::seed::seed_demo_if_empty(&mut conn, true)? {
+            match db::seed::seed_demo_if_empty(&mut conn, true, &Clock::system())? {
                 Some(report) => println!("seeded {} households", report.households),
                 None => println!("the database already holds data; nothing seeded"),
             }
@@ -122,8 +124,8 @@ fn evaluate_all(settings: &Settings) -> anyhow::Result<()> {
     let pool = db::connect(&settings.database_url, cores + 1)?;
     let public_url = settings.public_url_for(&settings.bind);
     let started = std::time::Instant::now();
-    let today = chrono::Utc::now().date_naive();
-    let changes = kaset::jobs::entitlements::evaluate_everyone(&pool, &rules, today, &public_url)?;
+    let now = Clock::system().now();
+    let changes = kaset::jobs::entitlements::evaluate_everyone(&pool, &rules, now, &public_url)?;
     println!(
         "{} households in {:.1} s: {} decisions changed, {} newly eligible",
         changes.households,
@@ -146,6 +148,7 @@ async fn sync_registry(settings: Settings) -> anyhow::Result<()> {
             enabled: true,
             public_url: settings.public_url_for(&settings.bind),
         },
+        clock: Clock::system(),
     };
     let started = std::time::Instant::now();
     let report = sync(&cx, &settings.registry_sync).await?;

@@ -3,20 +3,25 @@
 //! audited and shows in the farmer's "My data".
 
 use crate::applications::{location, start, step, submit_relief, RELIEF};
-use crate::on_both_databases;
 use crate::support::{
-    declare_flood, new_client, spawn_app, Backend, TestApp, ADMIN, DEMO_PASSWORD, FARMER_ID,
-    OFFICER_SURIN,
+    declare_flood, new_client, spawn_app, spawn_app_on, Backend, TestApp, ADMIN, DEMO_PASSWORD,
+    FARMER_ID, OFFICER_SURIN,
 };
+use crate::{on_both_databases, on_chosen_days};
 use diesel::prelude::*;
+use kaset::domain::Clock;
 use serde_json::Value;
 
-on_both_databases!(
+on_chosen_days!(
     a_partner_reads_a_households_entitlements_only_while_the_farmer_consents,
-    keys_are_held_to_their_scopes_area_rate_and_revocation,
     the_paying_agency_pages_through_approved_cases_and_marks_them_paid_once,
+);
+
+on_both_databases!(
+    keys_are_held_to_their_scopes_area_rate_and_revocation,
     the_openapi_document_describes_every_route_and_every_route_needs_a_key,
     a_provincial_system_writes_registry_updates_within_its_area,
+    a_provincial_key_cannot_take_over_another_areas_household_or_people,
 );
 
 const FARMER_REGISTRY: &str = kaset::db::seed::DEMO_FARMER_REGISTRY;
@@ -149,8 +154,9 @@ fn api_calls_audited(app: &TestApp) -> i64 {
 
 async fn a_partner_reads_a_households_entitlements_only_while_the_farmer_consents(
     backend: Backend,
+    clock: Clock,
 ) {
-    let app = spawn_app(backend).await;
+    let app = spawn_app_on(backend, clock).await;
     // A flood makes the relief programme pay the farmer something.
     declare_flood(&app);
     let key = issue_key(
@@ -392,7 +398,7 @@ fn approved_case_for_another_household(app: &TestApp, reference: &str, nth: i64,
         .offset(nth)
         .first(&mut *conn)
         .unwrap();
-    let now = chrono::Utc::now().naive_utc();
+    let now = app.clock.now();
     diesel::insert_into(applications::table)
         .values((
             applications::reference.eq(reference),
@@ -413,8 +419,11 @@ fn approved_case_for_another_household(app: &TestApp, reference: &str, nth: i64,
         .unwrap();
 }
 
-async fn the_paying_agency_pages_through_approved_cases_and_marks_them_paid_once(backend: Backend) {
-    let app = spawn_app(backend).await;
+async fn the_paying_agency_pages_through_approved_cases_and_marks_them_paid_once(
+    backend: Backend,
+    clock: Clock,
+) {
+    let app = spawn_app_on(backend, clock).await;
     declare_flood(&app);
 
     // The demo farmer applies for flood relief, consents to payment, and the officer approves.
@@ -705,4 +714,118 @@ async fn a_provincial_system_writes_registry_updates_within_its_area(backend: Ba
         .unwrap();
     assert_eq!(waiting.len(), 1);
     assert!(waiting[0].starts_with("api:"));
+}
+
+async fn a_provincial_key_cannot_take_over_another_areas_household_or_people(backend: Backend) {
+    use crate::support::registry::household;
+    use kaset::db::schema::{households, members, plots};
+    let app = spawn_app(backend).await;
+    let key = |name: &'static str, province: &'static str| {
+        let app = &app;
+        async move {
+            issue_key(
+                app,
+                name,
+                &["registry:write"],
+                "agency_services",
+                province,
+                "600",
+            )
+            .await
+        }
+    };
+    let surin = key("Surin provincial registry", "32").await;
+    let buriram = key("Buri Ram provincial registry", "31").await;
+    let path = "/api/v1/registry/households";
+    let snapshot = |registry_number: String| {
+        let mut conn = app.db();
+        let (id, tambon): (i32, String) = households::table
+            .filter(households::registry_number.eq(&registry_number))
+            .select((households::id, households::tambon_code))
+            .first(&mut *conn)
+            .unwrap();
+        let people: Vec<String> = members::table
+            .filter(members::household_id.eq(id))
+            .select(members::national_id)
+            .order(members::national_id)
+            .load(&mut *conn)
+            .unwrap();
+        let plot_count: i64 = plots::table
+            .filter(plots::household_id.eq(id))
+            .count()
+            .get_result(&mut *conn)
+            .unwrap();
+        (tambon, people, plot_count)
+    };
+
+    // A Buri Ram household, sent by Surin's key with a Surin address: refused, untouched.
+    let buriram_number: String = households::table
+        .filter(households::province_code.eq("31"))
+        .order(households::id)
+        .select(households::registry_number)
+        .first(&mut *app.db())
+        .unwrap();
+    let before = snapshot(buriram_number.clone());
+    let mut takeover = household(401);
+    takeover["registry_number"] = serde_json::json!(buriram_number);
+    let reply = call(
+        &app,
+        Some(&surin),
+        "POST",
+        path,
+        Some(serde_json::json!({ "households": [takeover] })),
+    )
+    .await;
+    assert_eq!(reply.status, 200, "{}", reply.json);
+    assert_eq!(reply.json["results"][0]["outcome"], "refused");
+    assert_eq!(reply.json["results"][0]["field"], "registry_number");
+    assert_eq!(snapshot(buriram_number), before);
+
+    // A Buri Ram record naming a person of a Surin household: refused; the person stays home.
+    let surin_person: String = members::table
+        .inner_join(households::table)
+        .filter(households::registry_number.eq(FARMER_REGISTRY))
+        .select(members::national_id)
+        .first(&mut *app.db())
+        .unwrap();
+    let farmer_before = snapshot(FARMER_REGISTRY.to_owned());
+    let buriram_tambon: String = {
+        use kaset::db::schema::tambons;
+        tambons::table
+            .filter(tambons::code.like("31%"))
+            .select(tambons::code)
+            .first(&mut *app.db())
+            .unwrap()
+    };
+    let mut kidnap = household(402);
+    kidnap["registry_number"] = serde_json::json!(format!("{buriram_tambon}900402"));
+    kidnap["tambon_code"] = serde_json::json!(buriram_tambon);
+    kidnap["plots"][0]["tambon_code"] = serde_json::json!(buriram_tambon);
+    let mut second = kidnap["members"][0].clone();
+    second["relation"] = serde_json::json!("spouse");
+    second["national_id"] = serde_json::json!(surin_person);
+    kidnap["members"] = serde_json::json!([kidnap["members"][0].clone(), second]);
+    let reply = call(
+        &app,
+        Some(&buriram),
+        "POST",
+        path,
+        Some(serde_json::json!({ "households": [kidnap] })),
+    )
+    .await;
+    assert_eq!(reply.status, 200, "{}", reply.json);
+    assert_eq!(
+        reply.json["results"][0]["outcome"], "refused",
+        "{}",
+        reply.json
+    );
+    assert_eq!(reply.json["results"][0]["field"], "members[1].national_id");
+    assert_eq!(snapshot(FARMER_REGISTRY.to_owned()), farmer_before);
+
+    // Neither waits before an officer: they are not the registry's mistakes to correct.
+    let waiting: i64 = kaset::db::schema::registry_rejects::table
+        .count()
+        .get_result(&mut *app.db())
+        .unwrap();
+    assert_eq!(waiting, 0);
 }

@@ -1,18 +1,24 @@
 //! Farmers apply online from start to finish and officers handle the case to a decision, with
 //! every change told by e-mail and nothing lost or duplicated on the way.
 
-use crate::on_both_databases;
+use crate::{on_both_databases, on_chosen_days};
+
+on_chosen_days!(
+    an_overdue_case_is_highlighted_and_escalated_to_the_managers_once,
+    farmer_rates_an_ended_case_and_may_change_the_rating_for_seven_days,
+    farmer_applies_for_flood_relief_and_follows_it_to_payment,
+);
 use crate::support::{
-    declare_flood, spawn_app, Backend, Page, TestApp, FARMER_EMAIL, FARMER_ID, OFFICER_SURIN,
+    declare_flood, spawn_app, spawn_app_on, Backend, Page, TestApp, FARMER_EMAIL, FARMER_ID,
+    OFFICER_SURIN,
 };
+use kaset::domain::Clock;
 
 on_both_databases!(
-    farmer_applies_for_flood_relief_and_follows_it_to_payment,
     a_rejection_is_appealed_and_decided_by_another_officer,
     two_officers_deciding_the_same_case_at_once_cannot_both_win,
     a_farmer_cannot_see_another_households_application_nor_an_officer_another_areas_case,
     attachments_are_at_most_five_files_of_five_megabytes,
-    an_overdue_case_is_highlighted_and_escalated_to_the_managers_once,
     answers_typed_when_the_session_expired_are_back_after_signing_in,
     an_officer_approves_several_cases_at_once_and_each_step_is_audited,
     a_farmer_withdraws_before_a_decision_and_may_apply_again,
@@ -88,8 +94,8 @@ fn applications_count(app: &TestApp) -> i64 {
         .unwrap()
 }
 
-async fn farmer_applies_for_flood_relief_and_follows_it_to_payment(backend: Backend) {
-    let app = spawn_app(backend).await;
+async fn farmer_applies_for_flood_relief_and_follows_it_to_payment(backend: Backend, clock: Clock) {
+    let app = spawn_app_on(backend, clock).await;
     declare_flood(&app);
     app.login_as(FARMER_ID).await;
 
@@ -637,10 +643,13 @@ async fn attachments_are_at_most_five_files_of_five_megabytes(backend: Backend) 
     );
 }
 
-async fn an_overdue_case_is_highlighted_and_escalated_to_the_managers_once(backend: Backend) {
+async fn an_overdue_case_is_highlighted_and_escalated_to_the_managers_once(
+    backend: Backend,
+    clock: Clock,
+) {
     use diesel::prelude::*;
     use kaset::db::schema::applications;
-    let app = spawn_app(backend).await;
+    let app = spawn_app_on(backend, clock).await;
     declare_flood(&app);
     app.login_as(FARMER_ID).await;
     let draft = start(&app, RELIEF).await;
@@ -653,7 +662,7 @@ async fn an_overdue_case_is_highlighted_and_escalated_to_the_managers_once(backe
     // The deadline is the programme's 10 working days, weekends and public holidays skipped.
     let rules_dir = crate::support::rules_dir();
     let calendar = kaset::app::load_calendar(&rules_dir).unwrap();
-    let today = chrono::Utc::now().date_naive();
+    let today = app.clock.today();
     let due: chrono::NaiveDate = applications::table
         .filter(applications::reference.eq(&reference))
         .select(applications::due_on.assume_not_null())
@@ -675,12 +684,8 @@ async fn an_overdue_case_is_highlighted_and_escalated_to_the_managers_once(backe
     // The hourly check tells the managers once, by notice and e-mail, and notes it on the timeline.
     let pool = kaset::db::connect(&app.database_url, 1).unwrap();
     let rules = kaset::app::load_rules(&rules_dir).unwrap();
-    let cx = kaset::jobs::cases::CaseContext {
-        rules: &rules,
-        calendar: &calendar,
-        public_url: "http://kaset.test",
-        today,
-    };
+    let cx =
+        kaset::jobs::cases::CaseContext::new(&rules, &calendar, "http://kaset.test", app.clock);
     let mut conn = pool.get().unwrap();
     assert_eq!(
         kaset::jobs::cases::escalate_overdue(&mut conn, &cx).unwrap(),
@@ -860,12 +865,13 @@ async fn a_farmer_withdraws_before_a_decision_and_may_apply_again(backend: Backe
     assert!(again.starts_with("/applications/drafts/"));
 }
 
-on_both_databases!(farmer_rates_an_ended_case_and_may_change_the_rating_for_seven_days);
-
-async fn farmer_rates_an_ended_case_and_may_change_the_rating_for_seven_days(backend: Backend) {
+async fn farmer_rates_an_ended_case_and_may_change_the_rating_for_seven_days(
+    backend: Backend,
+    clock: Clock,
+) {
     use diesel::prelude::*;
     use kaset::db::schema::ratings;
-    let app = spawn_app(backend).await;
+    let app = spawn_app_on(backend, clock).await;
     app.login_as(FARMER_ID).await;
     let draft = start(&app, "ldd-soil-analysis").await;
     let case_path = submit_relief(&app, &draft).await;
@@ -967,7 +973,7 @@ async fn farmer_rates_an_ended_case_and_may_change_the_rating_for_seven_days(bac
 
     // After seven days it stands.
     diesel::update(ratings::table)
-        .set(ratings::created_at.eq(kaset::db::now() - chrono::Duration::days(8)))
+        .set(ratings::created_at.eq(app.clock.now() - chrono::Duration::days(8)))
         .execute(&mut *app.db())
         .unwrap();
     let page = app.get(&case_path).await;

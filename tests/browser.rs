@@ -365,7 +365,7 @@ async fn farmer_applies_and_follows_the_application_and_the_officer_decides_it_i
 async fn farmer_rates_a_case_with_faces_and_the_manager_reads_the_dashboard_in_a_browser() {
     let Some(axe) = prerequisites() else { return };
     let app = spawn_app(Backend::Sqlite).await;
-    kaset::db::seed::seed_history(&mut app.db()).unwrap();
+    kaset::db::seed::seed_history(&mut app.db(), &app.clock).unwrap();
     // An application of the demo farmer, withdrawn: ended, so it can be rated.
     app.login_as(FARMER_ID).await;
     let page = app

@@ -1,17 +1,22 @@
 //! Farmers see, without asking, what they are entitled to and why; a registry change shows at
 //! once; a broken rule file keeps the server from starting.
 
-use crate::on_both_databases;
-use crate::support::{spawn_app, Backend, TestApp, FARMER_ID, OFFICER_SURIN};
+use crate::support::{spawn_app, spawn_app_on, Backend, TestApp, FARMER_ID, OFFICER_SURIN};
+use crate::{on_both_databases, on_chosen_days};
+use kaset::domain::Clock;
 
-on_both_databases!(
+on_chosen_days!(
+    farmer_sees_entitlements_worked_out_from_the_registry_with_reasons,
+    an_officers_registry_edit_changes_the_farmers_entitlements,
     admin_declares_a_disaster_and_affected_farmers_see_relief_and_are_told,
     a_disaster_declaration_with_an_unknown_area_is_refused_and_keeps_the_input,
     evaluating_everyone_twice_changes_nothing_the_second_time,
-    farmer_sees_entitlements_worked_out_from_the_registry_with_reasons,
-    an_officers_registry_edit_changes_the_farmers_entitlements,
-    the_fact_catalogue_is_published_from_the_code,
+    manager_previews_the_impact_of_a_parameter_change_without_changing_anything,
+    decisions_that_stop_being_actionable_are_forgotten_and_a_return_is_news_again,
+    the_periodic_re_evaluation_tells_farmers_of_changes_no_page_made,
 );
+
+on_both_databases!(the_fact_catalogue_is_published_from_the_code,);
 
 fn section_ids(page: &crate::support::Page, class: &str) -> Vec<String> {
     let html = scraper::Html::parse_document(&page.body);
@@ -25,8 +30,11 @@ fn section_ids(page: &crate::support::Page, class: &str) -> Vec<String> {
         .collect()
 }
 
-async fn farmer_sees_entitlements_worked_out_from_the_registry_with_reasons(backend: Backend) {
-    let app = spawn_app(backend).await;
+async fn farmer_sees_entitlements_worked_out_from_the_registry_with_reasons(
+    backend: Backend,
+    clock: Clock,
+) {
+    let app = spawn_app_on(backend, clock).await;
     app.login_as(FARMER_ID).await;
     let page = app.get("/entitlements").await;
     assert_eq!(page.status, 200);
@@ -81,10 +89,13 @@ async fn set_large_animals(app: &TestApp, household: i32, cattle: &str) {
     assert_eq!(page.status, 303, "{}", page.body);
 }
 
-async fn an_officers_registry_edit_changes_the_farmers_entitlements(backend: Backend) {
+async fn an_officers_registry_edit_changes_the_farmers_entitlements(
+    backend: Backend,
+    clock: Clock,
+) {
     use diesel::prelude::*;
     use kaset::db::schema::households;
-    let app = spawn_app(backend).await;
+    let app = spawn_app_on(backend, clock).await;
     let household: i32 = households::table
         .filter(households::registry_number.eq(kaset::db::seed::DEMO_FARMER_REGISTRY))
         .select(households::id)
@@ -161,12 +172,15 @@ async fn a_broken_rule_file_stops_the_server_naming_file_line_and_column() {
     );
 }
 
-fn days_ago(days: i64) -> String {
-    (chrono::Utc::now().date_naive() - chrono::Duration::days(days)).to_string()
+fn days_ago(app: &TestApp, days: i64) -> String {
+    (app.clock.today() - chrono::Duration::days(days)).to_string()
 }
 
-async fn admin_declares_a_disaster_and_affected_farmers_see_relief_and_are_told(backend: Backend) {
-    let app = spawn_app(backend).await;
+async fn admin_declares_a_disaster_and_affected_farmers_see_relief_and_are_told(
+    backend: Backend,
+    clock: Clock,
+) {
+    let app = spawn_app_on(backend, clock).await;
     app.login_as(FARMER_ID).await;
     let before = app.get("/entitlements").await;
     assert!(
@@ -175,7 +189,7 @@ async fn admin_declares_a_disaster_and_affected_farmers_see_relief_and_are_told(
     app.logout().await;
 
     app.login_as(crate::support::ADMIN).await;
-    let started = days_ago(3);
+    let started = days_ago(&app, 3);
     let page = app
         .submit(
             "/admin/disasters",
@@ -231,8 +245,9 @@ async fn admin_declares_a_disaster_and_affected_farmers_see_relief_and_are_told(
 
 async fn a_disaster_declaration_with_an_unknown_area_is_refused_and_keeps_the_input(
     backend: Backend,
+    clock: Clock,
 ) {
-    let app = spawn_app(backend).await;
+    let app = spawn_app_on(backend, clock).await;
     app.login_as(FARMER_ID).await;
     assert_eq!(
         app.get("/admin/disasters").await.status,
@@ -247,8 +262,8 @@ async fn a_disaster_declaration_with_an_unknown_area_is_refused_and_keeps_the_in
             "/admin/disasters",
             &[
                 ("hazard", "drought"),
-                ("started_on", &days_ago(1)),
-                ("ended_on", &days_ago(5)),
+                ("started_on", &days_ago(&app, 1)),
+                ("ended_on", &days_ago(&app, 5)),
                 ("description", "ภัยแล้ง"),
                 ("areas", "999999"),
             ],
@@ -262,13 +277,13 @@ async fn a_disaster_declaration_with_an_unknown_area_is_refused_and_keeps_the_in
     assert!(page.texts("ul.list li").is_empty(), "nothing was declared");
 }
 
-async fn evaluating_everyone_twice_changes_nothing_the_second_time(backend: Backend) {
-    let app = spawn_app(backend).await;
+async fn evaluating_everyone_twice_changes_nothing_the_second_time(backend: Backend, clock: Clock) {
+    let app = spawn_app_on(backend, clock).await;
     let pool = kaset::db::connect(&app.database_url, 2).unwrap();
     let rules = kaset::app::load_rules(&crate::support::rules_dir()).unwrap();
-    let today = chrono::Utc::now().date_naive();
+    let now = app.clock.now();
     let first =
-        kaset::jobs::entitlements::evaluate_everyone(&pool, &rules, today, "http://kaset.test")
+        kaset::jobs::entitlements::evaluate_everyone(&pool, &rules, now, "http://kaset.test")
             .unwrap();
     assert_eq!(first.households, 332);
     assert_eq!(
@@ -277,7 +292,7 @@ async fn evaluating_everyone_twice_changes_nothing_the_second_time(backend: Back
     );
     // Idempotent: a rerun (say after an interruption) writes nothing and tells no one twice.
     let again =
-        kaset::jobs::entitlements::evaluate_everyone(&pool, &rules, today, "http://kaset.test")
+        kaset::jobs::entitlements::evaluate_everyone(&pool, &rules, now, "http://kaset.test")
             .unwrap();
     assert_eq!((again.decisions_changed, again.newly_eligible), (0, 0));
 }
@@ -323,14 +338,13 @@ async fn a_new_programme_in_the_rule_set_reaches_the_farmers_it_fits(backend: Ba
     );
 }
 
-on_both_databases!(manager_previews_the_impact_of_a_parameter_change_without_changing_anything);
-
 async fn manager_previews_the_impact_of_a_parameter_change_without_changing_anything(
     backend: Backend,
+    clock: Clock,
 ) {
     use diesel::prelude::*;
     use kaset::db::schema::entitlements;
-    let app = spawn_app(backend).await;
+    let app = spawn_app_on(backend, clock).await;
     app.login_as(OFFICER_SURIN).await;
     assert_eq!(
         app.get("/manager/impact").await.status,
@@ -395,14 +409,13 @@ fn copy_of_the_rules() -> tempfile::TempDir {
     copy
 }
 
-on_both_databases!(decisions_that_stop_being_actionable_are_forgotten_and_a_return_is_news_again);
-
 async fn decisions_that_stop_being_actionable_are_forgotten_and_a_return_is_news_again(
     backend: Backend,
+    clock: Clock,
 ) {
     use diesel::prelude::*;
     use kaset::db::schema::entitlements;
-    let app = spawn_app(backend).await;
+    let app = spawn_app_on(backend, clock).await;
     let pool = kaset::db::connect(&app.database_url, 2).unwrap();
     let deployed = kaset::app::load_rules(&crate::support::rules_dir()).unwrap();
     let stored_soil_analysis = || -> i64 {
@@ -427,32 +440,33 @@ async fn decisions_that_stop_being_actionable_are_forgotten_and_a_return_is_news
     assert_ne!(text, closed);
     std::fs::write(&file, closed).unwrap();
     let ended = kaset::app::load_rules(ended.path()).unwrap();
-    let today = chrono::Utc::now().date_naive();
+    let now = app.clock.now();
     let notify = kaset::jobs::entitlements::Notify {
         enabled: true,
         public_url: "http://kaset.test".into(),
     };
-    let changes = kaset::jobs::entitlements::reevaluate_all(&pool, &ended, today, &notify).unwrap();
+    let changes = kaset::jobs::entitlements::reevaluate_all(&pool, &ended, now, &notify).unwrap();
     assert!(changes.decisions_changed as i64 >= open);
     assert_eq!(stored_soil_analysis(), 0);
 
     // Opened again, it is news again: the farmer is told.
-    let again =
-        kaset::jobs::entitlements::reevaluate_all(&pool, &deployed, today, &notify).unwrap();
+    let again = kaset::jobs::entitlements::reevaluate_all(&pool, &deployed, now, &notify).unwrap();
     assert_eq!(stored_soil_analysis(), open);
     assert!(again.newly_eligible as i64 >= 1);
     let mail = app.smtp.wait_for(crate::support::FARMER_EMAIL).await;
     assert!(mail.text().contains("/entitlements"));
 }
 
-on_both_databases!(the_periodic_re_evaluation_tells_farmers_of_changes_no_page_made);
-
-async fn the_periodic_re_evaluation_tells_farmers_of_changes_no_page_made(backend: Backend) {
+async fn the_periodic_re_evaluation_tells_farmers_of_changes_no_page_made(
+    backend: Backend,
+    clock: Clock,
+) {
     // Every second instead of every day, so the test sees the timer's second pass.
     let app = crate::support::spawn_app_with(
         backend,
         crate::support::Options {
             reevaluate_every_secs: 1,
+            clock,
             ..Default::default()
         },
     )

@@ -1,12 +1,13 @@
 //! Anyone can download anonymised figures about Kaset's services, in CSV that Excel opens in
 //! Thai and in JSON with the portal's metadata, and no figure rests on fewer than 5 households.
 
-use crate::on_both_databases;
-use crate::support::{spawn_app, Backend, TestApp, FARMER_ID};
+use crate::on_chosen_days;
+use crate::support::{spawn_app_on, Backend, TestApp, FARMER_ID};
 use diesel::prelude::*;
+use kaset::domain::Clock;
 use serde_json::Value;
 
-on_both_databases!(open_data_publishes_figures_and_withholds_those_of_fewer_than_five_households);
+on_chosen_days!(open_data_publishes_figures_and_withholds_those_of_fewer_than_five_households,);
 
 const PROGRAMME: &str = "ldd-soil-analysis";
 
@@ -27,7 +28,7 @@ fn applications_in(app: &TestApp, province: &str, count: i64) {
         .load(&mut *conn)
         .unwrap();
     assert_eq!(ids.len() as i64, count);
-    let now = chrono::Utc::now().naive_utc();
+    let now = app.clock.now();
     for (i, household) in ids.into_iter().enumerate() {
         diesel::insert_into(applications::table)
             .values((
@@ -68,12 +69,13 @@ fn assert_no_small_cells(rows: &[Value]) {
 
 async fn open_data_publishes_figures_and_withholds_those_of_fewer_than_five_households(
     backend: Backend,
+    clock: Clock,
 ) {
-    let app = spawn_app(backend).await;
+    let app = spawn_app_on(backend, clock).await;
     applications_in(&app, "32", 6);
     applications_in(&app, "31", 2);
-    kaset::jobs::open_data::refresh(&mut app.db()).expect("publish");
-    let month = chrono::Utc::now().format("%Y-%m").to_string();
+    kaset::jobs::open_data::refresh(&mut app.db(), app.clock.now()).expect("publish");
+    let month = app.clock.today().format("%Y-%m").to_string();
 
     // CSV: a byte-order mark for Excel, Thai names, and an empty cell where a figure is withheld.
     let response = reqwest::get(app.url("/open-data/case-activity.csv"))

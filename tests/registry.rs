@@ -1,18 +1,24 @@
 //! Farmers see their own registry record; officers see and edit only the households of their
 //! area, and every change is audited with who, when, the old and the new value.
 
-use crate::on_both_databases;
-use crate::support::{spawn_app, Backend, TestApp, FARMER_ID, OFFICER_BURIRAM, OFFICER_SURIN};
+use crate::support::{
+    spawn_app, spawn_app_on, Backend, TestApp, FARMER_ID, OFFICER_BURIRAM, OFFICER_SURIN,
+};
+use crate::{on_both_databases, on_chosen_days};
 use diesel::prelude::*;
+use kaset::domain::Clock;
+
+on_chosen_days!(
+    farmer_sees_household_plots_crops_livestock_and_memberships_on_my_farm,
+    officer_adds_a_crop_and_sets_livestock_with_audit_entries,
+);
 
 on_both_databases!(
-    farmer_sees_household_plots_crops_livestock_and_memberships_on_my_farm,
     farmer_sees_my_farm_in_english_when_chosen,
     officer_finds_households_of_the_area_by_name_national_id_or_registry_number,
     officer_cannot_open_a_household_outside_the_area,
     farmer_cannot_reach_staff_pages_and_staff_cannot_reach_my_farm,
     officer_edits_a_plot_and_the_change_is_audited_with_old_and_new_values,
-    officer_adds_a_crop_and_sets_livestock_with_audit_entries,
     invalid_plot_edit_keeps_the_input_and_saves_nothing,
 );
 
@@ -62,8 +68,11 @@ fn audit_entries(app: &TestApp, household: i32) -> Vec<AuditLine> {
         .unwrap()
 }
 
-async fn farmer_sees_household_plots_crops_livestock_and_memberships_on_my_farm(backend: Backend) {
-    let app = spawn_app(backend).await;
+async fn farmer_sees_household_plots_crops_livestock_and_memberships_on_my_farm(
+    backend: Backend,
+    clock: Clock,
+) {
+    let app = spawn_app_on(backend, clock).await;
     app.login_as(FARMER_ID).await;
     let farm = app.get("/farm").await;
     assert_eq!(farm.status, 200);
@@ -79,7 +88,7 @@ async fn farmer_sees_household_plots_crops_livestock_and_memberships_on_my_farm(
         "the rented plot has no document on record"
     );
     assert!(farm.body.contains("อยู่ในเขตชลประทาน"));
-    let year = kaset::rules::facts::crop_year(chrono::Utc::now().date_naive());
+    let year = kaset::rules::facts::crop_year(app.clock.today());
     assert!(
         farm.body
             .contains(&format!("นาปี {year}/{}", (year + 1) % 100)),
@@ -249,8 +258,8 @@ async fn officer_edits_a_plot_and_the_change_is_audited_with_old_and_new_values(
     );
 }
 
-async fn officer_adds_a_crop_and_sets_livestock_with_audit_entries(backend: Backend) {
-    let app = spawn_app(backend).await;
+async fn officer_adds_a_crop_and_sets_livestock_with_audit_entries(backend: Backend, clock: Clock) {
+    let app = spawn_app_on(backend, clock).await;
     let (household, plot) = demo_household(&app);
     app.login_as(OFFICER_SURIN).await;
     let new_crop = format!("/officer/households/{household}/plots/{plot}/plantings/new");

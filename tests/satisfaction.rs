@@ -1,18 +1,22 @@
 //! Managers read what farmers think: figures worked out from the ratings of their scope,
 //! checked against hand-computed values, with officers below 5 ratings hidden, and exports.
 
-use crate::on_both_databases;
-use crate::support::{spawn_app, Backend, TestApp};
+use crate::support::{spawn_app, spawn_app_on, Backend, TestApp};
+use crate::{on_both_databases, on_chosen_days};
 use diesel::prelude::*;
 use kaset::db::schema::{applications, households, users};
+use kaset::domain::Clock;
 
-on_both_databases!(
+on_chosen_days!(
     a_provincial_manager_sees_figures_computed_from_the_ratings_of_the_province,
-    a_manager_of_an_area_without_ratings_sees_no_figures_rather_than_zeros,
     the_demo_history_gives_the_dashboard_something_to_say_on_first_start,
-    anyone_says_whether_a_page_was_useful_and_managers_see_the_counts,
     a_manager_records_what_was_done_and_the_public_sees_it_with_figures,
     a_month_of_low_satisfaction_alerts_the_managers_once,
+);
+
+on_both_databases!(
+    a_manager_of_an_area_without_ratings_sees_no_figures_rather_than_zeros,
+    anyone_says_whether_a_page_was_useful_and_managers_see_the_counts,
 );
 
 /// A province manager account (password: the demo one).
@@ -33,7 +37,7 @@ fn manager_of(app: &TestApp, province: &str) -> String {
             scope_province_code: Some(province),
             scope_amphoe_code: None,
             locale: "th",
-            created_at: kaset::db::now(),
+            created_at: app.clock.now(),
         },
     )
     .unwrap();
@@ -58,7 +62,7 @@ fn ended_case(app: &TestApp, province: &str, n: usize, rating: Option<(i32, i32,
         .first(&mut *app.db())
         .unwrap();
     let farmer = user_id(app, crate::support::FARMER_EMAIL);
-    let now = kaset::db::now();
+    let now = app.clock.now();
     let reference = format!("KS-2569-9{province}{n:03}");
     diesel::insert_into(applications::table)
         .values((
@@ -110,8 +114,9 @@ fn ended_case(app: &TestApp, province: &str, n: usize, rating: Option<(i32, i32,
 
 async fn a_provincial_manager_sees_figures_computed_from_the_ratings_of_the_province(
     backend: Backend,
+    clock: Clock,
 ) {
-    let app = spawn_app(backend).await;
+    let app = spawn_app_on(backend, clock).await;
     let manager = manager_of(&app, "32");
     let first = user_id(&app, crate::support::OFFICER_SURIN);
     let second = user_id(&app, kaset::db::seed::DEMO_OFFICER_SURIN_2_EMAIL);
@@ -208,9 +213,12 @@ async fn a_manager_of_an_area_without_ratings_sees_no_figures_rather_than_zeros(
     assert_eq!(app.get("/manager/satisfaction").await.status, 404);
 }
 
-async fn the_demo_history_gives_the_dashboard_something_to_say_on_first_start(backend: Backend) {
-    let app = spawn_app(backend).await;
-    let rated = kaset::db::seed::seed_history(&mut app.db()).unwrap();
+async fn the_demo_history_gives_the_dashboard_something_to_say_on_first_start(
+    backend: Backend,
+    clock: Clock,
+) {
+    let app = spawn_app_on(backend, clock).await;
+    let rated = kaset::db::seed::seed_history(&mut app.db(), &app.clock).unwrap();
     assert!(rated > 50, "{rated} ratings");
     app.login_as(kaset::db::seed::DEMO_MANAGER_EMAIL).await;
     let page = app.get("/manager/satisfaction").await;
@@ -269,14 +277,17 @@ async fn anyone_says_whether_a_page_was_useful_and_managers_see_the_counts(backe
     assert_eq!(page.texts("#table-pages tbody td"), ["1", "2"]);
 }
 
-async fn a_manager_records_what_was_done_and_the_public_sees_it_with_figures(backend: Backend) {
-    let app = spawn_app(backend).await;
+async fn a_manager_records_what_was_done_and_the_public_sees_it_with_figures(
+    backend: Backend,
+    clock: Clock,
+) {
+    let app = spawn_app_on(backend, clock).await;
     let officer = user_id(&app, crate::support::OFFICER_SURIN);
     for (n, score) in [5, 3, 1].into_iter().enumerate() {
         ended_case(&app, "32", n, Some((score, 3, officer)));
     }
     app.login_as(kaset::db::seed::DEMO_MANAGER_EMAIL).await;
-    let ten_days_ago = (chrono::Utc::now().date_naive() - chrono::Duration::days(10)).to_string();
+    let ten_days_ago = (app.clock.today() - chrono::Duration::days(10)).to_string();
 
     // Missing texts: refused, what was typed kept.
     let refused = app
@@ -338,15 +349,15 @@ async fn a_manager_records_what_was_done_and_the_public_sees_it_with_figures(bac
     assert_eq!(public.texts(".before"), ["—", "—"]);
 }
 
-async fn a_month_of_low_satisfaction_alerts_the_managers_once(backend: Backend) {
+async fn a_month_of_low_satisfaction_alerts_the_managers_once(backend: Backend, clock: Clock) {
     use kaset::db::schema::ratings;
-    let app = spawn_app(backend).await;
+    let app = spawn_app_on(backend, clock).await;
     let officer = user_id(&app, crate::support::OFFICER_SURIN);
     // Last month, five ratings of soil analysis in Surin: 1 2 3 4 5, so 40% satisfied.
     for (n, score) in [1, 2, 3, 4, 5].into_iter().enumerate() {
         ended_case(&app, "32", n, Some((score, 3, officer)));
     }
-    let today = chrono::Utc::now().date_naive();
+    let today = app.clock.today();
     let last_month = today - chrono::Duration::days(i64::from(chrono::Datelike::day(&today)) + 3);
     // All from one amphoe office (เมืองสุรินทร์), so the office has 5 ratings too.
     diesel::update(ratings::table)
@@ -364,7 +375,7 @@ async fn a_month_of_low_satisfaction_alerts_the_managers_once(backend: Backend) 
             &mut app.db(),
             &rules,
             "http://kaset.test",
-            today,
+            app.clock.now(),
             threshold,
         )
         .unwrap()

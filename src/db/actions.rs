@@ -31,7 +31,7 @@ pub struct NewAction<'a> {
     pub recorded_by: i32,
 }
 
-pub fn insert(conn: &mut DbConn, a: &NewAction<'_>) -> QueryResult<()> {
+pub fn insert(conn: &mut DbConn, a: &NewAction<'_>, now: chrono::NaiveDateTime) -> QueryResult<()> {
     diesel::insert_into(improvement_actions::table)
         .values((
             improvement_actions::subject_kind.eq(a.subject_kind),
@@ -42,7 +42,7 @@ pub fn insert(conn: &mut DbConn, a: &NewAction<'_>) -> QueryResult<()> {
             improvement_actions::description_en.eq(a.description_en),
             improvement_actions::taken_on.eq(a.taken_on),
             improvement_actions::recorded_by.eq(a.recorded_by),
-            improvement_actions::created_at.eq(super::now()),
+            improvement_actions::created_at.eq(now),
         ))
         .execute(conn)
         .map(|_| ())

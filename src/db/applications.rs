@@ -66,11 +66,11 @@ pub fn start_draft(
     applicant_id: i32,
     programme_id: &str,
     answers: &str,
+    now: chrono::NaiveDateTime,
 ) -> QueryResult<ApplicationRow> {
     if let Some(live) = find_live(conn, household_id, programme_id)? {
         return Ok(live);
     }
-    let now = super::now();
     let inserted = super::write_transaction(conn, |conn| {
         diesel::insert_into(applications::table)
             .values((
@@ -168,7 +168,13 @@ pub struct Change {
 
 /// Applies a change made from version `seen` of the application. `false` when someone else
 /// changed it first (optimistic locking): the caller refuses, and nothing was written.
-pub fn change(conn: &mut DbConn, id: i32, seen: i32, change: &Change) -> QueryResult<bool> {
+pub fn change(
+    conn: &mut DbConn,
+    id: i32,
+    seen: i32,
+    change: &Change,
+    now: chrono::NaiveDateTime,
+) -> QueryResult<bool> {
     diesel::update(
         applications::table
             .filter(applications::id.eq(id))
@@ -177,7 +183,7 @@ pub fn change(conn: &mut DbConn, id: i32, seen: i32, change: &Change) -> QueryRe
     .set((
         change,
         applications::version.eq(applications::version + 1),
-        applications::updated_at.eq(super::now()),
+        applications::updated_at.eq(now),
     ))
     .execute(conn)
     .map(|n| n == 1)
@@ -231,11 +237,12 @@ pub fn add_event(
     application_id: i32,
     actor: &Actor,
     event: &NewEvent<'_>,
+    now: chrono::NaiveDateTime,
 ) -> QueryResult<i32> {
     diesel::insert_into(application_events::table)
         .values((
             application_events::application_id.eq(application_id),
-            application_events::at.eq(super::now()),
+            application_events::at.eq(now),
             application_events::actor_id.eq(actor.user_id),
             application_events::actor_role.eq(&actor.role),
             application_events::kind.eq(event.kind),
@@ -300,7 +307,11 @@ pub struct NewAttachment<'a> {
     pub uploaded_by: i32,
 }
 
-pub fn add_attachment(conn: &mut DbConn, a: &NewAttachment<'_>) -> QueryResult<i32> {
+pub fn add_attachment(
+    conn: &mut DbConn,
+    a: &NewAttachment<'_>,
+    now: chrono::NaiveDateTime,
+) -> QueryResult<i32> {
     diesel::insert_into(attachments::table)
         .values((
             attachments::application_id.eq(a.application_id),
@@ -311,7 +322,7 @@ pub fn add_attachment(conn: &mut DbConn, a: &NewAttachment<'_>) -> QueryResult<i
             attachments::sha256.eq(a.sha256),
             attachments::stored_as.eq(a.stored_as),
             attachments::uploaded_by.eq(a.uploaded_by),
-            attachments::created_at.eq(super::now()),
+            attachments::created_at.eq(now),
         ))
         .returning(attachments::id)
         .get_result(conn)

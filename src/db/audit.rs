@@ -38,10 +38,15 @@ pub struct Entry<'a> {
     pub new_value: Option<String>,
 }
 
-pub fn record(conn: &mut DbConn, actor: &Actor, entry: Entry<'_>) -> QueryResult<()> {
+pub fn record(
+    conn: &mut DbConn,
+    actor: &Actor,
+    entry: Entry<'_>,
+    now: chrono::NaiveDateTime,
+) -> QueryResult<()> {
     diesel::insert_into(audit_log::table)
         .values((
-            audit_log::at.eq(super::now()),
+            audit_log::at.eq(now),
             audit_log::actor_user_id.eq(actor.user_id),
             audit_log::actor_role.eq(&actor.role),
             audit_log::action.eq(entry.action),

@@ -22,6 +22,7 @@ pub fn record(
     purpose: ConsentPurpose,
     notice_version: &str,
     given: bool,
+    now: chrono::NaiveDateTime,
 ) -> QueryResult<()> {
     diesel::insert_into(consents::table)
         .values((
@@ -29,7 +30,7 @@ pub fn record(
             consents::purpose.eq(purpose.code()),
             consents::notice_version.eq(notice_version),
             consents::given.eq(given),
-            consents::at.eq(super::now()),
+            consents::at.eq(now),
         ))
         .execute(conn)
         .map(|_| ())

@@ -35,8 +35,11 @@ pub struct NewRequest<'a> {
     pub resolution: &'a str,
 }
 
-pub fn insert(conn: &mut DbConn, new: &NewRequest<'_>) -> QueryResult<i32> {
-    let now = super::now();
+pub fn insert(
+    conn: &mut DbConn,
+    new: &NewRequest<'_>,
+    now: chrono::NaiveDateTime,
+) -> QueryResult<i32> {
     let done = new.status != DataRequestStatus::Open;
     diesel::insert_into(data_requests::table)
         .values((
@@ -100,6 +103,7 @@ pub fn resolve(
     status: DataRequestStatus,
     resolution: &str,
     by: i32,
+    now: chrono::NaiveDateTime,
 ) -> QueryResult<bool> {
     diesel::update(
         data_requests::table
@@ -110,7 +114,7 @@ pub fn resolve(
         data_requests::status.eq(status.code()),
         data_requests::resolution.eq(resolution),
         data_requests::resolved_by.eq(Some(by)),
-        data_requests::resolved_at.eq(Some(super::now())),
+        data_requests::resolved_at.eq(Some(now)),
     ))
     .execute(conn)
     .map(|n| n == 1)
@@ -123,6 +127,7 @@ pub fn erase_account(
     conn: &mut DbConn,
     user_id: i32,
     national_id: Option<&str>,
+    now: chrono::NaiveDateTime,
 ) -> QueryResult<()> {
     let email: Option<String> = users::table
         .find(user_id)
@@ -155,7 +160,7 @@ pub fn erase_account(
             users::display_name.eq("—"),
             // Matches no password: the account can never be signed in to again.
             users::password_hash.eq("!erased"),
-            users::disabled_at.eq(Some(super::now())),
+            users::disabled_at.eq(Some(now)),
         ))
         .execute(conn)
         .map(|_| ())

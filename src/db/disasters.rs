@@ -28,7 +28,11 @@ pub struct NewDisaster<'a> {
     pub tambons: &'a [String],
 }
 
-pub fn insert(conn: &mut DbConn, disaster: &NewDisaster<'_>) -> QueryResult<i32> {
+pub fn insert(
+    conn: &mut DbConn,
+    disaster: &NewDisaster<'_>,
+    now: chrono::NaiveDateTime,
+) -> QueryResult<i32> {
     let id = diesel::insert_into(disasters::table)
         .values((
             disasters::hazard.eq(disaster.hazard),
@@ -36,7 +40,7 @@ pub fn insert(conn: &mut DbConn, disaster: &NewDisaster<'_>) -> QueryResult<i32>
             disasters::ended_on.eq(disaster.ended_on),
             disasters::description.eq(disaster.description),
             disasters::declared_by.eq(Some(disaster.declared_by)),
-            disasters::created_at.eq(super::now()),
+            disasters::created_at.eq(now),
         ))
         .returning(disasters::id)
         .get_result(conn)?;

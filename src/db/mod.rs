@@ -226,7 +226,3 @@ pub fn run_migrations(conn: &mut DbConn) -> Result<(), DbSetupError> {
 pub fn ping(conn: &mut DbConn) -> QueryResult<()> {
     conn.batch_execute("SELECT 1")
 }
-
-pub fn now() -> chrono::NaiveDateTime {
-    chrono::Utc::now().naive_utc()
-}

@@ -25,6 +25,7 @@ pub fn insert(
     kind: &str,
     subject: &str,
     amount_satang: Option<i64>,
+    now: chrono::NaiveDateTime,
 ) -> QueryResult<()> {
     diesel::insert_into(notices::table)
         .values((
@@ -32,7 +33,7 @@ pub fn insert(
             notices::kind.eq(kind),
             notices::subject.eq(subject),
             notices::amount_satang.eq(amount_satang),
-            notices::created_at.eq(super::now()),
+            notices::created_at.eq(now),
         ))
         .execute(conn)
         .map(|_| ())

@@ -3,6 +3,7 @@
 
 use super::schema::{application_events, applications, households, open_datasets, ratings};
 use super::DbConn;
+use crate::domain::clock::thai_time;
 use crate::domain::open_data::{CaseEvent, EventKind, UptakeCount};
 use chrono::NaiveDateTime;
 use diesel::prelude::*;
@@ -26,7 +27,7 @@ pub fn case_events(conn: &mut DbConn) -> QueryResult<Vec<CaseEvent>> {
                 programme_id,
                 province_code,
                 household_id,
-                on: at.date(),
+                on: thai_time(at).date(),
                 kind: EventKind::Submitted,
             });
         }
@@ -49,7 +50,7 @@ pub fn case_events(conn: &mut DbConn) -> QueryResult<Vec<CaseEvent>> {
             programme_id,
             province_code,
             household_id,
-            on: at.date(),
+            on: thai_time(at).date(),
             kind: if kind == "paid" {
                 EventKind::Paid(amount.unwrap_or(0))
             } else {
@@ -72,7 +73,7 @@ pub fn case_events(conn: &mut DbConn) -> QueryResult<Vec<CaseEvent>> {
             programme_id,
             province_code,
             household_id,
-            on: at.date(),
+            on: thai_time(at).date(),
             kind: EventKind::Rated(score),
         });
     }

@@ -28,8 +28,11 @@ pub struct Message {
     pub last_error: Option<String>,
 }
 
-pub fn enqueue(conn: &mut DbConn, message: &NewMessage<'_>) -> QueryResult<i32> {
-    let now = super::now();
+pub fn enqueue(
+    conn: &mut DbConn,
+    message: &NewMessage<'_>,
+    now: chrono::NaiveDateTime,
+) -> QueryResult<i32> {
     diesel::insert_into(outbox::table)
         .values((
             outbox::recipient.eq(message.recipient),

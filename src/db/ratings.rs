@@ -3,7 +3,8 @@
 
 use super::schema::{applications, households, page_feedback, ratings, satisfaction_alerts};
 use super::DbConn;
-use crate::domain::satisfaction::{processing_band, Histogram};
+use crate::domain::clock::{thai_time, THAI_OFFSET_HOURS};
+use crate::domain::satisfaction::{processing_band, Histogram, ReportingPeriod};
 use crate::domain::{AreaScope, CaseStatus};
 use chrono::NaiveDateTime;
 use diesel::prelude::*;
@@ -106,7 +107,7 @@ struct CountKey {
 impl CountKey {
     fn of(r: &RatingRow) -> Self {
         CountKey {
-            month: r.created_at.format("%Y-%m").to_string(),
+            month: thai_time(r.created_at).format("%Y-%m").to_string(),
             programme_id: r.programme_id.clone(),
             province_code: r.province_code.clone(),
             amphoe_code: r.amphoe_code.clone(),
@@ -158,8 +159,10 @@ fn bump(conn: &mut DbConn, k: &CountKey, ratings: i64, effort: i64) -> QueryResu
 /// Counts every rating again (after ratings were loaded in bulk, bypassing `save`).
 pub fn rebuild_counts(conn: &mut DbConn) -> QueryResult<()> {
     let month = match conn {
-        DbConn::Pg(_) => "to_char(created_at, 'YYYY-MM')",
-        DbConn::Sqlite(_) => "strftime('%Y-%m', created_at)",
+        DbConn::Pg(_) => {
+            format!("to_char(created_at + interval '{THAI_OFFSET_HOURS} hours', 'YYYY-MM')")
+        }
+        DbConn::Sqlite(_) => format!("strftime('%Y-%m', created_at, '+{THAI_OFFSET_HOURS} hours')"),
     };
     diesel::sql_query("DELETE FROM rating_counts").execute(conn)?;
     diesel::sql_query(format!(
@@ -217,13 +220,12 @@ struct Count {
     effort_sum: i64,
 }
 
-/// Score counts per group, for ratings given in the months from `from`'s to the one before
-/// `to`'s, within the scope (from the monthly counts).
+/// Score counts per group, for ratings given in the period's Thai months, within the scope
+/// (from the monthly counts).
 pub fn histograms(
     conn: &mut DbConn,
     scope: &AreaScope,
-    from: NaiveDateTime,
-    to: NaiveDateTime,
+    period: &ReportingPeriod,
     grouping: Grouping,
 ) -> QueryResult<BTreeMap<String, Histogram>> {
     let key = grouping.key_sql();
@@ -238,7 +240,6 @@ pub fn histograms(
     } else {
         format!("{key}, satisfaction")
     };
-    // Months are counted whole: the dashboard's period starts and ends on a month's first day.
     let sql = format!(
         "SELECT {key} AS key, satisfaction, CAST(SUM(ratings) AS BIGINT) AS n, \
          CAST(SUM(effort_sum) AS BIGINT) AS effort_sum \
@@ -246,8 +247,8 @@ pub fn histograms(
          GROUP BY {group_by}"
     );
     let query = diesel::sql_query(sql)
-        .bind::<Text, _>(from.format("%Y-%m").to_string())
-        .bind::<Text, _>(to.format("%Y-%m").to_string());
+        .bind::<Text, _>(period.first_day.format("%Y-%m").to_string())
+        .bind::<Text, _>(period.end_day.format("%Y-%m").to_string());
     let rows: Vec<Count> = match area {
         Some(code) => query.bind::<Text, _>(code).load(conn)?,
         None => query.load(conn)?,
@@ -319,13 +320,14 @@ pub fn record_page_answer(
     path: &str,
     useful: bool,
     user_id: Option<i32>,
+    now: chrono::NaiveDateTime,
 ) -> QueryResult<()> {
     diesel::insert_into(page_feedback::table)
         .values((
             page_feedback::path.eq(path),
             page_feedback::useful.eq(useful),
             page_feedback::user_id.eq(user_id),
-            page_feedback::created_at.eq(super::now()),
+            page_feedback::created_at.eq(now),
         ))
         .execute(conn)
         .map(|_| ())
@@ -390,13 +392,19 @@ pub fn programme_histogram(
 }
 
 /// Marks a monthly alert as sent; `false` when it had been already (by this or another server).
-pub fn claim_alert(conn: &mut DbConn, month: &str, kind: &str, subject: &str) -> QueryResult<bool> {
+pub fn claim_alert(
+    conn: &mut DbConn,
+    month: &str,
+    kind: &str,
+    subject: &str,
+    now: chrono::NaiveDateTime,
+) -> QueryResult<bool> {
     let inserted = diesel::insert_into(satisfaction_alerts::table)
         .values((
             satisfaction_alerts::month.eq(month),
             satisfaction_alerts::kind.eq(kind),
             satisfaction_alerts::subject.eq(subject),
-            satisfaction_alerts::created_at.eq(super::now()),
+            satisfaction_alerts::created_at.eq(now),
         ))
         .execute(conn);
     match inserted {

@@ -461,6 +461,7 @@ struct Edit<'a> {
     entity: &'a str,
     entity_id: i32,
     household_id: i32,
+    at: chrono::NaiveDateTime,
 }
 
 /// Writes one audit entry per field whose value differs (all fields when `old` is empty).
@@ -488,14 +489,19 @@ fn audit_changes(
                 old_value,
                 new_value: Some(new_value.clone()),
             },
+            edit.at,
         )?;
     }
     Ok(())
 }
 
-fn touch_household(conn: &mut DbConn, household_id: i32) -> QueryResult<()> {
+fn touch_household(
+    conn: &mut DbConn,
+    household_id: i32,
+    now: chrono::NaiveDateTime,
+) -> QueryResult<()> {
     diesel::update(households::table.find(household_id))
-        .set(households::updated_at.eq(super::now()))
+        .set(households::updated_at.eq(now))
         .execute(conn)
         .map(|_| ())
 }
@@ -505,6 +511,7 @@ pub fn add_plot(
     actor: &Actor,
     household_id: i32,
     input: &PlotInput,
+    now: chrono::NaiveDateTime,
 ) -> QueryResult<i32> {
     super::write_transaction(conn, |conn| {
         let id = diesel::insert_into(plots::table)
@@ -516,7 +523,7 @@ pub fn add_plot(
                 plots::land_document.eq(Some(input.land_document.code())),
                 plots::tenure.eq(input.tenure.code()),
                 plots::irrigated.eq(input.irrigated),
-                plots::updated_at.eq(super::now()),
+                plots::updated_at.eq(now),
             ))
             .returning(plots::id)
             .get_result(conn)?;
@@ -528,11 +535,12 @@ pub fn add_plot(
                 entity: "plot",
                 entity_id: id,
                 household_id,
+                at: now,
             },
             &[],
             &plot_fields(input),
         )?;
-        touch_household(conn, household_id)?;
+        touch_household(conn, household_id, now)?;
         Ok(id)
     })
 }
@@ -554,6 +562,7 @@ pub fn update_plot(
     actor: &Actor,
     old: &PlotRow,
     input: &PlotInput,
+    now: chrono::NaiveDateTime,
 ) -> QueryResult<()> {
     super::write_transaction(conn, |conn| {
         diesel::update(plots::table.find(old.id))
@@ -564,7 +573,7 @@ pub fn update_plot(
                 plots::land_document.eq(Some(input.land_document.code())),
                 plots::tenure.eq(input.tenure.code()),
                 plots::irrigated.eq(input.irrigated),
-                plots::updated_at.eq(super::now()),
+                plots::updated_at.eq(now),
             ))
             .execute(conn)?;
         audit_changes(
@@ -575,11 +584,12 @@ pub fn update_plot(
                 entity: "plot",
                 entity_id: old.id,
                 household_id: old.household_id,
+                at: now,
             },
             &plot_row_fields(old),
             &plot_fields(input),
         )?;
-        touch_household(conn, old.household_id)
+        touch_household(conn, old.household_id, now)
     })
 }
 
@@ -588,6 +598,7 @@ pub fn add_planting(
     actor: &Actor,
     plot: &PlotRow,
     input: &PlantingInput,
+    now: chrono::NaiveDateTime,
 ) -> QueryResult<i32> {
     super::write_transaction(conn, |conn| {
         let id = diesel::insert_into(plantings::table)
@@ -598,7 +609,7 @@ pub fn add_planting(
                 plantings::season.eq(input.season.code()),
                 plantings::area_sq_wa.eq(input.area.sq_wa()),
                 plantings::planted_on.eq(input.planted_on),
-                plantings::updated_at.eq(super::now()),
+                plantings::updated_at.eq(now),
             ))
             .returning(plantings::id)
             .get_result(conn)?;
@@ -610,11 +621,12 @@ pub fn add_planting(
                 entity: "planting",
                 entity_id: id,
                 household_id: plot.household_id,
+                at: now,
             },
             &[],
             &planting_fields(input),
         )?;
-        touch_household(conn, plot.household_id)?;
+        touch_household(conn, plot.household_id, now)?;
         Ok(id)
     })
 }
@@ -637,6 +649,7 @@ pub fn update_planting(
     household_id: i32,
     old: &PlantingRow,
     input: &PlantingInput,
+    now: chrono::NaiveDateTime,
 ) -> QueryResult<()> {
     super::write_transaction(conn, |conn| {
         diesel::update(plantings::table.find(old.id))
@@ -646,7 +659,7 @@ pub fn update_planting(
                 plantings::season.eq(input.season.code()),
                 plantings::area_sq_wa.eq(input.area.sq_wa()),
                 plantings::planted_on.eq(input.planted_on),
-                plantings::updated_at.eq(super::now()),
+                plantings::updated_at.eq(now),
             ))
             .execute(conn)?;
         audit_changes(
@@ -657,11 +670,12 @@ pub fn update_planting(
                 entity: "planting",
                 entity_id: old.id,
                 household_id,
+                at: now,
             },
             &planting_row_fields(old),
             &planting_fields(input),
         )?;
-        touch_household(conn, household_id)
+        touch_household(conn, household_id, now)
     })
 }
 
@@ -670,6 +684,7 @@ pub fn remove_planting(
     actor: &Actor,
     household_id: i32,
     old: &PlantingRow,
+    now: chrono::NaiveDateTime,
 ) -> QueryResult<()> {
     super::write_transaction(conn, |conn| {
         diesel::delete(plantings::table.find(old.id)).execute(conn)?;
@@ -686,9 +701,10 @@ pub fn remove_planting(
                     old_value: Some(value),
                     new_value: None,
                 },
+                now,
             )?;
         }
-        touch_household(conn, household_id)
+        touch_household(conn, household_id, now)
     })
 }
 
@@ -698,6 +714,7 @@ pub fn set_livestock(
     actor: &Actor,
     household_id: i32,
     counts: &[(Species, i32)],
+    now: chrono::NaiveDateTime,
 ) -> QueryResult<()> {
     super::write_transaction(conn, |conn| {
         let existing: Vec<LivestockRow> = livestock::table
@@ -717,7 +734,7 @@ pub fn set_livestock(
                     diesel::update(livestock::table.find(row.id))
                         .set((
                             livestock::head_count.eq(count),
-                            livestock::updated_at.eq(super::now()),
+                            livestock::updated_at.eq(now),
                         ))
                         .execute(conn)?;
                 }
@@ -727,7 +744,7 @@ pub fn set_livestock(
                             livestock::household_id.eq(household_id),
                             livestock::species.eq(species.code()),
                             livestock::head_count.eq(count),
-                            livestock::updated_at.eq(super::now()),
+                            livestock::updated_at.eq(now),
                         ))
                         .execute(conn)?;
                 }
@@ -744,9 +761,10 @@ pub fn set_livestock(
                     old_value: Some(old_count.to_string()),
                     new_value: Some(count.to_string()),
                 },
+                now,
             )?;
         }
-        touch_household(conn, household_id)
+        touch_household(conn, household_id, now)
     })
 }
 

@@ -76,7 +76,11 @@ pub enum PageError {
 }
 
 enum StoreError {
+    /// A record Kaset cannot store: it waits on the review list of the officers of its area.
     Refused(Rejection),
+    /// A record about a household or a person outside the writer's area: refused to the
+    /// writer, and put before no officer (it is not a mistake of the registry's to correct).
+    OutsideArea(Rejection),
     Database(diesel::result::Error),
 }
 
@@ -93,9 +97,9 @@ pub fn apply_page(
     seen: Option<&str>,
     next: &str,
     records: Vec<Received>,
+    now: chrono::NaiveDateTime,
 ) -> Result<PageOutcome, PageError> {
     super::write_transaction(conn, |conn| {
-        let now = super::now();
         let claimed = match seen {
             Some(seen) => diesel::update(
                 sync_cursors::table
@@ -124,19 +128,25 @@ pub fn apply_page(
             source,
             &Actor::user(None, "registry_sync"),
             records,
+            // The national registry speaks for every area.
+            &AreaScope::National,
+            now,
         )?)
     })
 }
 
 /// Stores each record in a savepoint of its own, so that a refusal undoes only its part; a
-/// refused record goes to the officers' review list under `source`.
+/// refused record goes to the officers' review list under `source`. A writer limited to an
+/// `area` (a provincial system's key) writes only households that are, and stay, in it, and
+/// only people who live in it: see `outside_area`.
 pub fn store_records(
     conn: &mut DbConn,
     source: &str,
     actor: &Actor,
     records: Vec<Received>,
+    area: &AreaScope,
+    now: chrono::NaiveDateTime,
 ) -> QueryResult<PageOutcome> {
-    let now = super::now();
     let mut tambons = Tambons::default();
     let mut outcome = PageOutcome::default();
     for received in records {
@@ -150,9 +160,13 @@ pub fn store_records(
                     rejection,
                     record: raw.clone(),
                 };
-                match conn
-                    .transaction(|conn| store_household(conn, &mut tambons, &record, actor, now))
-                {
+                let stored = conn.transaction(|conn| {
+                    if let Some(rejection) = outside_area(conn, &mut tambons, &record, area)? {
+                        return Err(StoreError::OutsideArea(rejection));
+                    }
+                    store_household(conn, &mut tambons, &record, actor, now)
+                });
+                match stored {
                     Ok(id) => {
                         outcome.records.push(RecordOutcome {
                             registry_number,
@@ -161,6 +175,13 @@ pub fn store_records(
                         continue;
                     }
                     Err(StoreError::Refused(rejection)) => refusal(rejection),
+                    Err(StoreError::OutsideArea(rejection)) => {
+                        outcome.records.push(RecordOutcome {
+                            registry_number,
+                            stored: Err(rejection),
+                        });
+                        continue;
+                    }
                     // A constraint of the database (the record contradicts another one).
                     Err(StoreError::Database(diesel::result::Error::DatabaseError(_, info))) => {
                         refusal(Rejection::new(
@@ -179,6 +200,56 @@ pub fn store_records(
         });
     }
     Ok(outcome)
+}
+
+/// Why a writer limited to `area` may not store this record, if it may not: the household
+/// would be in another area, is in another area now, or one of its people lives in another
+/// area's household now (storing would take them out of it). Plots may lie anywhere: a
+/// household farms land across a border.
+fn outside_area(
+    conn: &mut DbConn,
+    tambons: &mut Tambons,
+    record: &HouseholdRecord,
+    area: &AreaScope,
+) -> Result<Option<Rejection>, StoreError> {
+    if *area == AreaScope::National {
+        return Ok(None);
+    }
+    let outside = |field: String| Rejection::new(field, "registry_sync.reject.outside_area");
+    // An unknown tambon is judged by its code's amphoe part, so that a writer's mistake is
+    // never put before another area's officers.
+    let amphoe = match tambons.amphoe(conn, &record.tambon_code)? {
+        Some(amphoe) => amphoe,
+        None => record.tambon_code.chars().take(4).collect(),
+    };
+    if !area.contains(&amphoe) {
+        return Ok(Some(outside("tambon_code".into())));
+    }
+    let now_in: Option<String> = households::table
+        .filter(households::registry_number.eq(record.registry_number.as_str()))
+        .select(households::amphoe_code)
+        .first(conn)
+        .optional()?;
+    if now_in.is_some_and(|amphoe| !area.contains(&amphoe)) {
+        return Ok(Some(outside("registry_number".into())));
+    }
+    let ids: Vec<&str> = record
+        .members
+        .iter()
+        .map(|m| m.national_id.as_str())
+        .collect();
+    let homes: Vec<(String, String)> = members::table
+        .inner_join(households::table)
+        .filter(members::national_id.eq_any(&ids))
+        .select((members::national_id, households::amphoe_code))
+        .load(conn)?;
+    for (national_id, amphoe) in homes {
+        if !area.contains(&amphoe) {
+            let index = ids.iter().position(|id| *id == national_id).unwrap_or(0);
+            return Ok(Some(outside(format!("members[{index}].national_id"))));
+        }
+    }
+    Ok(None)
 }
 
 fn reject(
@@ -380,6 +451,7 @@ fn store_household(
             household_id: Some(id),
             ..audit::Entry::default()
         },
+        now,
     )?;
     Ok(id)
 }
@@ -423,7 +495,13 @@ pub fn open_rejects(
 
 /// Marks a refused record reviewed (fixed at the source, or explained); true when it was open
 /// and in the staff member's area.
-pub fn mark_reviewed(conn: &mut DbConn, scope: &AreaScope, id: i32, by: i32) -> QueryResult<bool> {
+pub fn mark_reviewed(
+    conn: &mut DbConn,
+    scope: &AreaScope,
+    id: i32,
+    by: i32,
+    now: chrono::NaiveDateTime,
+) -> QueryResult<bool> {
     let province: Option<Option<String>> = registry_rejects::table
         .find(id)
         .filter(registry_rejects::reviewed_at.is_null())
@@ -438,7 +516,7 @@ pub fn mark_reviewed(conn: &mut DbConn, scope: &AreaScope, id: i32, by: i32) -> 
     }
     diesel::update(registry_rejects::table.find(id))
         .set((
-            registry_rejects::reviewed_at.eq(Some(super::now())),
+            registry_rejects::reviewed_at.eq(Some(now)),
             registry_rejects::reviewed_by.eq(Some(by)),
         ))
         .execute(conn)

@@ -5,6 +5,7 @@ mod area;
 pub mod attachment;
 pub mod calendar;
 pub mod case;
+pub mod clock;
 mod codes;
 pub mod comments;
 pub mod data_request;
@@ -21,6 +22,7 @@ pub mod satisfaction;
 mod scope;
 
 pub use area::Area;
+pub use clock::Clock;
 pub use codes::{
     ApiScope, CaseStatus, ConsentPurpose, Crop, DataRequestKind, DataRequestStatus, Hazard,
     LandDocument, MembershipKind, RejectionReason, Relation, Role, Season, Species, Tenure,

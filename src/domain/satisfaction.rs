@@ -1,6 +1,9 @@
 //! Every satisfaction figure Kaset shows, computed in one place from score histograms (the
 //! database counts ratings per score and group; everything else is worked out here).
 
+use super::clock::start_of_thai_day;
+use chrono::{Datelike, Months, NaiveDate, NaiveDateTime};
+
 /// Officers' own figures are shown only from this many ratings, so a single farmer's view
 /// cannot be traced back or count for too much.
 pub const OFFICER_MIN_RATINGS: i64 = 5;
@@ -91,9 +94,118 @@ pub fn processing_band(days: i32) -> usize {
         .unwrap_or(PROCESSING_BANDS.len() - 1)
 }
 
+/// Whole Thai calendar months of ratings (the dashboard's twelve, an alert's one). Ratings
+/// are counted by the Thai month they were given in, so a rating at 01:00 on the 1st in Thailand
+/// belongs to the new month although it is still the last day of the old one in UTC.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ReportingPeriod {
+    /// The first day of the first month.
+    pub first_day: NaiveDate,
+    /// The first day after the period (the 1st of next month).
+    pub end_day: NaiveDate,
+    /// Its months, oldest first, as `YYYY-MM`.
+    pub months: Vec<String>,
+}
+
+fn first_of_month(day: NaiveDate) -> NaiveDate {
+    day.with_day(1).unwrap_or(day)
+}
+
+impl ReportingPeriod {
+    /// The dashboard's period: `today`'s month and the eleven before it.
+    pub fn twelve_months_to(today: NaiveDate) -> Self {
+        Self::months_ending_with(first_of_month(today), 12)
+    }
+
+    /// The month before `today`'s: what the monthly alerts look back on.
+    pub fn month_before(today: NaiveDate) -> Self {
+        let this_month = first_of_month(today);
+        Self::months_ending_with(
+            this_month
+                .checked_sub_months(Months::new(1))
+                .unwrap_or(this_month),
+            1,
+        )
+    }
+
+    /// `count` whole months, the last of them starting on `last_month`.
+    fn months_ending_with(last_month: NaiveDate, count: u32) -> Self {
+        let back = |months: u32| {
+            last_month
+                .checked_sub_months(Months::new(months))
+                .unwrap_or(last_month)
+        };
+        Self {
+            first_day: back(count - 1),
+            end_day: last_month
+                .checked_add_months(Months::new(1))
+                .unwrap_or(last_month),
+            months: (0..count)
+                .rev()
+                .map(|months| back(months).format("%Y-%m").to_string())
+                .collect(),
+        }
+    }
+
+    /// When the period starts, as stored (UTC).
+    pub fn starts_at(&self) -> NaiveDateTime {
+        start_of_thai_day(self.first_day)
+    }
+
+    /// When the period ends (exclusive), as stored (UTC).
+    pub fn ends_at(&self) -> NaiveDateTime {
+        start_of_thai_day(self.end_day)
+    }
+
+    /// The last day counted, for "1 Dec 2025 – 30 Nov 2026".
+    pub fn last_day(&self) -> NaiveDate {
+        self.end_day.pred_opt().unwrap_or(self.end_day)
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    fn day(y: i32, m: u32, d: u32) -> NaiveDate {
+        NaiveDate::from_ymd_opt(y, m, d).expect("a valid date")
+    }
+
+    #[test]
+    fn the_period_is_this_thai_month_and_the_eleven_before_on_any_day() {
+        for (today, first, end) in [
+            (day(2026, 11, 29), day(2025, 12, 1), day(2026, 12, 1)),
+            (day(2026, 12, 1), day(2026, 1, 1), day(2027, 1, 1)),
+            (day(2027, 1, 31), day(2026, 2, 1), day(2027, 2, 1)),
+            (day(2028, 2, 29), day(2027, 3, 1), day(2028, 3, 1)),
+            (day(2027, 5, 1), day(2026, 6, 1), day(2027, 6, 1)),
+        ] {
+            let period = ReportingPeriod::twelve_months_to(today);
+            assert_eq!((period.first_day, period.end_day), (first, end), "{today}");
+            assert_eq!(period.months.len(), 12);
+            assert_eq!(period.months[0], first.format("%Y-%m").to_string());
+            assert_eq!(period.months[11], today.format("%Y-%m").to_string());
+        }
+        let period = ReportingPeriod::twelve_months_to(day(2028, 2, 29));
+        assert_eq!(period.last_day(), day(2028, 2, 29));
+        // Thai midnight on 1 March 2027 is 17:00 UTC on 28 February.
+        assert_eq!(
+            period.starts_at(),
+            day(2027, 2, 28).and_hms_opt(17, 0, 0).unwrap()
+        );
+    }
+
+    #[test]
+    fn an_alert_looks_back_on_the_whole_month_before_even_across_a_year() {
+        let period = ReportingPeriod::month_before(day(2027, 1, 1));
+        assert_eq!(
+            (period.first_day, period.end_day),
+            (day(2026, 12, 1), day(2027, 1, 1))
+        );
+        assert_eq!(period.months, ["2026-12"]);
+        let period = ReportingPeriod::month_before(day(2028, 3, 31));
+        assert_eq!(period.last_day(), day(2028, 2, 29));
+    }
 
     #[test]
     fn figures_match_a_hand_computed_example() {

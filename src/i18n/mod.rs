@@ -126,6 +126,17 @@ impl Tr {
             Locale::En => format!("{} {} {}", date.day(), month, date.year()),
         }
     }
+
+    /// The Thai calendar day of a stored (UTC) timestamp.
+    pub fn day_of(&self, stored: &chrono::NaiveDateTime) -> String {
+        self.date(&crate::domain::clock::thai_time(*stored).date())
+    }
+
+    /// A stored (UTC) timestamp as Thai local date and time: "2 ธันวาคม 2569 08:30".
+    pub fn moment(&self, stored: &chrono::NaiveDateTime) -> String {
+        let local = crate::domain::clock::thai_time(*stored);
+        format!("{} {}", self.date(&local.date()), local.format("%H:%M"))
+    }
 }
 
 const MONTH_KEYS: [&str; 12] = [

@@ -8,13 +8,15 @@ use crate::db::audit::Actor;
 use crate::db::{notices, registry, users, DbConn};
 use crate::domain::calendar::WorkingCalendar;
 use crate::domain::case::{self, CaseAction, Refusal};
+use crate::domain::clock::thai_time;
+use crate::domain::Clock;
 use crate::domain::{CaseStatus, RejectionReason, Role};
 use crate::i18n::{Locale, Tr};
 use crate::rules::catalogue::CATALOGUE;
 use crate::rules::evaluate::format_value;
 use crate::rules::{explain, facts, RuleSet, Status};
 use crate::web::uploads::StoredFile;
-use chrono::{Datelike, NaiveDate};
+use chrono::{Datelike, NaiveDate, NaiveDateTime};
 use serde::{Deserialize, Serialize};
 
 /// What case work needs besides the database.
@@ -22,7 +24,29 @@ pub struct CaseContext<'a> {
     pub rules: &'a RuleSet,
     pub calendar: &'a WorkingCalendar,
     pub public_url: &'a str,
+    /// The moment of the work, as stored (UTC).
+    pub now: NaiveDateTime,
+    /// Its Thai date: the business date of deadlines and decisions.
     pub today: NaiveDate,
+}
+
+impl<'a> CaseContext<'a> {
+    /// Reads `clock` once, so that the stored time and the business date agree.
+    pub fn new(
+        rules: &'a RuleSet,
+        calendar: &'a WorkingCalendar,
+        public_url: &'a str,
+        clock: Clock,
+    ) -> Self {
+        let now = clock.now();
+        Self {
+            rules,
+            calendar,
+            public_url,
+            now,
+            today: thai_time(now).date(),
+        }
+    }
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -207,10 +231,10 @@ pub fn submit(
             snapshot_facts: Some(Some(to_json(&snapshot_facts)?)),
             snapshot_explanation: Some(Some(to_json(&explanation)?)),
             due_on: Some(Some(deadline(cx, &draft.programme_id))),
-            submitted_at: Some(Some(crate::db::now())),
+            submitted_at: Some(Some(cx.now)),
             ..Change::default()
         };
-        if !apps::change(conn, draft.id, draft.version, &change)? {
+        if !apps::change(conn, draft.id, draft.version, &change, cx.now)? {
             return Err(CaseError::Stale);
         }
         let event = NewEvent {
@@ -219,9 +243,9 @@ pub fn submit(
             message: "",
             internal: false,
         };
-        apps::add_event(conn, draft.id, actor, &event)?;
+        apps::add_event(conn, draft.id, actor, &event, cx.now)?;
         let status = ("status", Some(draft.status.clone()), to.code().to_owned());
-        audit_change(conn, actor, draft, &reference, event.kind, status)?;
+        audit_change(conn, actor, draft, &reference, event.kind, status, cx.now)?;
         tell_farmer(conn, cx, draft, &reference, to, "")?;
         Ok(reference)
     });
@@ -288,7 +312,7 @@ pub fn act(
             Step::RequestInfo { .. } | Step::Withdraw => change.due_on = Some(None),
             Step::MarkPaid { .. } | Step::Complete => {}
         }
-        if !apps::change(conn, app.id, seen, &change)? {
+        if !apps::change(conn, app.id, seen, &change, cx.now)? {
             return Err(CaseError::Stale);
         }
         let reason = match step {
@@ -301,19 +325,26 @@ pub fn act(
             message: step.message(),
             internal: false,
         };
-        let event_id = apps::add_event(conn, app.id, actor, &event)?;
+        let event_id = apps::add_event(conn, app.id, actor, &event, cx.now)?;
         if let Step::Reply { files, .. } = step {
-            record_files(conn, app, actor, Some(event_id), files)?;
+            record_files(conn, app, actor, Some(event_id), files, cx.now)?;
         }
         let reference = app.reference.clone().unwrap_or_default();
         let status = ("status", Some(app.status.clone()), to.code().to_owned());
-        audit_change(conn, actor, app, &reference, event.kind, status)?;
+        audit_change(conn, actor, app, &reference, event.kind, status, cx.now)?;
         tell_farmer(conn, cx, app, &reference, to, step.message())?;
         // The farmer's answer or appeal is news for the officer who has the case.
         if matches!(step, Step::Reply { .. } | Step::Appeal { .. }) {
             let officer = change.assigned_to.unwrap_or(app.assigned_to);
             if let Some(officer) = officer {
-                notices::insert(conn, officer, &staff_notice(action), &reference, None)?;
+                notices::insert(
+                    conn,
+                    officer,
+                    &staff_notice(action),
+                    &reference,
+                    None,
+                    cx.now,
+                )?;
             }
         }
         Ok(to)
@@ -327,6 +358,7 @@ pub fn assign(
     app: &ApplicationRow,
     seen: i32,
     officer_id: i32,
+    now: NaiveDateTime,
 ) -> Result<(), CaseError> {
     crate::db::write_transaction(conn, |conn| {
         if !app.status().is_open() {
@@ -341,7 +373,7 @@ pub fn assign(
             assigned_to: Some(Some(officer_id)),
             ..Change::default()
         };
-        if !apps::change(conn, app.id, seen, &change)? {
+        if !apps::change(conn, app.id, seen, &change, now)? {
             return Err(CaseError::Stale);
         }
         let event = NewEvent {
@@ -350,16 +382,23 @@ pub fn assign(
             message: name,
             internal: true,
         };
-        apps::add_event(conn, app.id, actor, &event)?;
+        apps::add_event(conn, app.id, actor, &event, now)?;
         let reference = app.reference.clone().unwrap_or_default();
         let officer = (
             "assigned_to",
             app.assigned_to.map(|id| id.to_string()),
             officer_id.to_string(),
         );
-        audit_change(conn, actor, app, &reference, "assigned", officer)?;
+        audit_change(conn, actor, app, &reference, "assigned", officer, now)?;
         if actor.user_id != Some(officer_id) {
-            notices::insert(conn, officer_id, "staff_case.assigned", &reference, None)?;
+            notices::insert(
+                conn,
+                officer_id,
+                "staff_case.assigned",
+                &reference,
+                None,
+                now,
+            )?;
         }
         Ok(())
     })
@@ -371,6 +410,7 @@ pub fn note(
     actor: &Actor,
     app: &ApplicationRow,
     text: &str,
+    now: NaiveDateTime,
 ) -> Result<(), CaseError> {
     let event = NewEvent {
         kind: "note",
@@ -378,7 +418,7 @@ pub fn note(
         message: text,
         internal: true,
     };
-    apps::add_event(conn, app.id, actor, &event)?;
+    apps::add_event(conn, app.id, actor, &event, now)?;
     Ok(())
 }
 
@@ -390,7 +430,7 @@ pub fn escalate_overdue(conn: &mut DbConn, cx: &CaseContext<'_>) -> Result<usize
     let mut escalated = 0;
     for app in overdue {
         let done = crate::db::write_transaction(conn, |conn| {
-            if !apps::mark_escalated(conn, app.id, crate::db::now())? {
+            if !apps::mark_escalated(conn, app.id, cx.now)? {
                 return Ok::<_, CaseError>(false); // another server did it
             }
             let event = NewEvent {
@@ -399,11 +439,18 @@ pub fn escalate_overdue(conn: &mut DbConn, cx: &CaseContext<'_>) -> Result<usize
                 message: "",
                 internal: true,
             };
-            apps::add_event(conn, app.id, &system, &event)?;
+            apps::add_event(conn, app.id, &system, &event, cx.now)?;
             let household = registry::load_farm(conn, app.household_id)?.household;
             let reference = app.reference.clone().unwrap_or_default();
             for manager in users::managers_for_amphoe(conn, &household.amphoe_code)? {
-                notices::insert(conn, manager.id, "staff_case.escalated", &reference, None)?;
+                notices::insert(
+                    conn,
+                    manager.id,
+                    "staff_case.escalated",
+                    &reference,
+                    None,
+                    cx.now,
+                )?;
                 if let Some(email) = &manager.email {
                     let tr = Tr::new(manager.locale());
                     let title = cx.rules.title(&app.programme_id, tr.locale);
@@ -419,6 +466,7 @@ pub fn escalate_overdue(conn: &mut DbConn, cx: &CaseContext<'_>) -> Result<usize
                             due: &due,
                             link: &format!("{}/officer/cases/{reference}", cx.public_url),
                         },
+                        cx.now,
                     )?;
                 }
             }
@@ -442,8 +490,10 @@ pub fn record_rating(
 ) -> Result<(), CaseError> {
     let household = registry::load_farm(conn, app.household_id)?.household;
     let officer_id = apps::last_officer(conn, app.id)?;
-    let submitted = app.submitted_at.map_or(app.created_at, |at| at).date();
-    let ended = app.decided_on.unwrap_or_else(|| app.updated_at.date());
+    let submitted = thai_time(app.submitted_at.unwrap_or(app.created_at)).date();
+    let ended = app
+        .decided_on
+        .unwrap_or_else(|| thai_time(app.updated_at).date());
     let missed_deadline =
         app.escalated_at.is_some() || ended > deadline_from(cx, &app.programme_id, submitted);
     crate::db::write_transaction(conn, |conn| {
@@ -462,12 +512,19 @@ pub fn record_rating(
                 processing_days: i32::try_from((ended - submitted).num_days()).unwrap_or(i32::MAX),
                 missed_deadline,
             },
-            crate::db::now(),
+            cx.now,
         )?;
         if first_time && satisfaction.value() <= LOW_RATING {
             let reference = app.reference.clone().unwrap_or_default();
             for manager in users::managers_for_amphoe(conn, &household.amphoe_code)? {
-                notices::insert(conn, manager.id, "staff_case.low_rating", &reference, None)?;
+                notices::insert(
+                    conn,
+                    manager.id,
+                    "staff_case.low_rating",
+                    &reference,
+                    None,
+                    cx.now,
+                )?;
                 if let Some(email) = &manager.email {
                     let tr = Tr::new(manager.locale());
                     let title = cx.rules.title(&app.programme_id, tr.locale);
@@ -483,6 +540,7 @@ pub fn record_rating(
                             comment,
                             link: &format!("{}/officer/cases/{reference}", cx.public_url),
                         },
+                        cx.now,
                     )?;
                 }
             }
@@ -501,6 +559,7 @@ pub fn record_files(
     actor: &Actor,
     event_id: Option<i32>,
     files: &[StoredFile],
+    now: NaiveDateTime,
 ) -> Result<(), CaseError> {
     let uploaded_by = actor.user_id.unwrap_or(app.applicant_id);
     for file in files {
@@ -516,6 +575,7 @@ pub fn record_files(
                 stored_as: &file.stored_as,
                 uploaded_by,
             },
+            now,
         )?;
     }
     Ok(())
@@ -530,6 +590,7 @@ fn audit_change(
     reference: &str,
     what: &str,
     (field, old_value, new_value): (&str, Option<String>, String),
+    now: NaiveDateTime,
 ) -> Result<(), CaseError> {
     crate::db::audit::record(
         conn,
@@ -543,6 +604,7 @@ fn audit_change(
             old_value,
             new_value: Some(new_value),
         },
+        now,
     )?;
     Ok(())
 }
@@ -602,6 +664,7 @@ fn tell_farmer(
         &format!("case.{}", status.code()),
         reference,
         None,
+        cx.now,
     )?;
     if let Some(email) = &applicant.email {
         let tr = Tr::new(applicant.locale());
@@ -618,6 +681,7 @@ fn tell_farmer(
                 message,
                 link: &format!("{}/applications/{reference}", cx.public_url),
             },
+            cx.now,
         )?;
     }
     Ok(())

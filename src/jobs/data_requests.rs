@@ -19,6 +19,7 @@ fn audit_entry(
     row_id: i32,
     household_id: i32,
     value: Option<String>,
+    now: chrono::NaiveDateTime,
 ) -> anyhow::Result<()> {
     audit::record(
         conn,
@@ -31,6 +32,7 @@ fn audit_entry(
             new_value: value,
             ..audit::Entry::default()
         },
+        now,
     )?;
     Ok(())
 }
@@ -43,10 +45,11 @@ pub fn ask_correction(
     household_id: i32,
     details: &Details,
     public_url: &str,
+    now: chrono::NaiveDateTime,
 ) -> anyhow::Result<String> {
     crate::db::write_transaction(conn, |conn| {
         let household = registry::load_farm(conn, household_id)?.household;
-        let today = chrono::Utc::now().date_naive();
+        let today = crate::domain::clock::thai_time(now).date();
         let id = requests::insert(
             conn,
             &NewRequest {
@@ -59,12 +62,13 @@ pub fn ask_correction(
                 due_on: data_request::due_on(today),
                 resolution: "",
             },
+            now,
         )?;
         let reference = data_request::reference(id);
-        audit_entry(conn, actor, "ask_correction", id, household_id, None)?;
+        audit_entry(conn, actor, "ask_correction", id, household_id, None, now)?;
         let link = format!("{public_url}/officer/data-requests#{reference}");
         for (officer_id, _) in applications::officers_for_amphoe(conn, &household.amphoe_code)? {
-            notices::insert(conn, officer_id, "data_request.new", &reference, None)?;
+            notices::insert(conn, officer_id, "data_request.new", &reference, None, now)?;
             if let Some(officer) = users::find(conn, officer_id)? {
                 if let Some(email) = &officer.email {
                     let news = DataRequestNews {
@@ -79,6 +83,7 @@ pub fn ask_correction(
                         email,
                         &officer.display_name,
                         &news,
+                        now,
                     )?;
                 }
             }
@@ -90,6 +95,7 @@ pub fn ask_correction(
             &reference,
             details.as_str(),
             public_url,
+            now,
         )?;
         Ok(reference)
     })
@@ -102,6 +108,7 @@ fn tell_farmer(
     reference: &str,
     text: &str,
     public_url: &str,
+    now: chrono::NaiveDateTime,
 ) -> anyhow::Result<()> {
     let Some(farmer) = users::find(conn, user_id)? else {
         return Ok(());
@@ -122,6 +129,7 @@ fn tell_farmer(
         email,
         &farmer.display_name,
         &news,
+        now,
     )
 }
 
@@ -133,10 +141,11 @@ pub fn answer(
     outcome: DataRequestStatus,
     message: &str,
     public_url: &str,
+    now: chrono::NaiveDateTime,
 ) -> anyhow::Result<bool> {
     crate::db::write_transaction(conn, |conn| {
         let officer = actor.user_id.unwrap_or_default();
-        if !requests::resolve(conn, request.id, outcome, message, officer)? {
+        if !requests::resolve(conn, request.id, outcome, message, officer, now)? {
             return Ok(false);
         }
         let reference = data_request::reference(request.id);
@@ -147,6 +156,7 @@ pub fn answer(
             request.id,
             request.household_id,
             Some(message.to_owned()),
+            now,
         )?;
         notices::insert(
             conn,
@@ -154,6 +164,7 @@ pub fn answer(
             &format!("data_request.{}", outcome.code()),
             &reference,
             None,
+            now,
         )?;
         let section = if outcome == DataRequestStatus::Done {
             "data_request_done"
@@ -167,6 +178,7 @@ pub fn answer(
             &reference,
             message,
             public_url,
+            now,
         )?;
         Ok(true)
     })
@@ -179,6 +191,7 @@ pub fn delete_account(
     actor: &Actor,
     user_id: i32,
     household_id: i32,
+    now: chrono::NaiveDateTime,
 ) -> anyhow::Result<()> {
     crate::db::write_transaction(conn, |conn| {
         let user = users::find(conn, user_id)?.ok_or_else(|| anyhow::anyhow!("no such account"))?;
@@ -186,11 +199,11 @@ pub fn delete_account(
         for consent in consents::current(conn, user_id)? {
             if consent.given {
                 if let Ok(purpose) = crate::domain::ConsentPurpose::parse(&consent.purpose) {
-                    consents::record(conn, user_id, purpose, PRIVACY_NOTICE_VERSION, false)?;
+                    consents::record(conn, user_id, purpose, PRIVACY_NOTICE_VERSION, false, now)?;
                 }
             }
         }
-        let today = chrono::Utc::now().date_naive();
+        let today = crate::domain::clock::thai_time(now).date();
         let id = requests::insert(
             conn,
             &NewRequest {
@@ -203,9 +216,10 @@ pub fn delete_account(
                 due_on: today,
                 resolution: "",
             },
+            now,
         )?;
-        requests::erase_account(conn, user_id, user.national_id.as_deref())?;
-        audit_entry(conn, actor, "erase_account", id, household_id, None)?;
+        requests::erase_account(conn, user_id, user.national_id.as_deref(), now)?;
+        audit_entry(conn, actor, "erase_account", id, household_id, None, now)?;
         Ok(())
     })
 }

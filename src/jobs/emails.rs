@@ -13,6 +13,7 @@ fn enqueue(
     subject: &str,
     text: &impl Template,
     html: &impl Template,
+    now: chrono::NaiveDateTime,
 ) -> anyhow::Result<()> {
     outbox::enqueue(
         conn,
@@ -22,6 +23,7 @@ fn enqueue(
             body_text: &text.render()?,
             body_html: &html.render()?,
         },
+        now,
     )?;
     Ok(())
 }
@@ -80,6 +82,7 @@ pub fn queue_password_link(
     recipient: &str,
     name: &str,
     link: &str,
+    now: chrono::NaiveDateTime,
 ) -> anyhow::Result<()> {
     let mail = PasswordLink {
         tr,
@@ -93,6 +96,7 @@ pub fn queue_password_link(
         &mail.text("subject"),
         &PasswordLinkText { mail: &mail },
         &PasswordLinkHtml { mail: &mail },
+        now,
     )
 }
 
@@ -117,14 +121,23 @@ struct NewEntitlementHtml<'a> {
     mail: &'a NewEntitlement<'a>,
 }
 
+/// A programme a farmer newly qualifies for, for the mail that tells them.
+pub struct Entitlement<'a> {
+    pub title: &'a str,
+    pub amount_satang: Option<i64>,
+}
+
 pub fn queue_new_entitlement(
     conn: &mut DbConn,
     tr: Tr,
     recipient: &str,
     name: &str,
-    title: &str,
-    amount_satang: Option<i64>,
+    Entitlement {
+        title,
+        amount_satang,
+    }: Entitlement<'_>,
     public_url: &str,
+    now: chrono::NaiveDateTime,
 ) -> anyhow::Result<()> {
     let amount = amount_satang.map(|satang| {
         crate::rules::evaluate::format_value(crate::rules::Value::Money(satang), &tr)
@@ -142,6 +155,7 @@ pub fn queue_new_entitlement(
         &tr.fmt("email.new_entitlement.subject", &[("title", title)]),
         &NewEntitlementText { mail: &mail },
         &NewEntitlementHtml { mail: &mail },
+        now,
     )
 }
 
@@ -180,6 +194,7 @@ pub fn queue_case_update(
     recipient: &str,
     name: &str,
     update: &CaseUpdate<'_>,
+    now: chrono::NaiveDateTime,
 ) -> anyhow::Result<()> {
     let mail = CaseUpdateMail { tr, name, update };
     let subject = tr.fmt(
@@ -195,6 +210,7 @@ pub fn queue_case_update(
         &subject,
         &CaseUpdateText { mail: &mail },
         &CaseUpdateHtml { mail: &mail },
+        now,
     )
 }
 
@@ -230,6 +246,7 @@ pub fn queue_case_overdue(
     recipient: &str,
     name: &str,
     case: &CaseOverdue<'_>,
+    now: chrono::NaiveDateTime,
 ) -> anyhow::Result<()> {
     let mail = CaseOverdueMail { tr, name, case };
     let subject = tr.fmt(
@@ -242,6 +259,7 @@ pub fn queue_case_overdue(
         &subject,
         &CaseOverdueText { mail: &mail },
         &CaseOverdueHtml { mail: &mail },
+        now,
     )
 }
 
@@ -278,6 +296,7 @@ pub fn queue_low_rating(
     recipient: &str,
     name: &str,
     rating: &LowRating<'_>,
+    now: chrono::NaiveDateTime,
 ) -> anyhow::Result<()> {
     let mail = LowRatingMail { tr, name, rating };
     let subject = tr.fmt(
@@ -290,6 +309,7 @@ pub fn queue_low_rating(
         &subject,
         &LowRatingText { mail: &mail },
         &LowRatingHtml { mail: &mail },
+        now,
     )
 }
 
@@ -326,6 +346,7 @@ pub fn queue_satisfaction_alert(
     recipient: &str,
     name: &str,
     alert: &SatisfactionAlert<'_>,
+    now: chrono::NaiveDateTime,
 ) -> anyhow::Result<()> {
     let mail = SatisfactionAlertMail { tr, name, alert };
     let subject = tr.fmt(
@@ -338,6 +359,7 @@ pub fn queue_satisfaction_alert(
         &subject,
         &SatisfactionAlertText { mail: &mail },
         &SatisfactionAlertHtml { mail: &mail },
+        now,
     )
 }
 
@@ -470,6 +492,7 @@ pub fn queue_data_request(
     recipient: &str,
     name: &str,
     news: &DataRequestNews<'_>,
+    now: chrono::NaiveDateTime,
 ) -> anyhow::Result<()> {
     let mail = DataRequestMail { tr, name, news };
     enqueue(
@@ -478,5 +501,6 @@ pub fn queue_data_request(
         &mail.words("subject"),
         &DataRequestText { mail: &mail },
         &DataRequestHtml { mail: &mail },
+        now,
     )
 }

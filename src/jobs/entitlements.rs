@@ -5,9 +5,10 @@
 
 use crate::db::entitlements::{self as stored, StoredEntitlement};
 use crate::db::{disasters, notices, registry, users, DbConn, Pool};
+use crate::domain::clock::thai_time;
 use crate::i18n::Tr;
 use crate::rules::{facts, Programme, RuleSet, Status};
-use chrono::NaiveDate;
+use chrono::NaiveDateTime;
 use diesel::Connection;
 use std::collections::HashMap;
 use std::sync::Mutex;
@@ -42,7 +43,8 @@ type NewlyEligible<'a> = (&'a Programme, Option<i64>);
 /// Households decided per database round trip in batch work.
 const PAGE: i64 = 1000;
 
-/// Decides every programme for these households as of `as_of`, stores what changed, and tells
+/// Decides every programme for these households as of `now` (its Thai date is the business
+/// date), stores what changed, and tells
 /// each farmer about the programmes they newly qualify for.
 ///
 /// The registry is read outside the write transaction so that, on SQLite, two batch workers
@@ -51,9 +53,10 @@ pub fn reevaluate_households(
     conn: &mut DbConn,
     rules: &RuleSet,
     household_ids: &[i32],
-    as_of: NaiveDate,
+    now: NaiveDateTime,
     notify: &Notify,
 ) -> anyhow::Result<Changes> {
+    let as_of = thai_time(now).date();
     let farms = registry::load_farms(conn, household_ids)?;
     let mut tambons: Vec<String> = farms
         .iter()
@@ -68,7 +71,6 @@ pub fn reevaluate_households(
         .map(|p| ((p.household_id, p.programme_id.as_str()), p))
         .collect();
     let prepared = rules.prepare(as_of);
-    let now = crate::db::now();
 
     let mut changes = Changes::default();
     let mut updates = Vec::new();
@@ -134,7 +136,7 @@ pub fn reevaluate_households(
         stored::insert_many(conn, &inserts)?;
         if notify.enabled {
             for (household_id, newly) in &news {
-                tell(conn, *household_id, newly, notify)?;
+                tell(conn, *household_id, newly, notify, now)?;
             }
         }
         Ok::<_, anyhow::Error>(())
@@ -170,6 +172,7 @@ fn tell(
     household_id: i32,
     newly: &[(&Programme, Option<i64>)],
     notify: &Notify,
+    now: NaiveDateTime,
 ) -> anyhow::Result<()> {
     for user in users::farmers_of_household(conn, household_id)? {
         let tr = Tr::new(user.locale());
@@ -180,17 +183,21 @@ fn tell(
                 notices::NEWLY_ELIGIBLE,
                 &programme.id,
                 *amount,
+                now,
             )?;
             if let Some(email) = &user.email {
-                let title = programme.title.get(tr.locale);
+                let entitlement = super::emails::Entitlement {
+                    title: programme.title.get(tr.locale),
+                    amount_satang: *amount,
+                };
                 super::emails::queue_new_entitlement(
                     conn,
                     tr,
                     email,
                     &user.display_name,
-                    title,
-                    *amount,
+                    entitlement,
                     &notify.public_url,
+                    now,
                 )?;
             }
         }
@@ -204,12 +211,12 @@ fn tell(
 pub fn reevaluate_all(
     pool: &Pool,
     rules: &RuleSet,
-    as_of: NaiveDate,
+    now: NaiveDateTime,
     notify: &Notify,
 ) -> anyhow::Result<Changes> {
-    let changes = decide_all_pages(pool, rules, as_of, notify)?;
+    let changes = decide_all_pages(pool, rules, now, notify)?;
     let mut conn = pool.get()?;
-    stored::record_versions(&mut conn, &rule_versions(rules), crate::db::now())?;
+    stored::record_versions(&mut conn, &rule_versions(rules), now)?;
     if changes.decisions_changed > 10_000 {
         stored::refresh_statistics(&mut conn)?;
     }
@@ -219,7 +226,7 @@ pub fn reevaluate_all(
 fn decide_all_pages(
     pool: &Pool,
     rules: &RuleSet,
-    as_of: NaiveDate,
+    now: NaiveDateTime,
     notify: &Notify,
 ) -> anyhow::Result<Changes> {
     let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
@@ -235,7 +242,7 @@ fn decide_all_pages(
                 return Ok(total);
             };
             after = *last;
-            total += reevaluate_households(&mut conn, rules, &ids, as_of, notify)?;
+            total += reevaluate_households(&mut conn, rules, &ids, now, notify)?;
         }
     }
     let (pages_tx, pages_rx) = std::sync::mpsc::sync_channel::<Vec<i32>>(workers * 2);
@@ -252,7 +259,7 @@ fn decide_all_pages(
                             .map_err(|_| anyhow::anyhow!("page queue poisoned"))?
                             .recv();
                         let Ok(ids) = page else { return Ok(total) };
-                        total += reevaluate_households(&mut conn, rules, &ids, as_of, notify)?;
+                        total += reevaluate_households(&mut conn, rules, &ids, now, notify)?;
                     }
                 })
             })
@@ -288,7 +295,7 @@ fn decide_all_pages(
 pub fn evaluate_everyone(
     pool: &Pool,
     rules: &RuleSet,
-    as_of: NaiveDate,
+    now: NaiveDateTime,
     public_url: &str,
 ) -> anyhow::Result<Changes> {
     let baseline = stored::versions(&mut *pool.get()?)?.is_empty();
@@ -296,7 +303,7 @@ pub fn evaluate_everyone(
         enabled: !baseline,
         public_url: public_url.to_owned(),
     };
-    reevaluate_all(pool, rules, as_of, &notify)
+    reevaluate_all(pool, rules, now, &notify)
 }
 
 /// Brings the stored decisions up to date with the rule set at start-up: the first time (no
@@ -305,7 +312,7 @@ pub fn evaluate_everyone(
 pub fn catch_up_with_rules(
     pool: &Pool,
     rules: &RuleSet,
-    as_of: NaiveDate,
+    now: NaiveDateTime,
     public_url: &str,
 ) -> anyhow::Result<Option<Changes>> {
     let stored = stored::versions(&mut *pool.get()?)?;
@@ -316,7 +323,7 @@ pub fn catch_up_with_rules(
         enabled: !stored.is_empty(),
         public_url: public_url.to_owned(),
     };
-    reevaluate_all(pool, rules, as_of, &notify).map(Some)
+    reevaluate_all(pool, rules, now, &notify).map(Some)
 }
 
 /// The (programme, rule version) pairs of a rule set, in programme order.

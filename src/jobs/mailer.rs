@@ -3,7 +3,8 @@
 //! never loses it.
 
 use crate::config::{SmtpSecurity, SmtpSettings};
-use crate::db::{self, outbox, Pool};
+use crate::db::{outbox, Pool};
+use crate::domain::Clock;
 use lettre::message::{Mailbox, MultiPart};
 use lettre::transport::smtp::authentication::Credentials;
 use lettre::{Message, SmtpTransport, Transport};
@@ -17,7 +18,7 @@ const MAX_BACKOFF_SECS: i64 = 3600;
 /// How long a claimed message is reserved for the worker that claimed it.
 const LEASE_SECS: i64 = 300;
 
-pub async fn run_outbox_worker(pool: Pool, smtp: SmtpSettings, wake: Arc<Notify>) {
+pub async fn run_outbox_worker(pool: Pool, smtp: SmtpSettings, wake: Arc<Notify>, clock: Clock) {
     let Some(sender) = Sender::from_settings(&smtp) else {
         tracing::warn!("KASET_SMTP_HOST is not set: e-mail waits in the outbox until it is");
         return;
@@ -27,7 +28,7 @@ pub async fn run_outbox_worker(pool: Pool, smtp: SmtpSettings, wake: Arc<Notify>
     loop {
         let pool = pool.clone();
         let sender = sender.clone();
-        match actix_web::web::block(move || deliver_due(&pool, &sender)).await {
+        match actix_web::web::block(move || deliver_due(&pool, &sender, clock)).await {
             Ok(Ok(0)) => {}
             Ok(Ok(sent)) => tracing::info!(sent, "outbox delivered"),
             Ok(Err(error)) => tracing::warn!(%error, "outbox pass failed"),
@@ -41,9 +42,9 @@ pub async fn run_outbox_worker(pool: Pool, smtp: SmtpSettings, wake: Arc<Notify>
 }
 
 /// One pass over the messages that are due; returns how many were sent.
-pub fn deliver_due(pool: &Pool, sender: &Sender) -> anyhow::Result<usize> {
+pub fn deliver_due(pool: &Pool, sender: &Sender, clock: Clock) -> anyhow::Result<usize> {
     let mut conn = pool.get()?;
-    let now = db::now();
+    let now = clock.now();
     let mut sent = 0;
     for message in outbox::due(&mut conn, now, BATCH)? {
         let lease = now + chrono::Duration::seconds(LEASE_SECS);
@@ -52,12 +53,12 @@ pub fn deliver_due(pool: &Pool, sender: &Sender) -> anyhow::Result<usize> {
         }
         match sender.send(&message) {
             Ok(()) => {
-                outbox::mark_sent(&mut conn, message.id, db::now())?;
+                outbox::mark_sent(&mut conn, message.id, clock.now())?;
                 sent += 1;
             }
             Err(error) => {
                 let attempts = message.attempts + 1;
-                let retry_at = db::now()
+                let retry_at = clock.now()
                     + chrono::Duration::seconds(backoff_secs(sender.first_retry_secs, attempts));
                 tracing::warn!(id = message.id, attempts, %error, "mail not delivered; will retry");
                 outbox::mark_failed(

@@ -12,6 +12,7 @@ pub mod satisfaction;
 
 use crate::config::Settings;
 use crate::db::Pool;
+use crate::domain::Clock;
 use crate::rules::RuleSet;
 use std::sync::Arc;
 use std::time::Duration;
@@ -25,13 +26,16 @@ pub struct Background {
     pub calendar: Arc<crate::domain::calendar::WorkingCalendar>,
     pub public_url: String,
     pub mail_wake: Arc<Notify>,
+    pub clock: Clock,
 }
 
 pub fn spawn_background_work(background: Background) {
+    let clock = background.clock;
     actix_web::rt::spawn(mailer::run_outbox_worker(
         background.pool.clone(),
         background.settings.smtp.clone(),
         background.mail_wake.clone(),
+        clock,
     ));
     actix_web::rt::spawn(keep_entitlements_current(
         background.pool.clone(),
@@ -39,6 +43,7 @@ pub fn spawn_background_work(background: Background) {
         background.public_url.clone(),
         background.mail_wake.clone(),
         Duration::from_secs(background.settings.reevaluate_every_secs.max(1)),
+        clock,
     ));
     actix_web::rt::spawn(escalate_overdue_cases(
         background.pool.clone(),
@@ -47,6 +52,7 @@ pub fn spawn_background_work(background: Background) {
         background.public_url.clone(),
         background.mail_wake.clone(),
         background.settings.csat_alert_percent,
+        clock,
     ));
     if background.settings.registry_sync.url.is_some() {
         actix_web::rt::spawn(sync_registry_regularly(
@@ -57,13 +63,14 @@ pub fn spawn_background_work(background: Background) {
                     enabled: true,
                     public_url: background.public_url.clone(),
                 },
+                clock,
             },
             background.settings.registry_sync.clone(),
             background.mail_wake.clone(),
         ));
     }
-    actix_web::rt::spawn(publish_open_data(background.pool.clone()));
-    actix_web::rt::spawn(cleanup(background.pool));
+    actix_web::rt::spawn(publish_open_data(background.pool.clone(), clock));
+    actix_web::rt::spawn(cleanup(background.pool, clock));
 }
 
 /// Pulls the registry's changes every `every_secs`; a failed run is logged and the next one
@@ -98,6 +105,7 @@ async fn keep_entitlements_current(
     public_url: String,
     mail_wake: Arc<Notify>,
     period: Duration,
+    clock: Clock,
 ) {
     let mut daily = tokio::time::interval(period);
     let mut first = true;
@@ -107,15 +115,15 @@ async fn keep_entitlements_current(
         let catch_up = first;
         first = false;
         let result = actix_web::web::block(move || {
-            let today = chrono::Utc::now().date_naive();
+            let now = clock.now();
             if catch_up {
-                entitlements::catch_up_with_rules(&pool, &rules, today, &public_url)
+                entitlements::catch_up_with_rules(&pool, &rules, now, &public_url)
             } else {
                 let notify = entitlements::Notify {
                     enabled: true,
                     public_url,
                 };
-                entitlements::reevaluate_all(&pool, &rules, today, &notify).map(Some)
+                entitlements::reevaluate_all(&pool, &rules, now, &notify).map(Some)
             }
         })
         .await;
@@ -146,6 +154,7 @@ async fn escalate_overdue_cases(
     public_url: String,
     mail_wake: Arc<Notify>,
     csat_alert_percent: f64,
+    clock: Clock,
 ) {
     let mut hourly = tokio::time::interval(Duration::from_secs(3600));
     loop {
@@ -157,12 +166,7 @@ async fn escalate_overdue_cases(
             public_url.clone(),
         );
         let result = actix_web::web::block(move || -> anyhow::Result<usize> {
-            let cx = cases::CaseContext {
-                rules: &rules,
-                calendar: &calendar,
-                public_url: &public_url,
-                today: chrono::Utc::now().date_naive(),
-            };
+            let cx = cases::CaseContext::new(&rules, &calendar, &public_url, clock);
             let mut conn = pool.get()?;
             let escalated = cases::escalate_overdue(&mut conn, &cx)?;
             // Last month's satisfaction alerts (sent once each; checking hourly is cheap).
@@ -170,7 +174,7 @@ async fn escalate_overdue_cases(
                 &mut conn,
                 &rules,
                 &public_url,
-                cx.today,
+                cx.now,
                 csat_alert_percent,
             )?;
             Ok(escalated + alerted)
@@ -194,14 +198,14 @@ async fn escalate_overdue_cases(
 /// Removes expired sessions and old login attempts every hour.
 /// Keeps the open datasets at most a day old: looks every hour, rebuilds when a day has passed
 /// (and at start-up when there are none yet).
-async fn publish_open_data(pool: Pool) {
+async fn publish_open_data(pool: Pool, clock: Clock) {
     let mut hourly = tokio::time::interval(Duration::from_secs(3600));
     loop {
         hourly.tick().await;
         let pool = pool.clone();
         let result = actix_web::web::block(move || -> anyhow::Result<bool> {
             let mut conn = pool.get()?;
-            open_data::refresh_if_older_than(&mut conn, 24)
+            open_data::refresh_if_older_than(&mut conn, 24, clock.now())
         })
         .await;
         match result {
@@ -213,14 +217,14 @@ async fn publish_open_data(pool: Pool) {
     }
 }
 
-async fn cleanup(pool: Pool) {
+async fn cleanup(pool: Pool, clock: Clock) {
     let mut interval = tokio::time::interval(Duration::from_secs(3600));
     loop {
         interval.tick().await;
         let pool = pool.clone();
         let result = actix_web::web::block(move || -> anyhow::Result<(usize, usize)> {
             let mut conn = pool.get()?;
-            let now = crate::db::now();
+            let now = clock.now();
             let sessions = crate::db::sessions::delete_expired(&mut conn, now)?;
             let attempts = crate::db::logins::delete_attempts_before(
                 &mut conn,

@@ -55,6 +55,7 @@ pub struct SyncContext {
     pub pool: Pool,
     pub rules: Arc<RuleSet>,
     pub notify: Notify,
+    pub clock: crate::domain::Clock,
 }
 
 fn checked_url(settings: &RegistrySyncSettings) -> Result<reqwest::Url, SyncError> {
@@ -94,18 +95,25 @@ pub async fn sync(
         let pool = cx.pool.clone();
         let rules = cx.rules.clone();
         let notify = cx.notify.clone();
+        let clock = cx.clock;
         let (outcome, changes) = actix_web::web::block(move || -> Result<_, SyncError> {
             let mut conn = pool.get().map_err(|e| anyhow::anyhow!(e))?;
-            let outcome =
-                store::apply_page(&mut conn, store::REGISTRY, seen.as_deref(), &next, received)?;
+            let now = clock.now();
+            let outcome = store::apply_page(
+                &mut conn,
+                store::REGISTRY,
+                seen.as_deref(),
+                &next,
+                received,
+                now,
+            )?;
             // After the page is stored: an interruption here is made good by the daily
             // re-evaluation of everyone.
-            let today = chrono::Utc::now().date_naive();
             let changes = entitlements::reevaluate_households(
                 &mut conn,
                 &rules,
                 &outcome.stored(),
-                today,
+                now,
                 &notify,
             )?;
             Ok((outcome, changes))

@@ -4,36 +4,30 @@
 
 use crate::db::ratings::{self, Grouping};
 use crate::db::{notices, users, DbConn};
-use crate::domain::satisfaction::{Figures, OFFICER_MIN_RATINGS};
+use crate::domain::clock::thai_time;
+use crate::domain::satisfaction::{Figures, ReportingPeriod, OFFICER_MIN_RATINGS};
 use crate::domain::AreaScope;
 use crate::i18n::Tr;
 use crate::rules::RuleSet;
-use chrono::{Datelike, NaiveDate};
+use chrono::NaiveDateTime;
 
-/// Sends the alerts of the month before `today`'s; returns how many groups were alerted.
+/// Sends the alerts of the Thai month before `now`'s; returns how many groups were alerted.
 pub fn alert_low_months(
     conn: &mut DbConn,
     rules: &RuleSet,
     public_url: &str,
-    today: NaiveDate,
+    now: NaiveDateTime,
     threshold_percent: f64,
 ) -> anyhow::Result<usize> {
-    let this_month = NaiveDate::from_ymd_opt(today.year(), today.month(), 1).unwrap_or(today);
-    let last_month = this_month
-        .checked_sub_months(chrono::Months::new(1))
-        .unwrap_or(this_month);
-    let month = last_month.format("%Y-%m").to_string();
-    let (from, to) = (
-        last_month.and_time(chrono::NaiveTime::MIN),
-        this_month.and_time(chrono::NaiveTime::MIN),
-    );
+    let period = ReportingPeriod::month_before(thai_time(now).date());
+    let month = period.first_day.format("%Y-%m").to_string();
     let mut alerted = 0;
     for (kind, grouping) in [
         ("programme", Grouping::Programme),
         ("office", Grouping::Amphoe),
     ] {
         for (subject, histogram) in
-            ratings::histograms(conn, &AreaScope::National, from, to, grouping)?
+            ratings::histograms(conn, &AreaScope::National, &period, grouping)?
         {
             let figures = Figures::of(&histogram);
             let low = figures.ratings >= OFFICER_MIN_RATINGS
@@ -42,7 +36,7 @@ pub fn alert_low_months(
                 continue;
             }
             let sent = crate::db::write_transaction(conn, |conn| {
-                if !ratings::claim_alert(conn, &month, kind, &subject)? {
+                if !ratings::claim_alert(conn, &month, kind, &subject, now)? {
                     return Ok::<_, anyhow::Error>(false);
                 }
                 let managers = match kind {
@@ -58,6 +52,7 @@ pub fn alert_low_months(
                         "satisfaction_alert",
                         &notice_subject,
                         None,
+                        now,
                     )?;
                     let Some(email) = &manager.email else {
                         continue;
@@ -82,6 +77,7 @@ pub fn alert_low_months(
                             ratings: figures.ratings,
                             link: &format!("{public_url}/manager/satisfaction"),
                         },
+                        now,
                     )?;
                 }
                 Ok(true)

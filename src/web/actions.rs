@@ -103,7 +103,7 @@ async fn figures_around(
     ctx: &Ctx,
     row: &ActionRow,
 ) -> Result<(String, String, &'static str), AppError> {
-    let day = row.taken_on.and_time(chrono::NaiveTime::MIN);
+    let day = crate::domain::clock::start_of_thai_day(row.taken_on);
     let (before, after) = (
         (day - Duration::days(WINDOW_DAYS), day),
         (day, day + Duration::days(WINDOW_DAYS)),
@@ -218,6 +218,7 @@ fn text(input: &str, max: usize) -> Result<String, Invalid> {
 }
 
 pub async fn record(ctx: Ctx, Posted(form): Posted<ActionForm>) -> Result<HttpResponse, AppError> {
+    let now = ctx.state.clock.now();
     let manager = ctx.manager()?.id;
     let mut errors = FieldErrors::default();
     let known = subjects(ctx.tr, &ctx.state.lexicon, &ctx.state.rules);
@@ -233,7 +234,10 @@ pub async fn record(ctx: Ctx, Posted(form): Posted<ActionForm>) -> Result<HttpRe
     let title_en = errors.check("title_en", text(&form.title_en, 200));
     let description_th = errors.check("description_th", text(&form.description_th, 2000));
     let description_en = errors.check("description_en", text(&form.description_en, 2000));
-    let taken_on = errors.check("taken_on", crate::domain::date::past_date(&form.taken_on));
+    let taken_on = errors.check(
+        "taken_on",
+        crate::domain::date::past_date(&form.taken_on, ctx.state.clock.today()),
+    );
     let (
         Some((kind, id)),
         Some(title_th),
@@ -266,6 +270,7 @@ pub async fn record(ctx: Ctx, Posted(form): Posted<ActionForm>) -> Result<HttpRe
                 taken_on,
                 recorded_by: manager,
             },
+            now,
         )?)
     })
     .await?;

@@ -4,7 +4,7 @@
 
 use super::context::{redirect, render, render_invalid, Ctx, FieldErrors, NoFields, Posted};
 use super::officer::Choice;
-use crate::db::{self, audit, geography, logins, sessions, users};
+use crate::db::{audit, geography, logins, sessions, users};
 use crate::domain::{AreaScope, Email, Password, Role};
 use crate::error::AppError;
 use crate::jobs::emails;
@@ -205,6 +205,7 @@ enum Created {
 }
 
 pub async fn create(ctx: Ctx, Posted(form): Posted<StaffForm>) -> Result<HttpResponse, AppError> {
+    let now = ctx.state.clock.now();
     let admin = ctx.admin()?.clone();
     let staff = match parse_staff(&form) {
         Ok(staff) => staff,
@@ -231,7 +232,6 @@ pub async fn create(ctx: Ctx, Posted(form): Posted<StaffForm>) -> Result<HttpRes
                 }
             }
             crate::db::write_transaction(conn, |conn| {
-                let now = db::now();
                 let id = users::insert(
                     conn,
                     &users::NewUser {
@@ -262,6 +262,7 @@ pub async fn create(ctx: Ctx, Posted(form): Posted<StaffForm>) -> Result<HttpRes
                     staff.email.as_str(),
                     &staff.name,
                     &link,
+                    now,
                 )
                 .map_err(AppError::Internal)?;
                 audit::record(
@@ -275,6 +276,7 @@ pub async fn create(ctx: Ctx, Posted(form): Posted<StaffForm>) -> Result<HttpRes
                         new_value: Some(staff.role.code().to_owned()),
                         ..Default::default()
                     },
+                    now,
                 )?;
                 Ok(Created::Yes)
             })
@@ -298,6 +300,7 @@ pub async fn create(ctx: Ctx, Posted(form): Posted<StaffForm>) -> Result<HttpRes
 }
 
 async fn set_disabled(ctx: Ctx, id: i32, disabled: bool) -> Result<HttpResponse, AppError> {
+    let now = ctx.state.clock.now();
     let admin = ctx.admin()?.clone();
     if admin.id == id {
         // Locking oneself out leaves no one to undo it.
@@ -307,7 +310,7 @@ async fn set_disabled(ctx: Ctx, id: i32, disabled: bool) -> Result<HttpResponse,
     ctx.db(move |conn| {
         users::find(conn, id)?.ok_or(AppError::NotFound)?;
         crate::db::write_transaction(conn, |conn| {
-            users::set_disabled(conn, id, disabled.then(db::now))?;
+            users::set_disabled(conn, id, disabled.then_some(now))?;
             if disabled {
                 sessions::delete_for_user(conn, id)?;
             }
@@ -320,6 +323,7 @@ async fn set_disabled(ctx: Ctx, id: i32, disabled: bool) -> Result<HttpResponse,
                     entity_id: id.to_string(),
                     ..Default::default()
                 },
+                now,
             )?;
             Ok(())
         })

@@ -102,6 +102,7 @@ pub fn file_views(rows: &[apps::AttachmentRow]) -> Vec<FileView> {
 
 /// "Apply": opens the household's live application for the programme, or a new draft.
 pub async fn start(ctx: Ctx, path: web::Path<String>) -> Result<HttpResponse, AppError> {
+    let now = ctx.state.clock.now();
     let (user, household_id) = ctx.farmer()?;
     let programme_id = path.into_inner();
     if ctx.state.rules.programme(&programme_id).is_none() {
@@ -116,6 +117,7 @@ pub async fn start(ctx: Ctx, path: web::Path<String>) -> Result<HttpResponse, Ap
                 user_id,
                 &programme_id,
                 "{}",
+                now,
             )?)
         })
         .await?;
@@ -235,10 +237,14 @@ async fn draft_page(
         .collect();
     let title = programme.title.get(tr.locale).to_owned();
     let (household_id, id) = (application.household_id, application.id);
+    let today = ctx.state.clock.today();
     let (farm, files) = ctx
         .db(move |conn| {
             let farm = registry::load_farm(conn, household_id)?;
-            Ok((farm_view(conn, tr, &farm)?, apps::attachments_of(conn, id)?))
+            Ok((
+                farm_view(conn, tr, &farm, today)?,
+                apps::attachments_of(conn, id)?,
+            ))
         })
         .await?;
     let page = DraftPage {
@@ -271,6 +277,7 @@ pub async fn save_draft(
     path: web::Path<i32>,
     form: UncheckedPost,
 ) -> Result<HttpResponse, AppError> {
+    let now = ctx.state.clock.now();
     let id = path.into_inner();
     let form = match form {
         UncheckedPost {
@@ -351,7 +358,7 @@ pub async fn save_draft(
             ..apps::Change::default()
         };
         let saved = ctx
-            .db(move |conn| Ok(apps::change(conn, id, seen, &change)?))
+            .db(move |conn| Ok(apps::change(conn, id, seen, &change, now)?))
             .await?;
         return if saved {
             Ok(redirect(&format!("/applications/drafts/{id}?saved=1")))
@@ -391,6 +398,7 @@ async fn keep_files(
     event_id: Option<i32>,
     uploads: Vec<Upload>,
 ) -> Result<Vec<(String, &'static str)>, AppError> {
+    let now = ctx.state.clock.now();
     if uploads.is_empty() {
         return Ok(Vec::new());
     }
@@ -403,7 +411,7 @@ async fn keep_files(
     ctx.db(move |conn| {
         let stored = uploads::store(&dir, files).map_err(|e| AppError::Internal(e.into()))?;
         let recorded = crate::db::write_transaction(conn, |conn| {
-            cases::record_files(conn, &target, &actor, event_id, &stored)
+            cases::record_files(conn, &target, &actor, event_id, &stored, now)
         });
         recorded.map_err(|e| {
             uploads::discard(&dir, &stored);
@@ -489,7 +497,7 @@ pub async fn list(ctx: Ctx) -> Result<HttpResponse, AppError> {
             reference: a.reference.clone(),
             title: rules.title(&a.programme_id, tr.locale).to_owned(),
             status: a.status().label_key(),
-            updated: tr.date(&a.updated_at.date()),
+            updated: tr.day_of(&a.updated_at),
         })
         .collect();
     render(&ListPage { ctx, applications })
@@ -580,6 +588,7 @@ pub async fn rate(
     path: web::Path<String>,
     Posted(form): Posted<HashMap<String, String>>,
 ) -> Result<HttpResponse, AppError> {
+    let now = ctx.state.clock.now();
     use crate::domain::rating::{may_rate, parse_comment, Score};
     let reference = path.into_inner();
     let app = own_by_reference(&ctx, reference.clone()).await?;
@@ -596,7 +605,6 @@ pub async fn rate(
     let given = ctx
         .db(move |conn| Ok(crate::db::ratings::for_application(conn, id)?))
         .await?;
-    let now = crate::db::now();
     let allowed = may_rate(
         app.status(),
         user_id == app.applicant_id,
@@ -640,6 +648,7 @@ async fn show_page(
     errors: FieldErrors,
     typed: HashMap<String, String>,
 ) -> Result<HttpResponse, AppError> {
+    let now = ctx.state.clock.now();
     let id = app.id;
     let given = ctx
         .db(move |conn| Ok(crate::db::ratings::for_application(conn, id)?))
@@ -648,7 +657,7 @@ async fn show_page(
         app.status(),
         true,
         given.as_ref().map(|r| r.created_at),
-        crate::db::now(),
+        now,
     )
     .is_ok();
     let rating = RatingView {

@@ -4,7 +4,7 @@
 use super::context::{
     redirect, render, render_invalid, render_status, safe_next, Ctx, FieldErrors, NoFields, Posted,
 };
-use crate::db::{self, audit, logins, registry, sessions, users};
+use crate::db::{audit, logins, registry, sessions, users};
 use crate::domain::date as domain_date;
 use crate::domain::{verify_password, Email, NationalId, Password, RegistryNumber, Role};
 use crate::error::AppError;
@@ -102,6 +102,7 @@ pub async fn login(
     req: HttpRequest,
     Posted(form): Posted<LoginForm>,
 ) -> Result<HttpResponse, AppError> {
+    let now = ctx.state.clock.now();
     let mut errors = FieldErrors::default();
     if form.login.trim().is_empty() {
         errors.add("login", "error.required");
@@ -123,7 +124,6 @@ pub async fn login(
 
     let key = account_key(&form.login);
     let ip = client_ip(&req, ctx.state.settings.behind_proxy);
-    let now = db::now();
     if let Some(alert) = throttled(&ctx, &key, &ip).await? {
         return render_status(
             StatusCode::TOO_MANY_REQUESTS,
@@ -186,7 +186,7 @@ pub async fn login(
 /// When `key` (an account, or an identity being proven) or the address has failed too often
 /// within the window, the message saying when to try again.
 async fn throttled(ctx: &Ctx, key: &str, ip: &str) -> Result<Option<String>, AppError> {
-    let now = db::now();
+    let now = ctx.state.clock.now();
     let since = now - chrono::Duration::minutes(THROTTLE_WINDOW_MINUTES);
     let (key, ip_owned) = (key.to_owned(), ip.to_owned());
     let failures = ctx
@@ -281,9 +281,13 @@ pub async fn register(
     req: HttpRequest,
     Posted(form): Posted<RegisterForm>,
 ) -> Result<HttpResponse, AppError> {
+    let now = ctx.state.clock.now();
     let mut errors = FieldErrors::default();
     let national_id = errors.check("national_id", NationalId::parse(&form.national_id));
-    let birth_date = errors.check("birth_date", domain_date::past_date(&form.birth_date));
+    let birth_date = errors.check(
+        "birth_date",
+        domain_date::past_date(&form.birth_date, ctx.state.clock.today()),
+    );
     let registry_number = errors.check(
         "registry_number",
         RegistryNumber::parse(&form.registry_number),
@@ -378,7 +382,7 @@ pub async fn register(
                         scope_province_code: None,
                         scope_amphoe_code: None,
                         locale,
-                        created_at: db::now(),
+                        created_at: now,
                     },
                 )?;
                 audit::record(
@@ -391,6 +395,7 @@ pub async fn register(
                         household_id: Some(head.household_id),
                         ..Default::default()
                     },
+                    now,
                 )?;
                 Ok(Registration::Created(id))
             })
@@ -410,16 +415,8 @@ pub async fn register(
             Ok(redirect("/farm"))
         }
         Registration::NoMatch => {
-            ctx.db(move |conn| {
-                Ok(logins::record_attempt(
-                    conn,
-                    &attempt_key,
-                    &ip,
-                    false,
-                    db::now(),
-                )?)
-            })
-            .await?;
+            ctx.db(move |conn| Ok(logins::record_attempt(conn, &attempt_key, &ip, false, now)?))
+                .await?;
             rerender(ctx, form, errors, Some("register.no_match"))
         }
         Registration::AlreadyRegistered => {
@@ -463,6 +460,7 @@ fn hash_token(token: &str) -> String {
 /// Always answers "if an account exists, we sent a link", so the form cannot be used to learn
 /// who has an account.
 pub async fn forgot(ctx: Ctx, Posted(form): Posted<ForgotForm>) -> Result<HttpResponse, AppError> {
+    let now = ctx.state.clock.now();
     let mut errors = FieldErrors::default();
     let Some(email) = errors.check("email", Email::parse(&form.email)) else {
         return render_invalid(&ForgotPage {
@@ -485,7 +483,6 @@ pub async fn forgot(ctx: Ctx, Posted(form): Posted<ForgotForm>) -> Result<HttpRe
             if user.disabled_at.is_some() {
                 return Ok(false);
             }
-            let now = db::now();
             crate::db::write_transaction(conn, |conn| {
                 if logins::resets_since(conn, user.id, now - chrono::Duration::hours(1))?
                     >= RESETS_PER_HOUR
@@ -501,6 +498,7 @@ pub async fn forgot(ctx: Ctx, Posted(form): Posted<ForgotForm>) -> Result<HttpRe
                     email.as_str(),
                     &user.display_name,
                     &link,
+                    now,
                 )
                 .map_err(AppError::Internal)?;
                 Ok(true)
@@ -541,8 +539,9 @@ pub struct TokenQuery {
 }
 
 async fn reset_user(ctx: &Ctx, token: &str) -> Result<Option<i32>, AppError> {
+    let now = ctx.state.clock.now();
     let hash = hash_token(token);
-    ctx.db(move |conn| Ok(logins::valid_reset(conn, &hash, db::now())?))
+    ctx.db(move |conn| Ok(logins::valid_reset(conn, &hash, now)?))
         .await
 }
 
@@ -566,6 +565,7 @@ pub async fn reset_page(ctx: Ctx, query: web::Query<TokenQuery>) -> Result<HttpR
 }
 
 pub async fn reset(ctx: Ctx, Posted(form): Posted<ResetForm>) -> Result<HttpResponse, AppError> {
+    let now = ctx.state.clock.now();
     let Some(user_id) = reset_user(&ctx, &form.token).await? else {
         return render_status(
             StatusCode::GONE,
@@ -590,7 +590,6 @@ pub async fn reset(ctx: Ctx, Posted(form): Posted<ResetForm>) -> Result<HttpResp
     let hash = web::block(move || password.hash()).await?;
     ctx.db(move |conn| {
         crate::db::write_transaction(conn, |conn| {
-            let now = db::now();
             users::set_password_hash(conn, user_id, &hash)?;
             logins::use_resets(conn, user_id, now)?;
             // Whoever knew the old password is signed out everywhere.
@@ -604,6 +603,7 @@ pub async fn reset(ctx: Ctx, Posted(form): Posted<ResetForm>) -> Result<HttpResp
                     entity_id: user_id.to_string(),
                     ..Default::default()
                 },
+                now,
             )?;
             Ok(())
         })

@@ -36,14 +36,14 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
         );
 }
 
-/// What case work needs from the application's state, for today.
+/// What case work needs from the application's state, at this moment.
 pub fn case_context(state: &AppState) -> CaseContext<'_> {
-    CaseContext {
-        rules: &state.rules,
-        calendar: &state.calendar,
-        public_url: &state.public_url,
-        today: chrono::Utc::now().date_naive(),
-    }
+    CaseContext::new(
+        &state.rules,
+        &state.calendar,
+        &state.public_url,
+        state.clock,
+    )
 }
 
 /// A case error that is not the user's to fix becomes a server error; the rest are handled
@@ -113,7 +113,7 @@ impl CaseView {
             .programme(&app.programme_id)
             .ok_or(AppError::NotFound)?;
         let (id, household_id, assigned_to) = (app.id, app.household_id, app.assigned_to);
-        let today = chrono::Utc::now().date_naive();
+        let today = ctx.state.clock.today();
         let (events, files, farm_and_record, officers, assigned) = ctx
             .db(move |conn| {
                 let events = apps::events(conn, id, staff)?;
@@ -128,7 +128,7 @@ impl CaseView {
                 let farm = registry::load_farm(conn, household_id)?;
                 let record = registry::rules_record(conn, &farm, today)?;
                 let officers = apps::officers_for_amphoe(conn, &farm.household.amphoe_code)?;
-                let view = farm_view(conn, tr, &farm)?;
+                let view = farm_view(conn, tr, &farm, today)?;
                 Ok((events, files, Some((view, record)), officers, assigned))
             })
             .await?;
@@ -208,7 +208,7 @@ impl CaseView {
         let timeline = events
             .into_iter()
             .map(|e| EventView {
-                at: format!("{} {}", tr.date(&e.at.date()), e.at.format("%H:%M")),
+                at: tr.moment(&e.at),
                 who: Role::parse(&e.actor_role).map_or("role.system", |r| r.label_key()),
                 what: tr.t(&format!("case.event.{}", e.kind)).to_owned(),
                 reason: e
@@ -227,7 +227,7 @@ impl CaseView {
             status,
             submitted: app
                 .submitted_at
-                .map(|at| tr.date(&at.date()))
+                .map(|at| tr.day_of(&at))
                 .unwrap_or_default(),
             due: app.due_on.map(|d| tr.date(&d)),
             overdue: app.due_on.is_some_and(|d| d < today),
@@ -314,7 +314,7 @@ struct QueuePage {
 pub async fn queue(ctx: Ctx, query: web::Query<QueueQuery>) -> Result<HttpResponse, AppError> {
     let user = ctx.staff()?.clone();
     let query = query.into_inner();
-    let today = chrono::Utc::now().date_naive();
+    let today = ctx.state.clock.today();
     let filter = QueueFilter {
         programme_id: Some(query.programme.clone()).filter(|p| !p.is_empty()),
         status: CaseStatus::parse(&query.status).ok(),
@@ -451,6 +451,7 @@ async fn audit_view(
     app: &ApplicationRow,
     what: &str,
 ) -> Result<(), AppError> {
+    let now = ctx.state.clock.now();
     let (actor, entity_id, household_id) = (user.actor(), what.to_owned(), app.household_id);
     ctx.db(move |conn| {
         Ok(audit::record(
@@ -463,6 +464,7 @@ async fn audit_view(
                 household_id: Some(household_id),
                 ..Default::default()
             },
+            now,
         )?)
     })
     .await
@@ -508,6 +510,7 @@ pub async fn officer_step(
     path: web::Path<(String, String)>,
     Posted(form): Posted<HashMap<String, String>>,
 ) -> Result<HttpResponse, AppError> {
+    let now = ctx.state.clock.now();
     let user = ctx.officer()?.clone();
     let (reference, step_name) = path.into_inner();
     let app = case_in_scope(&ctx, &user, reference.clone()).await?;
@@ -560,8 +563,8 @@ pub async fn officer_step(
                 Work::Step(step) => {
                     cases::act(conn, &cx, &actor, Role::Officer, &target, seen, &step).map(|_| ())
                 }
-                Work::Assign(officer) => cases::assign(conn, &actor, &target, seen, officer),
-                Work::Note(text) => cases::note(conn, &actor, &target, &text),
+                Work::Assign(officer) => cases::assign(conn, &actor, &target, seen, officer, now),
+                Work::Note(text) => cases::note(conn, &actor, &target, &text, now),
             })
         })
         .await?;

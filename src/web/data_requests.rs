@@ -46,7 +46,7 @@ async fn page(
 ) -> Result<RequestsPage, AppError> {
     let scope = ctx.staff()?.scope.clone();
     let tr = ctx.tr;
-    let today = chrono::Utc::now().date_naive();
+    let today = ctx.state.clock.today();
     let requests: Vec<RequestLine> = ctx
         .db(move |conn| {
             let mut lines = Vec::new();
@@ -57,7 +57,7 @@ async fn page(
                     reference: data_request::reference(row.id),
                     household_id: row.household_id,
                     registry_number: household.registry_number,
-                    asked: tr.date(&row.created_at.date()),
+                    asked: tr.day_of(&row.created_at),
                     due: tr.date(&row.due_on),
                     overdue: row.due_on < today,
                     details: row.details,
@@ -100,6 +100,7 @@ pub async fn answer(
     path: web::Path<i32>,
     Posted(form): Posted<AnswerForm>,
 ) -> Result<HttpResponse, AppError> {
+    let now = ctx.state.clock.now();
     let officer = ctx.officer()?.clone();
     let id = path.into_inner();
     let mut errors = FieldErrors::default();
@@ -132,6 +133,7 @@ pub async fn answer(
                 outcome,
                 &message,
                 &public_url,
+                now,
             )?)
         })
         .await?;

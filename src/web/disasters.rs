@@ -128,10 +128,14 @@ pub async fn declare(
     ctx: Ctx,
     Posted(form): Posted<DisasterForm>,
 ) -> Result<HttpResponse, AppError> {
+    let now = ctx.state.clock.now();
     let admin = ctx.admin()?.clone();
     let mut errors = FieldErrors::default();
     let hazard = errors.check("hazard", Hazard::parse(&form.hazard));
-    let started_on = errors.check("started_on", date::past_date(&form.started_on));
+    let started_on = errors.check(
+        "started_on",
+        date::past_date(&form.started_on, ctx.state.clock.today()),
+    );
     // A declaration may stay in force into the future.
     let ended_on = match form.ended_on.trim() {
         "" => Some(None),
@@ -171,6 +175,7 @@ pub async fn declare(
                     declared_by: admin.id,
                     tambons: &tambons,
                 },
+                now,
             )?;
             Ok(disasters::households_in(conn, &tambons)?)
         })
@@ -184,10 +189,10 @@ pub async fn declare(
             public_url: state.public_url.clone(),
         };
         let mut conn = state.pool.get()?;
-        let today = chrono::Utc::now().date_naive();
+        let now = state.clock.now();
         let mut total = Changes::default();
         for page in households.chunks(1000) {
-            total += reevaluate_households(&mut conn, &state.rules, page, today, &notify)?;
+            total += reevaluate_households(&mut conn, &state.rules, page, now, &notify)?;
         }
         Ok::<_, anyhow::Error>(total)
     })

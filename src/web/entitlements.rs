@@ -142,7 +142,7 @@ struct EntitlementsPage {
 
 pub async fn my_entitlements(ctx: Ctx) -> Result<HttpResponse, AppError> {
     let (_, household_id) = ctx.farmer()?;
-    let today = chrono::Utc::now().date_naive();
+    let today = ctx.state.clock.today();
     let record = ctx
         .db(move |conn| {
             let farm = registry::load_farm(conn, household_id)?;

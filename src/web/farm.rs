@@ -9,7 +9,7 @@ use crate::error::AppError;
 use crate::i18n::Tr;
 use actix_web::HttpResponse;
 use askama::Template;
-use chrono::Datelike;
+use chrono::{Datelike, NaiveDate};
 
 pub struct MemberView {
     pub name: String,
@@ -98,8 +98,12 @@ pub fn address_text(
 }
 
 /// Builds the page's view of a household (the place names are looked up here).
-pub fn farm_view(conn: &mut DbConn, tr: Tr, farm: &registry::Farm) -> Result<FarmView, AppError> {
-    let today = chrono::Utc::now().date_naive();
+pub fn farm_view(
+    conn: &mut DbConn,
+    tr: Tr,
+    farm: &registry::Farm,
+    today: NaiveDate,
+) -> Result<FarmView, AppError> {
     let household = &farm.household;
     let address = geography::address(conn, &household.tambon_code)?;
     let mut plots = Vec::new();
@@ -226,10 +230,11 @@ struct MyFarmPage {
 pub async fn my_farm(ctx: Ctx) -> Result<HttpResponse, AppError> {
     let (_, household_id) = ctx.farmer()?;
     let tr = ctx.tr;
+    let today = ctx.state.clock.today();
     let farm = ctx
         .db(move |conn| {
             let farm = registry::load_farm(conn, household_id)?;
-            farm_view(conn, tr, &farm)
+            farm_view(conn, tr, &farm, today)
         })
         .await?;
     render(&MyFarmPage { ctx, farm })

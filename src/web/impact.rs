@@ -70,7 +70,7 @@ pub async fn impact(
             selected: Some(i) == chosen,
         })
         .collect();
-    let today = chrono::Utc::now().date_naive();
+    let today = ctx.state.clock.today();
     let mut errors = FieldErrors::default();
     let mut fields = Vec::new();
     let mut edited = Vec::new();

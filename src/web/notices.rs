@@ -2,7 +2,7 @@
 //! events of their cases), worded in the reader's language. Opening it marks all read.
 
 use super::context::{render, Ctx};
-use crate::db::{self, notices};
+use crate::db::notices;
 use crate::domain::CaseStatus;
 use crate::error::AppError;
 use crate::rules::{evaluate::format_value, Value};
@@ -26,13 +26,14 @@ struct NoticesPage {
 }
 
 pub async fn list(ctx: Ctx) -> Result<HttpResponse, AppError> {
+    let now = ctx.state.clock.now();
     let user = ctx.user.clone().ok_or_else(|| AppError::SignInRequired {
         return_to: ctx.path.clone(),
     })?;
     let rows = ctx
         .db(move |conn| {
             let rows = notices::for_user(conn, user.id, 100)?;
-            notices::mark_all_read(conn, user.id, db::now())?;
+            notices::mark_all_read(conn, user.id, now)?;
             Ok(rows)
         })
         .await?;
@@ -113,7 +114,7 @@ pub async fn list(ctx: Ctx) -> Result<HttpResponse, AppError> {
                 )
             };
             NoticeView {
-                at: tr.date(&n.created_at.date()),
+                at: tr.day_of(&n.created_at),
                 text,
                 amount: n.amount_satang.map(|s| format_value(Value::Money(s), &tr)),
                 unread: n.read_at.is_none(),

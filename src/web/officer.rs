@@ -9,12 +9,14 @@ use super::entitlements::{entitlements, Entitlements};
 use super::farm::{area_text, farm_view, FarmView};
 use crate::db::registry::{self, HouseholdRow, PlantingInput, PlotInput, PlotRow};
 use crate::db::{audit, geography, DbConn};
+use crate::domain::clock::thai_time;
 use crate::domain::{Area, Crop, Invalid, LandDocument, NationalId, Role, Season, Species, Tenure};
 use crate::error::AppError;
 use crate::i18n::Tr;
 use crate::jobs::entitlements::reevaluate_households;
 use actix_web::{web, HttpResponse};
 use askama::Template;
+use chrono::NaiveDate;
 use serde::Deserialize;
 
 pub fn routes(cfg: &mut web::ServiceConfig) {
@@ -111,11 +113,11 @@ where
 {
     let rules = ctx.state.rules.clone();
     let notify = ctx.state.notify();
-    let today = chrono::Utc::now().date_naive();
+    let now = ctx.state.clock.now();
     let changes = ctx
         .db(move |conn| {
             change(conn)?;
-            reevaluate_households(conn, &rules, &[household_id], today, &notify)
+            reevaluate_households(conn, &rules, &[household_id], now, &notify)
                 .map_err(AppError::Internal)
         })
         .await?;
@@ -237,12 +239,13 @@ struct HouseholdPage {
 }
 
 pub async fn household(ctx: Ctx, path: web::Path<i32>) -> Result<HttpResponse, AppError> {
+    let now = ctx.state.clock.now();
     let user = ctx.staff()?.clone();
     let id = path.into_inner();
     household_in_scope(&ctx, &user, id).await?;
     let tr = ctx.tr;
     let actor = user.actor();
-    let today = chrono::Utc::now().date_naive();
+    let today = thai_time(now).date();
     let (farm, record, history) = ctx
         .db(move |conn| {
             audit::record(
@@ -255,11 +258,12 @@ pub async fn household(ctx: Ctx, path: web::Path<i32>) -> Result<HttpResponse, A
                     household_id: Some(id),
                     ..Default::default()
                 },
+                now,
             )?;
             let history = audit::changes_to_household(conn, id, 30)?
                 .into_iter()
                 .map(|row| HistoryLine {
-                    at: row.at.format("%Y-%m-%d %H:%M UTC").to_string(),
+                    at: tr.moment(&row.at),
                     actor: format!(
                         "{} #{}",
                         audit_label(&tr, "role", &row.actor_role),
@@ -277,7 +281,7 @@ pub async fn household(ctx: Ctx, path: web::Path<i32>) -> Result<HttpResponse, A
                 .collect();
             let farm = registry::load_farm(conn, id)?;
             let record = registry::rules_record(conn, &farm, today)?;
-            Ok((farm_view(conn, tr, &farm)?, record, history))
+            Ok((farm_view(conn, tr, &farm, today)?, record, history))
         })
         .await?;
     let can_edit = user.role == Role::Officer;
@@ -459,6 +463,7 @@ pub async fn create_plot(
     path: web::Path<i32>,
     Posted(form): Posted<PlotForm>,
 ) -> Result<HttpResponse, AppError> {
+    let now = ctx.state.clock.now();
     let user = ctx.officer()?.clone();
     let household = household_in_scope(&ctx, &user, path.into_inner()).await?;
     let tambons = amphoe_tambons(&ctx, &household).await?;
@@ -466,7 +471,7 @@ pub async fn create_plot(
         Ok(input) => {
             let (actor, id) = (user.actor(), household.id);
             change_registry(&ctx, id, move |conn| {
-                registry::add_plot(conn, &actor, id, &input).map(|_| ())
+                registry::add_plot(conn, &actor, id, &input, now).map(|_| ())
             })
             .await?;
             Ok(redirect(&format!("/officer/households/{id}")))
@@ -498,6 +503,7 @@ pub async fn update_plot(
     path: web::Path<(i32, i32)>,
     Posted(form): Posted<PlotForm>,
 ) -> Result<HttpResponse, AppError> {
+    let now = ctx.state.clock.now();
     let user = ctx.officer()?.clone();
     let (household_id, plot_id) = path.into_inner();
     let household = household_in_scope(&ctx, &user, household_id).await?;
@@ -507,7 +513,7 @@ pub async fn update_plot(
         Ok(input) => {
             let actor = user.actor();
             change_registry(&ctx, household_id, move |conn| {
-                registry::update_plot(conn, &actor, &plot, &input)
+                registry::update_plot(conn, &actor, &plot, &input, now)
             })
             .await?;
             Ok(redirect(&format!("/officer/households/{household_id}")))
@@ -556,7 +562,7 @@ impl PlantingForm {
         }
     }
 
-    fn parse(&self, plot: &PlotRow) -> Result<PlantingInput, FieldErrors> {
+    fn parse(&self, plot: &PlotRow, today: NaiveDate) -> Result<PlantingInput, FieldErrors> {
         let mut errors = FieldErrors::default();
         let crop = errors.check("crop", Crop::parse(&self.crop));
         let season = errors.check("season", Season::parse(&self.season));
@@ -575,7 +581,10 @@ impl PlantingForm {
         }
         let planted_on = match self.planted_on.trim() {
             "" => Some(None),
-            text => errors.check("planted_on", crate::domain::date::past_date(text).map(Some)),
+            text => errors.check(
+                "planted_on",
+                crate::domain::date::past_date(text, today).map(Some),
+            ),
         };
         match (crop, season, season_year, area, planted_on) {
             (Some(crop), Some(season), Some(season_year), Some(area), Some(planted_on))
@@ -666,7 +675,7 @@ pub async fn new_planting(ctx: Ctx, path: web::Path<(i32, i32)>) -> Result<HttpR
     let (household_id, plot_id) = path.into_inner();
     let (_, plot) = officers_plot(&ctx, household_id, plot_id).await?;
     let form = PlantingForm {
-        season_year: (chrono::Datelike::year(&chrono::Utc::now()) + 543 - 1).to_string(),
+        season_year: (chrono::Datelike::year(&ctx.state.clock.today()) + 543 - 1).to_string(),
         ..Default::default()
     };
     render(&PlantingFormPage::new(
@@ -683,13 +692,14 @@ pub async fn create_planting(
     path: web::Path<(i32, i32)>,
     Posted(form): Posted<PlantingForm>,
 ) -> Result<HttpResponse, AppError> {
+    let now = ctx.state.clock.now();
     let (household_id, plot_id) = path.into_inner();
     let (user, plot) = officers_plot(&ctx, household_id, plot_id).await?;
-    match form.parse(&plot) {
+    match form.parse(&plot, ctx.state.clock.today()) {
         Ok(input) => {
             let actor = user.actor();
             change_registry(&ctx, household_id, move |conn| {
-                registry::add_planting(conn, &actor, &plot, &input).map(|_| ())
+                registry::add_planting(conn, &actor, &plot, &input, now).map(|_| ())
             })
             .await?;
             Ok(redirect(&format!("/officer/households/{household_id}")))
@@ -719,14 +729,15 @@ pub async fn update_planting(
     path: web::Path<(i32, i32, i32)>,
     Posted(form): Posted<PlantingForm>,
 ) -> Result<HttpResponse, AppError> {
+    let now = ctx.state.clock.now();
     let (household_id, plot_id, planting_id) = path.into_inner();
     let (user, plot) = officers_plot(&ctx, household_id, plot_id).await?;
     let planting = planting_of(&ctx, plot_id, planting_id).await?;
-    match form.parse(&plot) {
+    match form.parse(&plot, ctx.state.clock.today()) {
         Ok(input) => {
             let actor = user.actor();
             change_registry(&ctx, household_id, move |conn| {
-                registry::update_planting(conn, &actor, household_id, &planting, &input)
+                registry::update_planting(conn, &actor, household_id, &planting, &input, now)
             })
             .await?;
             Ok(redirect(&format!("/officer/households/{household_id}")))
@@ -746,12 +757,13 @@ pub async fn delete_planting(
     path: web::Path<(i32, i32, i32)>,
     _: Posted<NoFields>,
 ) -> Result<HttpResponse, AppError> {
+    let now = ctx.state.clock.now();
     let (household_id, plot_id, planting_id) = path.into_inner();
     let (user, _) = officers_plot(&ctx, household_id, plot_id).await?;
     let planting = planting_of(&ctx, plot_id, planting_id).await?;
     let actor = user.actor();
     change_registry(&ctx, household_id, move |conn| {
-        registry::remove_planting(conn, &actor, household_id, &planting)
+        registry::remove_planting(conn, &actor, household_id, &planting, now)
     })
     .await?;
     Ok(redirect(&format!("/officer/households/{household_id}")))
@@ -840,6 +852,7 @@ pub async fn update_livestock(
     path: web::Path<i32>,
     Posted(form): Posted<LivestockForm>,
 ) -> Result<HttpResponse, AppError> {
+    let now = ctx.state.clock.now();
     let user = ctx.officer()?.clone();
     let household = household_in_scope(&ctx, &user, path.into_inner()).await?;
     let mut errors = FieldErrors::default();
@@ -867,7 +880,7 @@ pub async fn update_livestock(
     }
     let (actor, id) = (user.actor(), household.id);
     change_registry(&ctx, id, move |conn| {
-        registry::set_livestock(conn, &actor, id, &counts)
+        registry::set_livestock(conn, &actor, id, &counts, now)
     })
     .await?;
     Ok(redirect(&format!("/officer/households/{id}")))

@@ -116,12 +116,13 @@ struct Published {
 }
 
 async fn published(ctx: &Ctx, dataset: &'static Dataset) -> Result<Published, AppError> {
+    let now = ctx.state.clock.now();
     let (stored, provinces) = ctx
         .db(move |conn| {
             let mut stored = open_data::published(conn, dataset.id)?;
             if stored.is_none() {
                 // A fresh database: publish now rather than show nothing until the job runs.
-                crate::jobs::open_data::refresh(conn)?;
+                crate::jobs::open_data::refresh(conn, now)?;
                 stored = open_data::published(conn, dataset.id)?;
             }
             Ok((stored, geography::provinces(conn)?))
@@ -238,7 +239,7 @@ pub async fn index(ctx: Ctx) -> Result<HttpResponse, AppError> {
             description: tr.t(&dataset.key("description")).to_owned(),
             updated: published
                 .generated_at
-                .map(|at| tr.date(&at.date()))
+                .map(|at| tr.day_of(&at))
                 .unwrap_or_default(),
             rows: published.rows.len(),
             fields: dataset

@@ -46,6 +46,7 @@ pub async fn answer(
     req: HttpRequest,
     form: web::Form<PageAnswer>,
 ) -> Result<HttpResponse, AppError> {
+    let now = ctx.state.clock.now();
     if !from_this_site(&req) {
         return Err(AppError::Csrf);
     }
@@ -67,7 +68,7 @@ pub async fn answer(
     let stored = path.clone();
     ctx.db(move |conn| {
         Ok(db::ratings::record_page_answer(
-            conn, &stored, useful, user_id,
+            conn, &stored, useful, user_id, now,
         )?)
     })
     .await?;

@@ -3,7 +3,7 @@
 
 use super::context::{redirect, render, render_invalid, Ctx, FieldErrors, NoFields, Posted};
 use super::officer::Choice;
-use crate::db::{self, api_keys, audit, geography};
+use crate::db::{api_keys, audit, geography};
 use crate::domain::partner::ApiKey;
 use crate::domain::{ApiScope, ConsentPurpose};
 use crate::error::AppError;
@@ -96,8 +96,8 @@ async fn page(
                     name: row.name,
                     prefix: row.key_prefix,
                     requests_per_minute: row.requests_per_minute,
-                    created: format!("{} · {creator}", tr.date(&row.created_at.date())),
-                    revoked: row.revoked_at.map(|at| tr.date(&at.date())),
+                    created: format!("{} · {creator}", tr.day_of(&row.created_at)),
+                    revoked: row.revoked_at.map(|at| tr.day_of(&at)),
                 });
             }
             Ok((lines, geography::provinces(conn)?))
@@ -197,6 +197,7 @@ fn parse_key(form: &KeyForm) -> Result<NewKey, FieldErrors> {
 }
 
 pub async fn create(ctx: Ctx, Posted(form): Posted<KeyForm>) -> Result<HttpResponse, AppError> {
+    let now = ctx.state.clock.now();
     let actor = ctx.admin()?.actor();
     let new = match parse_key(&form) {
         Ok(new) => new,
@@ -224,7 +225,7 @@ pub async fn create(ctx: Ctx, Posted(form): Posted<KeyForm>) -> Result<HttpRespo
                     scope_amphoe_code: new.amphoe.as_deref(),
                     requests_per_minute: new.requests_per_minute,
                     created_by: actor.user_id.unwrap_or_default(),
-                    created_at: db::now(),
+                    created_at: now,
                 },
             )?;
             audit::record(
@@ -237,6 +238,7 @@ pub async fn create(ctx: Ctx, Posted(form): Posted<KeyForm>) -> Result<HttpRespo
                     new_value: Some(format!("{} [{}]", new.name, scopes.join(" "))),
                     ..audit::Entry::default()
                 },
+                now,
             )?;
             Ok(true)
         })
@@ -263,10 +265,11 @@ pub async fn revoke(
     path: web::Path<i32>,
     Posted(_): Posted<NoFields>,
 ) -> Result<HttpResponse, AppError> {
+    let now = ctx.state.clock.now();
     let actor = ctx.admin()?.actor();
     let id = path.into_inner();
     ctx.db(move |conn| {
-        if api_keys::revoke(conn, id, db::now())? {
+        if api_keys::revoke(conn, id, now)? {
             audit::record(
                 conn,
                 &actor,
@@ -276,6 +279,7 @@ pub async fn revoke(
                     entity_id: id.to_string(),
                     ..audit::Entry::default()
                 },
+                now,
             )?;
         }
         Ok(())

@@ -82,7 +82,7 @@ async fn privacy_page(
             status: DataRequestStatus::parse(&r.status)
                 .map(|s| tr.t(s.label_key()).to_owned())
                 .unwrap_or_default(),
-            asked: tr.date(&r.created_at.date()),
+            asked: tr.day_of(&r.created_at),
             due: tr.date(&r.due_on),
             details: r.details,
             resolution: r.resolution,
@@ -103,10 +103,7 @@ async fn privacy_page(
                         } else {
                             "privacy.withdrawn_on"
                         },
-                        &[
-                            ("date", &tr.date(&r.at.date())),
-                            ("version", &r.notice_version),
-                        ],
+                        &[("date", &tr.day_of(&r.at)), ("version", &r.notice_version)],
                     )
                 }),
             }
@@ -137,6 +134,7 @@ pub async fn ask_correction(
     ctx: Ctx,
     Posted(form): Posted<CorrectionForm>,
 ) -> Result<HttpResponse, AppError> {
+    let now = ctx.state.clock.now();
     let (user, household_id) = ctx.farmer()?;
     let (user_id, actor) = (user.id, user.actor());
     let details = match Details::parse(&form.details) {
@@ -156,6 +154,7 @@ pub async fn ask_correction(
             household_id,
             &details,
             &public_url,
+            now,
         )?)
     })
     .await?;
@@ -175,6 +174,7 @@ pub async fn delete_account(
     ctx: Ctx,
     Posted(form): Posted<DeletionForm>,
 ) -> Result<HttpResponse, AppError> {
+    let now = ctx.state.clock.now();
     let (user, household_id) = ctx.farmer()?;
     let (user_id, actor) = (user.id, user.actor());
     let stored = ctx
@@ -199,6 +199,7 @@ pub async fn delete_account(
             &actor,
             user_id,
             household_id,
+            now,
         )?)
     })
     .await?;
@@ -218,6 +219,7 @@ pub async fn change_consent(
     ctx: Ctx,
     Posted(form): Posted<ConsentForm>,
 ) -> Result<HttpResponse, AppError> {
+    let now = ctx.state.clock.now();
     let user = ctx.farmer()?.0.clone();
     let given = match form.choice.as_str() {
         "give" => Some(true),
@@ -232,7 +234,7 @@ pub async fn change_consent(
     let actor = user.actor();
     ctx.db(move |conn| {
         db::write_transaction(conn, |conn| {
-            consents::record(conn, user.id, purpose, PRIVACY_NOTICE_VERSION, given)?;
+            consents::record(conn, user.id, purpose, PRIVACY_NOTICE_VERSION, given, now)?;
             audit::record(
                 conn,
                 &actor,
@@ -245,6 +247,7 @@ pub async fn change_consent(
                     new_value: Some(PRIVACY_NOTICE_VERSION.to_owned()),
                     ..audit::Entry::default()
                 },
+                now,
             )
         })
         .map_err(AppError::from)
@@ -305,7 +308,7 @@ fn access_log(
                 .as_deref()
                 .is_some_and(|status| status != "200");
             AccessLine {
-                at: format!("{} {}", tr.date(&row.at.date()), row.at.format("%H:%M")),
+                at: tr.moment(&row.at),
                 who: format!("{name} ({role})"),
                 what: tr
                     .t(match (row.action.as_str(), refused) {
@@ -321,6 +324,7 @@ fn access_log(
 
 /// Everything Kaset holds about the signed-in farmer and their household, as one JSON file.
 pub async fn download(ctx: Ctx) -> Result<HttpResponse, AppError> {
+    let now = ctx.state.clock.now();
     let (user, household_id) = ctx.farmer()?;
     let user_id = user.id;
     let actor = user.actor();
@@ -360,9 +364,10 @@ pub async fn download(ctx: Ctx) -> Result<HttpResponse, AppError> {
                     household_id: Some(household_id),
                     ..audit::Entry::default()
                 },
+                now,
             )?;
             Ok(serde_json::json!({
-                "exported_at": db::now(),
+                "exported_at": now,
                 "account": {
                     "id": account.id,
                     "role": account.role,

@@ -46,11 +46,7 @@ pub async fn list(ctx: Ctx) -> Result<HttpResponse, AppError> {
         .into_iter()
         .map(|row| RejectLine {
             id: row.id,
-            received: format!(
-                "{} {}",
-                tr.date(&row.received_at.date()),
-                row.received_at.format("%H:%M")
-            ),
+            received: tr.moment(&row.received_at),
             registry_number: row.registry_number,
             field: row.field,
             problem: tr.t(&row.problem).to_owned(),
@@ -72,6 +68,7 @@ pub async fn reviewed(
     path: web::Path<i32>,
     Posted(_): Posted<NoFields>,
 ) -> Result<HttpResponse, AppError> {
+    let now = ctx.state.clock.now();
     let user = ctx.officer()?.clone();
     let id = path.into_inner();
     let done = ctx
@@ -81,6 +78,7 @@ pub async fn reviewed(
                 &user.scope,
                 id,
                 user.id,
+                now,
             )?)
         })
         .await?;

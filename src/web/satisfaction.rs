@@ -9,7 +9,7 @@ use crate::db::ratings::{self, Grouping};
 use crate::db::{geography, users, DbConn};
 use crate::domain::comments::{analyse, Analysis};
 use crate::domain::satisfaction::{
-    officer_shown, response_rate, Figures, Histogram, PROCESSING_BANDS,
+    officer_shown, response_rate, Figures, Histogram, ReportingPeriod, PROCESSING_BANDS,
 };
 use crate::domain::AreaScope;
 use crate::error::AppError;
@@ -18,7 +18,7 @@ use crate::rules::RuleSet;
 use actix_web::http::header;
 use actix_web::{web, HttpResponse};
 use askama::Template;
-use chrono::{Datelike, NaiveDate, NaiveDateTime};
+use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 
@@ -150,35 +150,12 @@ pub struct DashboardQuery {
     format: String,
 }
 
-/// The first day of the month `months` before `day`'s month.
-fn months_before(day: NaiveDate, months: u32) -> NaiveDate {
-    let index = day.year() * 12 + day.month0() as i32 - months as i32;
-    NaiveDate::from_ymd_opt(index.div_euclid(12), index.rem_euclid(12) as u32 + 1, 1).unwrap_or(day)
-}
-
-/// The twelve months shown: this one and the eleven before it.
-fn period(today: NaiveDate) -> (NaiveDateTime, NaiveDateTime, Vec<String>) {
-    let first = months_before(today, 11);
-    let next = months_before(today, 0)
-        .checked_add_months(chrono::Months::new(1))
-        .unwrap_or(today);
-    let months = (0..12)
-        .rev()
-        .map(|back| months_before(today, back).format("%Y-%m").to_string())
-        .collect();
-    (
-        first.and_time(chrono::NaiveTime::MIN),
-        next.and_time(chrono::NaiveTime::MIN),
-        months,
-    )
-}
-
 pub async fn dashboard(
     ctx: Ctx,
     query: web::Query<DashboardQuery>,
 ) -> Result<HttpResponse, AppError> {
     let manager = ctx.manager()?.clone();
-    let today = chrono::Utc::now().date_naive();
+    let today = ctx.state.clock.today();
     let tr = ctx.tr;
     let rules = ctx.state.rules.clone();
     let scope = manager.scope.clone();
@@ -255,8 +232,9 @@ fn build(
     scope: &AreaScope,
     today: NaiveDate,
 ) -> Result<Built, AppError> {
-    let (from, to, months) = period(today);
-    let mut grouped = |g| ratings::histograms(conn, scope, from, to, g);
+    let period = ReportingPeriod::twelve_months_to(today);
+    let (from, to) = (period.starts_at(), period.ends_at());
+    let mut grouped = |g| ratings::histograms(conn, scope, &period, g);
     let overall_h = grouped(Grouping::Overall)?.remove("").unwrap_or_default();
     let by_programme = grouped(Grouping::Programme)?;
     let by_province = grouped(Grouping::Province)?;
@@ -279,8 +257,8 @@ fn build(
 
     let f = Figures::of(&overall_h);
     let overall = Overall {
-        from: from.date(),
-        to: to.date() - chrono::Duration::days(1),
+        from: period.first_day,
+        to: period.last_day(),
         ratings: f.ratings,
         csat: f.csat,
         mean: f.mean,
@@ -312,7 +290,8 @@ fn build(
             Line::new(k.clone(), name, h, !officer_shown(h.ratings()))
         })
         .collect();
-    let trend: Vec<Line> = months
+    let trend: Vec<Line> = period
+        .months
         .iter()
         .map(|m| {
             let h = by_month.get(m).copied().unwrap_or_default();
@@ -445,19 +424,4 @@ fn csv_export(overall: &Overall, tables: &[Table], themes: &[ThemeLine]) -> Http
             "attachment; filename=\"satisfaction.csv\"",
         ))
         .body(out)
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn the_period_is_this_month_and_the_eleven_before() {
-        let (from, to, months) = period(NaiveDate::from_ymd_opt(2026, 11, 29).unwrap());
-        assert_eq!(from.date(), NaiveDate::from_ymd_opt(2025, 12, 1).unwrap());
-        assert_eq!(to.date(), NaiveDate::from_ymd_opt(2026, 12, 1).unwrap());
-        assert_eq!(months.first().map(String::as_str), Some("2025-12"));
-        assert_eq!(months.last().map(String::as_str), Some("2026-11"));
-        assert_eq!(months.len(), 12);
-    }
 }

@@ -2,6 +2,7 @@
 //! ended server-side (logout, password reset, disabled account) and work on both backends.
 
 use crate::db::{self, sessions, Pool};
+use crate::domain::Clock;
 use actix_session::storage::{LoadError, SaveError, SessionKey, SessionStore, UpdateError};
 use actix_web::cookie::time::Duration;
 use actix_web::web;
@@ -15,11 +16,16 @@ pub const USER_ID: &str = "user_id";
 #[derive(Clone)]
 pub struct DbSessionStore {
     pool: Pool,
+    clock: Clock,
 }
 
 impl DbSessionStore {
-    pub fn new(pool: Pool) -> Self {
-        Self { pool }
+    pub fn new(pool: Pool, clock: Clock) -> Self {
+        Self { pool, clock }
+    }
+
+    fn expiry(&self, ttl: &Duration) -> chrono::NaiveDateTime {
+        self.clock.now() + chrono::Duration::seconds(ttl.whole_seconds())
     }
 
     async fn run<T, F>(&self, work: F) -> anyhow::Result<T>
@@ -40,10 +46,6 @@ fn hash_key(key: &SessionKey) -> String {
     hex::encode(Sha256::digest(key.as_ref().as_bytes()))
 }
 
-fn expiry(ttl: &Duration) -> chrono::NaiveDateTime {
-    db::now() + chrono::Duration::seconds(ttl.whole_seconds())
-}
-
 fn user_of(state: &HashMap<String, String>) -> Option<i32> {
     state
         .get(USER_ID)
@@ -61,8 +63,9 @@ impl SessionStore for DbSessionStore {
         session_key: &SessionKey,
     ) -> Result<Option<HashMap<String, String>>, LoadError> {
         let key_hash = hash_key(session_key);
+        let now = self.clock.now();
         let state = self
-            .run(move |conn| Ok(sessions::load(conn, &key_hash, db::now())?))
+            .run(move |conn| Ok(sessions::load(conn, &key_hash, now)?))
             .await
             .map_err(LoadError::Other)?;
         state
@@ -81,7 +84,7 @@ impl SessionStore for DbSessionStore {
         let key = new_key().map_err(SaveError::Other)?;
         let key_hash = hash_key(&key);
         let user_id = user_of(&session_state);
-        let expires_at = expiry(ttl);
+        let expires_at = self.expiry(ttl);
         self.run(move |conn| {
             Ok(sessions::insert(
                 conn, &key_hash, user_id, &json, expires_at,
@@ -102,7 +105,7 @@ impl SessionStore for DbSessionStore {
             .map_err(|e| UpdateError::Serialization(e.into()))?;
         let key_hash = hash_key(&session_key);
         let user_id = user_of(&session_state);
-        let expires_at = expiry(ttl);
+        let expires_at = self.expiry(ttl);
         let updated = self
             .run(move |conn| {
                 Ok(sessions::update(
@@ -124,7 +127,7 @@ impl SessionStore for DbSessionStore {
 
     async fn update_ttl(&self, session_key: &SessionKey, ttl: &Duration) -> anyhow::Result<()> {
         let key_hash = hash_key(session_key);
-        let expires_at = expiry(ttl);
+        let expires_at = self.expiry(ttl);
         self.run(move |conn| Ok(sessions::extend(conn, &key_hash, expires_at)?))
             .await
     }

@@ -11,7 +11,9 @@ pub mod smtp;
 use diesel::{Connection, PgConnection, RunQueryDsl};
 use kaset::app::Application;
 use kaset::config::{RegistrySyncSettings, Settings, SmtpSecurity, SmtpSettings};
+use kaset::domain::Clock;
 use reqwest::redirect::Policy;
+use std::collections::HashMap;
 use std::path::PathBuf;
 use std::sync::{Mutex, OnceLock};
 
@@ -52,6 +54,68 @@ macro_rules! on_both_databases {
     };
 }
 
+/// Declares, for an `async fn(Backend, Clock)` whose outcome depends on the date, one test per
+/// backend on today's clock and one per backend on each of the chosen days of `CHOSEN_DAYS`,
+/// so the suite gives the same answer whatever day it runs on.
+#[macro_export]
+macro_rules! on_chosen_days {
+    ($($name:ident),+ $(,)?) => {
+        $(
+            mod $name {
+                use $crate::support::{chosen_day, Backend::{Postgres, Sqlite}};
+
+                #[actix_web::test]
+                async fn sqlite() {
+                    super::$name(Sqlite, kaset::domain::Clock::system()).await
+                }
+
+                #[actix_web::test]
+                async fn postgres() {
+                    if $crate::support::postgres_url().is_some() {
+                        super::$name(Postgres, kaset::domain::Clock::system()).await
+                    }
+                }
+
+                #[actix_web::test]
+                async fn on_chosen_days_sqlite() {
+                    for day in 0..$crate::support::CHOSEN_DAYS.len() {
+                        eprintln!("on {:?} (Thai time)", $crate::support::CHOSEN_DAYS[day]);
+                        super::$name(Sqlite, chosen_day(day)).await
+                    }
+                }
+
+                #[actix_web::test]
+                async fn on_chosen_days_postgres() {
+                    if $crate::support::postgres_url().is_some() {
+                        for day in 0..$crate::support::CHOSEN_DAYS.len() {
+                            eprintln!("on {:?} (Thai time)", $crate::support::CHOSEN_DAYS[day]);
+                            super::$name(Postgres, chosen_day(day)).await
+                        }
+                    }
+                }
+            }
+        )+
+    };
+}
+
+/// The days a date-dependent test also runs on, in Thai local time: the last day of a month,
+/// the first day of the next at one in the morning (still the day before in UTC), 29 February,
+/// and the turn of the crop year (1 May) at one in the morning.
+pub const CHOSEN_DAYS: [(i32, u32, u32, u32); 4] = [
+    (2027, 1, 31, 14),
+    (2027, 2, 1, 1),
+    (2028, 2, 29, 12),
+    (2027, 5, 1, 1),
+];
+
+/// A clock reading one of `CHOSEN_DAYS` now, then running on.
+pub fn chosen_day(index: usize) -> Clock {
+    let (year, month, day, hour) = CHOSEN_DAYS[index];
+    let date = chrono::NaiveDate::from_ymd_opt(year, month, day).expect("a chosen day is a date");
+    let time = chrono::NaiveTime::from_hms_opt(hour, 0, 0).expect("a chosen hour is a time");
+    Clock::starting_at_thai(date, time)
+}
+
 /// The PostgreSQL server for tests; a missing one is a loud skip, and a failure under CI.
 /// Over loopback the tests do not use TLS unless the URL asks for it (`sslmode=`): with TLS,
 /// libpq's OpenSSL clean-up at process exit raced with pool threads still holding connections
@@ -75,6 +139,8 @@ pub fn postgres_url() -> Option<String> {
 
 pub struct TestApp {
     pub base: String,
+    /// The server's clock: today's, or a chosen day's (see `on_chosen_days!`).
+    pub clock: Clock,
     server: actix_web::dev::ServerHandle,
     pub client: reqwest::Client,
     pub smtp: SmtpSink,
@@ -100,20 +166,23 @@ impl Drop for TestApp {
     }
 }
 
-static SQLITE_TEMPLATE: OnceLock<(tempfile::TempDir, PathBuf)> = OnceLock::new();
-static POSTGRES_TEMPLATE: OnceLock<String> = OnceLock::new();
+/// One seeded template per backend and Thai day: the demo is seeded relative to its day (the
+/// crop year, plantings, ages), so a test on a chosen day starts from that day's demo.
+type Templates<T> = Mutex<HashMap<chrono::NaiveDate, T>>;
+static SQLITE_TEMPLATES: OnceLock<Templates<(tempfile::TempDir, PathBuf)>> = OnceLock::new();
+static POSTGRES_TEMPLATES: OnceLock<Templates<String>> = OnceLock::new();
 static POSTGRES_CREATE: Mutex<()> = Mutex::new(());
 
-fn seed(database_url: &str) {
+fn seed(database_url: &str, clock: Clock) {
     let pool = kaset::db::connect(database_url, 1).expect("migrate the template database");
     {
         let mut conn = pool.get().expect("template connection");
-        kaset::db::seed::seed_demo_if_empty(&mut conn, false).expect("seed the template database");
+        kaset::db::seed::seed_demo_if_empty(&mut conn, false, &clock)
+            .expect("seed the template database");
     }
     // The quiet first evaluation a fresh demo makes at start-up, done once here.
     let rules = kaset::app::load_rules(&rules_dir()).expect("the rule set loads");
-    let today = chrono::Utc::now().date_naive();
-    kaset::jobs::entitlements::catch_up_with_rules(&pool, &rules, today, "http://kaset.test")
+    kaset::jobs::entitlements::catch_up_with_rules(&pool, &rules, clock.now(), "http://kaset.test")
         .expect("baseline entitlements");
     let mut conn = pool.get().expect("template connection");
     if let kaset::db::DbConn::Sqlite(_) = &mut *conn {
@@ -127,12 +196,17 @@ pub fn rules_dir() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("rules")
 }
 
-fn sqlite_template() -> PathBuf {
-    SQLITE_TEMPLATE
-        .get_or_init(|| {
+fn sqlite_template(clock: Clock) -> PathBuf {
+    let mut templates = SQLITE_TEMPLATES
+        .get_or_init(Default::default)
+        .lock()
+        .unwrap_or_else(|e| e.into_inner());
+    templates
+        .entry(clock.today())
+        .or_insert_with(|| {
             let dir = tempfile::tempdir().expect("template dir");
             let path = dir.path().join("template.db");
-            seed(&format!("sqlite://{}", path.display()));
+            seed(&format!("sqlite://{}", path.display()), clock);
             (dir, path)
         })
         .1
@@ -149,9 +223,14 @@ fn with_database(url: &str, name: &str) -> String {
     format!("{server}/{name}{query}")
 }
 
-fn postgres_template(admin_url: &str) -> String {
-    POSTGRES_TEMPLATE
-        .get_or_init(|| {
+fn postgres_template(admin_url: &str, clock: Clock) -> String {
+    let mut templates = POSTGRES_TEMPLATES
+        .get_or_init(Default::default)
+        .lock()
+        .unwrap_or_else(|e| e.into_inner());
+    templates
+        .entry(clock.today())
+        .or_insert_with(|| {
             let now = std::time::SystemTime::now()
                 .duration_since(std::time::UNIX_EPOCH)
                 .map_or(0, |d| d.as_secs());
@@ -162,7 +241,7 @@ fn postgres_template(admin_url: &str) -> String {
             diesel::sql_query(format!("CREATE DATABASE {name}"))
                 .execute(&mut admin)
                 .expect("create the template database");
-            seed(&with_database(admin_url, &name));
+            seed(&with_database(admin_url, &name), clock);
             name
         })
         .clone()
@@ -202,6 +281,8 @@ pub struct Options {
     /// Another rule set than the repository's `rules/`.
     pub rules_dir: Option<PathBuf>,
     pub reevaluate_every_secs: u64,
+    /// The server's clock (the system's unless a test chose a day).
+    pub clock: Clock,
 }
 
 impl Default for Options {
@@ -210,6 +291,7 @@ impl Default for Options {
             outbox_poll_ms: 200,
             rules_dir: None,
             reevaluate_every_secs: 86_400,
+            clock: Clock::system(),
         }
     }
 }
@@ -218,11 +300,23 @@ pub async fn spawn_app(backend: Backend) -> TestApp {
     spawn_app_with(backend, Options::default()).await
 }
 
+/// The server on `clock`'s day, from a demo seeded on that day.
+pub async fn spawn_app_on(backend: Backend, clock: Clock) -> TestApp {
+    spawn_app_with(
+        backend,
+        Options {
+            clock,
+            ..Options::default()
+        },
+    )
+    .await
+}
+
 pub async fn spawn_app_with(backend: Backend, options: Options) -> TestApp {
     let smtp = SmtpSink::start().await;
     let (database_url, cleanup) = match backend {
         Backend::Sqlite => {
-            let template = sqlite_template();
+            let template = sqlite_template(options.clock);
             let dir = tempfile::tempdir().expect("test dir");
             let path = dir.path().join("kaset.db");
             std::fs::copy(&template, &path).expect("copy the template database");
@@ -233,7 +327,7 @@ pub async fn spawn_app_with(backend: Backend, options: Options) -> TestApp {
         }
         Backend::Postgres => {
             let admin_url = postgres_url().expect("TEST_DATABASE_URL");
-            let template = postgres_template(&admin_url);
+            let template = postgres_template(&admin_url, options.clock);
             let name = format!("kaset_test_{}", rand_suffix());
             {
                 let _one_at_a_time = POSTGRES_CREATE.lock().unwrap_or_else(|e| e.into_inner());
@@ -285,12 +379,15 @@ pub async fn spawn_app_with(backend: Backend, options: Options) -> TestApp {
             backoff_ms: 1000,
         },
     };
-    let app = Application::build(settings).await.expect("build the app");
+    let app = Application::build_with_clock(settings, options.clock)
+        .await
+        .expect("build the app");
     let base = format!("http://127.0.0.1:{}", app.port());
     let server = app.handle();
     actix_web::rt::spawn(app.run());
     TestApp {
         base,
+        clock: options.clock,
         server,
         client: new_client(),
         smtp,
@@ -476,12 +573,13 @@ pub fn declare_flood(app: &TestApp) {
         &mut app.db(),
         &kaset::db::disasters::NewDisaster {
             hazard: "flood",
-            started_on: chrono::Utc::now().date_naive() - chrono::Duration::days(3),
+            started_on: app.clock.today() - chrono::Duration::days(3),
             ended_on: None,
             description: "ประกาศจังหวัดสุรินทร์ ที่ 3/2569",
             declared_by: admin,
             tambons: &["320101".to_owned()],
         },
+        app.clock.now(),
     )
     .unwrap();
 }

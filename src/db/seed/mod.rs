@@ -11,7 +11,7 @@ use super::schema::{
 use super::users::{self, NewUser};
 use super::{geography, DbConn};
 use crate::domain::{
-    Crop, LandDocument, MembershipKind, NationalId, Password, RegistryNumber, Role, Season,
+    Clock, Crop, LandDocument, MembershipKind, NationalId, Password, RegistryNumber, Role, Season,
     Species, Tenure,
 };
 use anyhow::Context;
@@ -73,6 +73,7 @@ pub struct SeedReport {
 pub fn seed_demo_if_empty(
     conn: &mut DbConn,
     with_history: bool,
+    clock: &Clock,
 ) -> anyhow::Result<Option<SeedReport>> {
     if !geography::is_loaded(conn)? {
         geography::load(conn).context("loading the geography of Thailand")?;
@@ -80,15 +81,16 @@ pub fn seed_demo_if_empty(
     if super::registry::household_count(conn)? > 0 || users::count(conn)? > 0 {
         return Ok(None);
     }
-    let report = seed_demo(conn)?;
+    let report = seed_demo(conn, clock)?;
     if with_history {
-        seed_history(conn)?;
+        seed_history(conn, clock)?;
     }
     Ok(Some(report))
 }
 
-/// A year of ended cases and their ratings for the demo's households without an account.
-pub fn seed_history(conn: &mut DbConn) -> anyhow::Result<usize> {
+/// A year of ended cases and their ratings for the demo's households without an account, all
+/// within the satisfaction dashboard's current period on `clock`'s day.
+pub fn seed_history(conn: &mut DbConn, clock: &Clock) -> anyhow::Result<usize> {
     let secret: String = rand::distributions::DistString::sample_string(
         &rand::distributions::Alphanumeric,
         &mut rand::rngs::OsRng,
@@ -96,21 +98,20 @@ pub fn seed_history(conn: &mut DbConn) -> anyhow::Result<usize> {
     );
     // One hash for every seeded account: none of them can log in.
     let unusable = Password::unusable(&secret).hash();
-    let now = super::now();
-    conn.transaction(|conn| ratings::seed(conn, &unusable, now))
+    conn.transaction(|conn| ratings::seed(conn, &unusable, clock))
 }
 
-pub fn seed_demo(conn: &mut DbConn) -> anyhow::Result<SeedReport> {
+pub fn seed_demo(conn: &mut DbConn, clock: &Clock) -> anyhow::Result<SeedReport> {
     // Hash before the transaction: argon2 is slow and must not hold SQLite's write lock.
     let password = Password::choose(DEMO_PASSWORD, &[]).map_err(|e| anyhow::anyhow!("{e:?}"))?;
     let hashes: Vec<String> = (0..6).map(|_| password.hash()).collect();
     conn.transaction(|conn| {
-        let mut seeder = Seeder::new();
+        let mut seeder = Seeder::new(clock);
         let farmer_household = seeder.fixed_households(conn)?;
         for (province, crops) in DEMO_PROVINCES {
             seeder.random_households(conn, province, crops)?;
         }
-        create_demo_accounts(conn, farmer_household, &hashes)?;
+        create_demo_accounts(conn, farmer_household, &hashes, clock.now())?;
         Ok(SeedReport {
             households: super::registry::household_count(conn)?,
         })
@@ -121,8 +122,8 @@ fn create_demo_accounts(
     conn: &mut DbConn,
     farmer_household: i32,
     hashes: &[String],
+    now: NaiveDateTime,
 ) -> anyhow::Result<()> {
-    let now = super::now();
     let accounts = [
         (
             Role::Farmer,
@@ -206,13 +207,14 @@ struct Seeder {
 }
 
 impl Seeder {
-    fn new() -> Self {
+    fn new(clock: &Clock) -> Self {
         let used_ids = [DEMO_FARMER_NATIONAL_ID, DEMO_UNREGISTERED_NATIONAL_ID]
             .iter()
             .map(|s| s.to_string())
             .collect();
-        let now = super::now();
-        let crop_year = i32::try_from(crate::rules::facts::crop_year(now.date())).unwrap_or(2568);
+        let now = clock.now();
+        let crop_year =
+            i32::try_from(crate::rules::facts::crop_year(clock.today())).unwrap_or(2568);
         Self {
             rng: StdRng::seed_from_u64(2026),
             used_ids,

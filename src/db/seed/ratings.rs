@@ -7,7 +7,10 @@ use crate::db::applications::{self as apps, NewEvent};
 use crate::db::audit::Actor;
 use crate::db::schema::{applications, households, members, users};
 use crate::db::{ratings, DbConn};
-use chrono::{Datelike, Duration, NaiveDateTime};
+use crate::domain::clock::thai_time;
+use crate::domain::satisfaction::ReportingPeriod;
+use crate::domain::Clock;
+use chrono::{Datelike, Duration};
 use diesel::prelude::*;
 use rand::rngs::StdRng;
 use rand::{Rng, SeedableRng};
@@ -50,8 +53,16 @@ const PROGRAMMES: [&str; 5] = [
 ];
 
 /// Seeds ended, rated cases for about half the demo households (each with a farmer account of
-/// its own, which cannot log in: only the demo farmer can).
-pub fn seed(conn: &mut DbConn, unusable_hash: &str, now: NaiveDateTime) -> anyhow::Result<usize> {
+/// its own, which cannot log in: only the demo farmer can). Every case is submitted, decided
+/// and rated inside the dashboard's period on `clock`'s day (Thai calendar months), so the
+/// dashboard counts every one of them on whichever day the demo starts.
+pub fn seed(conn: &mut DbConn, unusable_hash: &str, clock: &Clock) -> anyhow::Result<usize> {
+    let now = clock.now();
+    let period = ReportingPeriod::twelve_months_to(clock.today());
+    // The period began at least 334 days ago (on the 1st of a month, eleven months back).
+    let window_secs = (now - period.starts_at() - Duration::days(3))
+        .num_seconds()
+        .max(1);
     let mut rng = StdRng::seed_from_u64(2569);
     let heads: Vec<(i32, String, String, String, String)> = households::table
         .inner_join(members::table)
@@ -101,10 +112,11 @@ pub fn seed(conn: &mut DbConn, unusable_hash: &str, now: NaiveDateTime) -> anyho
             .filter(|(_, p)| p.as_deref() == Some(province.as_str()))
             .map(|(id, _)| *id)
             .nth(rng.gen_range(0..2));
-        let submitted =
-            now - Duration::days(rng.gen_range(20..360)) - Duration::hours(rng.gen_range(0..10));
-        let days = rng.gen_range(2..40);
-        let ended = submitted + Duration::days(days);
+        let submitted = period.starts_at() + Duration::seconds(rng.gen_range(0..window_secs));
+        // A case submitted in the last weeks may have ended early: it ends by now at the latest.
+        let ended =
+            (submitted + Duration::days(rng.gen_range(2..40))).min(now - Duration::hours(1));
+        let days = (ended - submitted).num_days();
         let status = match rng.gen_range(0..10) {
             0 => "withdrawn",
             1 | 2 => "rejected",
@@ -116,7 +128,7 @@ pub fn seed(conn: &mut DbConn, unusable_hash: &str, now: NaiveDateTime) -> anyho
         } else {
             status
         };
-        let reference = apps::next_reference(conn, submitted.year() + 543)?;
+        let reference = apps::next_reference(conn, thai_time(submitted).year() + 543)?;
         diesel::insert_into(applications::table)
             .values((
                 applications::reference.eq(&reference),
@@ -128,7 +140,7 @@ pub fn seed(conn: &mut DbConn, unusable_hash: &str, now: NaiveDateTime) -> anyho
                 applications::answers.eq("{}"),
                 applications::assigned_to.eq(officer),
                 applications::appealed.eq(false),
-                applications::decided_on.eq(Some(ended.date())),
+                applications::decided_on.eq(Some(thai_time(ended).date())),
                 applications::created_at.eq(submitted),
                 applications::submitted_at.eq(Some(submitted)),
                 applications::updated_at.eq(ended),
@@ -145,7 +157,7 @@ pub fn seed(conn: &mut DbConn, unusable_hash: &str, now: NaiveDateTime) -> anyho
             message: "",
             internal: false,
         };
-        apps::add_event(conn, id, &farmer, &submitted_event)?;
+        apps::add_event(conn, id, &farmer, &submitted_event, submitted)?;
         let (decider, kind) = match status {
             "withdrawn" => (farmer.clone(), "withdrawn"),
             _ => (
@@ -163,7 +175,7 @@ pub fn seed(conn: &mut DbConn, unusable_hash: &str, now: NaiveDateTime) -> anyho
             message: "",
             internal: false,
         };
-        apps::add_event(conn, id, &decider, &decision)?;
+        apps::add_event(conn, id, &decider, &decision, ended)?;
         if !rng.gen_bool(0.7) {
             continue; // not every farmer rates
         }

@@ -18,7 +18,12 @@ const REGISTRY_BASE: i64 = 900_000_000_000;
 
 /// Adds `count` households (with members, plots, crops, livestock and memberships); returns
 /// how many rows were written.
-pub fn seed_synthetic(conn: &mut DbConn, count: usize, seed: u64) -> anyhow::Result<usize> {
+pub fn seed_synthetic(
+    conn: &mut DbConn,
+    count: usize,
+    seed: u64,
+    clock: &crate::domain::Clock,
+) -> anyhow::Result<usize> {
     let tambon_codes: Vec<String> = tambons::table
         .select(tambons::code)
         .order(tambons::code)
@@ -28,14 +33,14 @@ pub fn seed_synthetic(conn: &mut DbConn, count: usize, seed: u64) -> anyhow::Res
         "load the geography first (kaset seed-demo)"
     );
     let mut rng = StdRng::seed_from_u64(seed);
-    let crop_year =
-        i32::try_from(crate::rules::facts::crop_year(crate::db::now().date())).unwrap_or(2568);
+    let crop_year = i32::try_from(crate::rules::facts::crop_year(clock.today())).unwrap_or(2568);
     let mut written = 0;
     let mut done = 0;
     while done < count {
         let n = CHUNK.min(count - done);
-        written +=
-            conn.transaction(|conn| write_chunk(conn, &mut rng, &tambon_codes, n, crop_year))?;
+        written += conn.transaction(|conn| {
+            write_chunk(conn, &mut rng, &tambon_codes, n, crop_year, clock.now())
+        })?;
         done += n;
     }
     reset_sequences(conn)?;
@@ -94,8 +99,8 @@ fn write_chunk(
     tambon_codes: &[String],
     n: usize,
     crop_year: i32,
+    now: chrono::NaiveDateTime,
 ) -> anyhow::Result<usize> {
-    let now = crate::db::now();
     let first_household = next_id(conn, "households")?;
     let mut first_plot = next_id(conn, "plots")?;
     let mut household_rows = Vec::with_capacity(n);

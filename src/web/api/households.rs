@@ -83,7 +83,7 @@ pub async fn household_entitlements(
 ) -> Result<HttpResponse, super::problem::Problem> {
     let subject = path.into_inner();
     let area = partner.area();
-    let today = chrono::Utc::now().date_naive();
+    let today = partner.state.clock.today();
     let check = partner.require(ApiScope::EntitlementsRead);
     let (record, registry_number) = {
         let subject = subject.clone();

@@ -109,6 +109,7 @@ impl Partner {
     {
         let actor = self.actor();
         let locale = self.locale;
+        let now = self.state.clock.now();
         let outcome = self
             .state
             .db(move |conn| {
@@ -129,6 +130,7 @@ impl Partner {
                         new_value: Some(status.to_string()),
                         ..audit::Entry::default()
                     },
+                    now,
                 )?;
                 Ok(result)
             })
@@ -207,7 +209,7 @@ impl FromRequest for Partner {
                     return Err(unauthorized());
                 }
             };
-            let now = chrono::Utc::now().timestamp().max(0) as u64;
+            let now = state.clock.now().and_utc().timestamp().max(0) as u64;
             let limit = key.requests_per_minute.max(1) as u32;
             let partner = Partner { key, locale, state };
             if let Err(retry_after_secs) =

@@ -63,6 +63,7 @@ pub async fn write_households(partner: Partner, body: web::Bytes) -> Result<Http
     let rules = partner.state.rules.clone();
     let notify = partner.state.notify();
     let tr = Tr::new(partner.locale);
+    let now = partner.state.clock.now();
     let updates: Result<HouseholdUpdates, _> = serde_json::from_slice(&body);
     let outcome = partner
         .run("registry_update", String::new(), move |conn, _| {
@@ -72,40 +73,11 @@ pub async fn write_households(partner: Partner, body: web::Bytes) -> Result<Http
             if updates.households.is_empty() || updates.households.len() > MAX_HOUSEHOLDS {
                 return Err(gate.problem(Refusal::BadRequest("api.problem.registry_batch_size")));
             }
-            // Outside the key's area: refused here, and not put before any officer.
-            let mut outcomes: Vec<Option<RecordOutcome>> = Vec::new();
-            let mut to_store = Vec::new();
-            for received in updates.households.into_iter().map(read) {
-                match received {
-                    Received::Household(record, _)
-                        if !area.contains(record.tambon_code.get(..4).unwrap_or_default()) =>
-                    {
-                        outcomes.push(Some(RecordOutcome {
-                            registry_number: record.registry_number.as_str().to_owned(),
-                            stored: Err(Rejection::new(
-                                "tambon_code",
-                                "registry_sync.reject.outside_area",
-                            )),
-                        }));
-                    }
-                    other => {
-                        outcomes.push(None);
-                        to_store.push(other);
-                    }
-                }
-            }
-            let stored = crate::db::write_transaction(conn, |conn| {
-                store::store_records(conn, &source, &actor, to_store)
+            let received = updates.households.into_iter().map(read).collect();
+            let outcome = crate::db::write_transaction(conn, |conn| {
+                store::store_records(conn, &source, &actor, received, &area, now)
             })?;
-            let mut stored_in_order = stored.records.into_iter();
-            let outcome = PageOutcome {
-                records: outcomes
-                    .into_iter()
-                    .filter_map(|o| o.or_else(|| stored_in_order.next()))
-                    .collect(),
-            };
-            let today = chrono::Utc::now().date_naive();
-            entitlements::reevaluate_households(conn, &rules, &outcome.stored(), today, &notify)
+            entitlements::reevaluate_households(conn, &rules, &outcome.stored(), now, &notify)
                 .map_err(|e| Problem::from(crate::error::AppError::Internal(e)))?;
             Ok(outcome)
         })
