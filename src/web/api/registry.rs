@@ -4,8 +4,7 @@
 
 use super::partner::Partner;
 use super::problem::{Problem, ProblemBody, Refusal};
-use crate::db::registry_sync::{self as store, PageOutcome, Received, RecordOutcome};
-use crate::domain::registry_record::Rejection;
+use crate::db::registry_sync as store;
 use crate::domain::ApiScope;
 use crate::i18n::Tr;
 use crate::jobs::entitlements;
