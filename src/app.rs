@@ -125,9 +125,17 @@ impl Application {
         let rules = Arc::new(load_rules(&settings.rules_dir)?);
         let calendar = Arc::new(load_calendar(&settings.rules_dir)?);
         let lexicon = Arc::new(load_lexicon(&settings.rules_dir)?);
-        let pool = db::connect(&settings.database_url, settings.db_pool_size)?;
+        let pool = db::connect_for_requests(
+            &settings.database_url,
+            settings.db_pool_size,
+            settings.db_statement_timeout_ms,
+        )?;
+        // Background work (re-evaluating everyone, open data, the seed) runs statements that
+        // may take longer than a request's: its own connections, one per core and a reader.
+        let cores = std::thread::available_parallelism().map_or(1, |n| n.get()) as u32;
+        let batch_pool = db::connect(&settings.database_url, cores + 1)?;
         if settings.seed_demo {
-            let seed_pool = pool.clone();
+            let seed_pool = batch_pool.clone();
             let report = aw::block(move || -> anyhow::Result<_> {
                 let mut conn = seed_pool.get()?;
                 db::seed::seed_demo_if_empty(&mut conn, true, &clock)
@@ -144,7 +152,7 @@ impl Application {
         let key = Key::derive_from(&settings.secret_key()?);
         let mail_wake = Arc::new(Notify::new());
         jobs::spawn_background_work(jobs::Background {
-            pool: pool.clone(),
+            pool: batch_pool,
             settings: settings.clone(),
             rules: rules.clone(),
             calendar: calendar.clone(),

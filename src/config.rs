@@ -49,14 +49,19 @@ pub struct Settings {
     #[arg(long, env = "KASET_SEED_DEMO", default_value_t = true, action = clap::ArgAction::Set)]
     pub seed_demo: bool,
 
-    /// Set when a reverse proxy in front of Kaset reports the visitor's address in
-    /// X-Forwarded-For; login throttling then counts per reported address.
-    #[arg(long, env = "KASET_BEHIND_PROXY", default_value_t = false, action = clap::ArgAction::Set)]
-    pub behind_proxy: bool,
+    /// How many reverse proxies of ours stand in front of Kaset, each appending the address it
+    /// saw to X-Forwarded-For. The visitor's address is the entry that many places from the
+    /// right (the entries to its left are the client's to write). 0: no proxy, the peer's.
+    #[arg(long, env = "KASET_PROXY_HOPS", default_value_t = 0)]
+    pub proxy_hops: u32,
 
     /// Maximum database connections.
     #[arg(long, env = "KASET_DB_POOL_SIZE", default_value_t = 10)]
     pub db_pool_size: u32,
+
+    /// The longest a request's database statement may run, in milliseconds (PostgreSQL).
+    #[arg(long, env = "KASET_DB_STATEMENT_TIMEOUT_MS", default_value_t = 5000)]
+    pub db_statement_timeout_ms: u64,
 
     #[command(flatten)]
     pub smtp: SmtpSettings,

@@ -14,6 +14,9 @@ pub enum AppError {
     SignInRequired { return_to: String },
     #[error("the form's CSRF token is missing or wrong")]
     Csrf,
+    /// A form larger than any of Kaset's, or of more parts: refused before it is all read.
+    #[error("the form is too large")]
+    TooLarge,
     #[error("database: {0}")]
     Database(#[from] diesel::result::Error),
     #[error("database unavailable: {0}")]
@@ -35,6 +38,7 @@ impl ResponseError for AppError {
             AppError::Database(diesel::result::Error::NotFound) => StatusCode::NOT_FOUND,
             AppError::SignInRequired { .. } => StatusCode::SEE_OTHER,
             AppError::Csrf => StatusCode::FORBIDDEN,
+            AppError::TooLarge => StatusCode::PAYLOAD_TOO_LARGE,
             AppError::Pool(_) => StatusCode::SERVICE_UNAVAILABLE,
             _ => StatusCode::INTERNAL_SERVER_ERROR,
         }

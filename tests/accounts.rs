@@ -13,7 +13,7 @@ on_both_databases!(
     registration_for_an_already_registered_farmer_says_so,
     farmer_logs_in_with_national_id_and_staff_with_email_then_logs_out,
     wrong_password_is_refused_without_saying_which_part_was_wrong,
-    repeated_failures_lock_the_account_for_a_while_with_a_clear_message,
+    repeated_failures_from_one_address_pause_the_account_there_with_a_clear_message,
     farmer_resets_a_forgotten_password_through_the_emailed_link_once,
     forms_without_the_csrf_token_are_refused,
     session_cookie_is_http_only_and_renewed_at_login,
@@ -226,7 +226,9 @@ async fn wrong_password_is_refused_without_saying_which_part_was_wrong(backend: 
     );
 }
 
-async fn repeated_failures_lock_the_account_for_a_while_with_a_clear_message(backend: Backend) {
+async fn repeated_failures_from_one_address_pause_the_account_there_with_a_clear_message(
+    backend: Backend,
+) {
     let app = spawn_app(backend).await;
     for _ in 0..kaset::web::auth::MAX_ACCOUNT_FAILURES {
         assert_eq!(

@@ -188,6 +188,8 @@ async fn a_partner_reads_a_households_entitlements_only_while_the_farmer_consent
     );
     let ok = call(&app, Some(&key), "GET", &path, None).await;
     assert_eq!(ok.status, 200, "{}", ok.json);
+    // Personal data: no cache on the way may keep it.
+    assert_eq!(ok.headers["cache-control"], "no-store");
     assert_eq!(ok.json["registry_number"], FARMER_REGISTRY);
     let list = ok.json["entitlements"].as_array().unwrap();
     let eligible: Vec<&Value> = list.iter().filter(|e| e["status"] == "eligible").collect();

@@ -15,3 +15,4 @@ mod privacy;
 mod registry;
 mod registry_sync;
 mod satisfaction;
+mod security;

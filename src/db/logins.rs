@@ -5,62 +5,98 @@ use super::DbConn;
 use chrono::NaiveDateTime;
 use diesel::prelude::*;
 
-pub fn record_attempt(
+/// How many failed attempts one account may have from one address, and one address in all,
+/// since `since`, before an attempt is refused.
+pub struct AttemptLimits {
+    pub per_account_and_address: i64,
+    pub per_address: i64,
+    pub since: NaiveDateTime,
+}
+
+/// Whether an attempt may go ahead. A reserved attempt is already counted as a failure until
+/// `mark_succeeded` says otherwise, so attempts sent at once cannot all pass the count.
+pub enum Reservation {
+    Reserved {
+        attempt: i32,
+        /// Failures of the account from every address: what slows the next attempt down.
+        account_failures: i64,
+    },
+    /// Refused until the oldest counted failure leaves the window.
+    Refused { oldest: NaiveDateTime },
+}
+
+/// Counts the recent failures and reserves the attempt in one transaction. SQLite's write lock
+/// serialises it; on PostgreSQL two advisory locks do (the account's, then the address's,
+/// always in that order, so two attempts never wait on each other in a circle).
+pub fn reserve_attempt(
     conn: &mut DbConn,
     account_key: &str,
     ip: &str,
-    succeeded: bool,
-    at: NaiveDateTime,
-) -> QueryResult<()> {
-    diesel::insert_into(login_attempts::table)
-        .values((
-            login_attempts::account_key.eq(account_key),
-            login_attempts::ip.eq(ip),
-            login_attempts::succeeded.eq(succeeded),
-            login_attempts::at.eq(at),
-        ))
-        .execute(conn)
-        .map(|_| ())
-}
-
-/// Failed attempts since `since` for the account, and from the address; with the time of the
-/// oldest counted failure so the message can say when to try again.
-pub struct RecentFailures {
-    pub account: i64,
-    pub account_oldest: Option<NaiveDateTime>,
-    pub ip: i64,
-    pub ip_oldest: Option<NaiveDateTime>,
-}
-
-pub fn recent_failures(
-    conn: &mut DbConn,
-    account_key: &str,
-    ip: &str,
-    since: NaiveDateTime,
-) -> QueryResult<RecentFailures> {
-    let failures = login_attempts::table
-        .filter(login_attempts::succeeded.eq(false))
-        .filter(login_attempts::at.gt(since));
-    let (account, account_oldest) = failures
-        .filter(login_attempts::account_key.eq(account_key))
-        .select((
+    limits: &AttemptLimits,
+    now: NaiveDateTime,
+) -> QueryResult<Reservation> {
+    super::write_transaction(conn, |conn| {
+        if let DbConn::Pg(_) = conn {
+            for (namespace, key) in [(1, account_key), (2, ip)] {
+                diesel::sql_query("SELECT pg_advisory_xact_lock($1, hashtext($2))")
+                    .bind::<diesel::sql_types::Integer, _>(namespace)
+                    .bind::<diesel::sql_types::Text, _>(key)
+                    .execute(conn)?;
+            }
+        }
+        let failures = login_attempts::table
+            .filter(login_attempts::succeeded.eq(false))
+            .filter(login_attempts::at.gt(limits.since));
+        let count_and_oldest = (
             diesel::dsl::count_star(),
             diesel::dsl::min(login_attempts::at),
-        ))
-        .first::<(i64, Option<NaiveDateTime>)>(conn)?;
-    let (ip, ip_oldest) = failures
-        .filter(login_attempts::ip.eq(ip))
-        .select((
-            diesel::dsl::count_star(),
-            diesel::dsl::min(login_attempts::at),
-        ))
-        .first::<(i64, Option<NaiveDateTime>)>(conn)?;
-    Ok(RecentFailures {
-        account,
-        account_oldest,
-        ip,
-        ip_oldest,
+        );
+        let (pair, pair_oldest) = failures
+            .filter(login_attempts::account_key.eq(account_key))
+            .filter(login_attempts::ip.eq(ip))
+            .select(count_and_oldest)
+            .first::<(i64, Option<NaiveDateTime>)>(conn)?;
+        let (address, address_oldest) = failures
+            .filter(login_attempts::ip.eq(ip))
+            .select(count_and_oldest)
+            .first::<(i64, Option<NaiveDateTime>)>(conn)?;
+        let refused_since = if pair >= limits.per_account_and_address {
+            pair_oldest
+        } else if address >= limits.per_address {
+            address_oldest
+        } else {
+            None
+        };
+        if let Some(oldest) = refused_since {
+            return Ok(Reservation::Refused { oldest });
+        }
+        let account_failures: i64 = failures
+            .filter(login_attempts::account_key.eq(account_key))
+            .count()
+            .get_result(conn)?;
+        let attempt = diesel::insert_into(login_attempts::table)
+            .values((
+                login_attempts::account_key.eq(account_key),
+                login_attempts::ip.eq(ip),
+                login_attempts::succeeded.eq(false),
+                login_attempts::at.eq(now),
+            ))
+            .returning(login_attempts::id)
+            .get_result(conn)?;
+        Ok(Reservation::Reserved {
+            attempt,
+            account_failures,
+        })
     })
+}
+
+/// The reserved attempt succeeded; the account's earlier failures are forgotten, so an earlier
+/// typo (or someone else's guesses) does not count against the next sign-in.
+pub fn mark_succeeded(conn: &mut DbConn, attempt: i32, account_key: &str) -> QueryResult<()> {
+    diesel::update(login_attempts::table.find(attempt))
+        .set(login_attempts::succeeded.eq(true))
+        .execute(conn)?;
+    clear_failures(conn, account_key)
 }
 
 /// A successful login clears the account's failures so an earlier typo does not count later.

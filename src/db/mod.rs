@@ -146,6 +146,9 @@ impl DatabaseUrl {
 #[derive(Debug)]
 pub struct ConnectionManager {
     url: DatabaseUrl,
+    /// The longest any one statement may run (PostgreSQL's `statement_timeout`), for the
+    /// connections that serve requests; none for batch work.
+    statement_timeout_ms: Option<u64>,
 }
 
 impl r2d2::ManageConnection for ConnectionManager {
@@ -154,7 +157,13 @@ impl r2d2::ManageConnection for ConnectionManager {
 
     fn connect(&self) -> Result<DbConn, DbSetupError> {
         match &self.url {
-            DatabaseUrl::Postgres(url) => Ok(DbConn::Pg(PgConnection::establish(url)?)),
+            DatabaseUrl::Postgres(url) => {
+                let mut conn = PgConnection::establish(url)?;
+                if let Some(ms) = self.statement_timeout_ms {
+                    conn.batch_execute(&format!("SET statement_timeout = {ms}"))?;
+                }
+                Ok(DbConn::Pg(conn))
+            }
             DatabaseUrl::Sqlite(path) => {
                 let mut conn = SqliteConnection::establish(path)?;
                 // The busy timeout comes first so the other pragmas wait for a writer too.
@@ -193,7 +202,28 @@ impl r2d2::ManageConnection for ConnectionManager {
 }
 
 /// Opens the pool (creating the SQLite file's directory if needed) and runs pending migrations.
+/// For batch work: a statement may run as long as it needs.
 pub fn connect(url: &str, max_size: u32) -> Result<Pool, DbSetupError> {
+    connect_with_timeout(url, max_size, None)
+}
+
+/// The pool that serves requests: on PostgreSQL a statement that runs longer than
+/// `statement_timeout_ms` is cancelled (the request fails, the connection is free again).
+/// SQLite has no equivalent that diesel reaches (`sqlite3_progress_handler` is not exposed);
+/// there the bound is each query's shape (bounded search words, pages and batches).
+pub fn connect_for_requests(
+    url: &str,
+    max_size: u32,
+    statement_timeout_ms: u64,
+) -> Result<Pool, DbSetupError> {
+    connect_with_timeout(url, max_size, Some(statement_timeout_ms.max(1)))
+}
+
+fn connect_with_timeout(
+    url: &str,
+    max_size: u32,
+    statement_timeout_ms: Option<u64>,
+) -> Result<Pool, DbSetupError> {
     let url = DatabaseUrl::parse(url)?;
     if let DatabaseUrl::Sqlite(path) = &url {
         if let Some(dir) = Path::new(path)
@@ -208,7 +238,10 @@ pub fn connect(url: &str, max_size: u32) -> Result<Pool, DbSetupError> {
     }
     let pool = r2d2::Pool::builder()
         .max_size(max_size)
-        .build(ConnectionManager { url })?;
+        .build(ConnectionManager {
+            url,
+            statement_timeout_ms,
+        })?;
     let mut conn = pool.get()?;
     run_migrations(&mut conn)?;
     Ok(pool)

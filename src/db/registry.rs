@@ -4,6 +4,7 @@
 use super::audit::{self, Actor};
 use super::schema::{households, livestock, members, memberships, plantings, plots, tambons};
 use super::DbConn;
+use crate::domain::search::HouseholdSearch;
 use crate::domain::{Area, AreaScope, Crop, LandDocument, MembershipKind, Season, Species, Tenure};
 use crate::rules::facts::{HouseholdRecord, PlantingRecord, PlotRecord};
 use chrono::{NaiveDate, NaiveDateTime};
@@ -303,38 +304,52 @@ pub struct HouseholdSummary {
 }
 
 pub const PAGE_SIZE: i64 = 20;
+/// The last page a search shows (200,000 households); beyond, a narrower search is the way.
+pub const MAX_PAGE: i64 = 10_000;
 
 /// Households in the scope matching `query` (name words, a national ID or a registry number),
 /// one page at a time, with the total number of matches.
 pub fn search(
     conn: &mut DbConn,
     scope: &AreaScope,
-    query: &str,
+    search: &HouseholdSearch,
     page: i64,
 ) -> QueryResult<(Vec<HouseholdSummary>, i64)> {
     let build = || {
         let mut q = households::table.inner_join(tambons::table).into_boxed();
         q = crate::within_scope!(q, scope);
-        let digits: String = query.chars().filter(|c| !matches!(c, '-' | ' ')).collect();
-        if !digits.is_empty() && digits.bytes().all(|b| b.is_ascii_digit()) {
-            let matching_members = members::table
-                .filter(members::national_id.eq(digits.clone()))
-                .select(members::household_id);
-            q = q.filter(
-                households::registry_number
-                    .like(format!("{digits}%"))
-                    .or(households::id.eq_any(matching_members)),
-            );
-        } else {
-            for word in query.split_whitespace() {
-                let pattern = format!("%{}%", escape_like(&word.to_lowercase()));
+        match search {
+            HouseholdSearch::Everything => {}
+            HouseholdSearch::Number(digits) => {
                 let matching_members = members::table
-                    .filter(
-                        lower(members::first_name)
-                            .like(pattern.clone())
-                            .escape('\\')
-                            .or(lower(members::last_name).like(pattern).escape('\\')),
-                    )
+                    .filter(members::national_id.eq(digits.clone()))
+                    .select(members::household_id);
+                q = q.filter(
+                    households::registry_number
+                        .like(format!("{digits}%"))
+                        .or(households::id.eq_any(matching_members)),
+                );
+            }
+            // One subquery of one shape: a person whose first name or surname holds every word
+            // (a word not typed is `%`, which every name matches).
+            HouseholdSearch::Words(words) => {
+                let pattern = |i: usize| {
+                    words
+                        .get(i)
+                        .map_or_else(|| "%".to_owned(), |w| format!("%{}%", escape_like(w)))
+                };
+                let named = |pattern: String| {
+                    lower(members::first_name)
+                        .like(pattern.clone())
+                        .escape('\\')
+                        .or(lower(members::last_name).like(pattern).escape('\\'))
+                };
+                const _: () = assert!(crate::domain::search::MAX_WORDS == 4, "one filter a word");
+                let matching_members = members::table
+                    .filter(named(pattern(0)))
+                    .filter(named(pattern(1)))
+                    .filter(named(pattern(2)))
+                    .filter(named(pattern(3)))
                     .select(members::household_id);
                 q = q.filter(households::id.eq_any(matching_members));
             }
@@ -352,7 +367,7 @@ pub fn search(
         ))
         .order(households::registry_number)
         .limit(PAGE_SIZE)
-        .offset((page.max(1) - 1) * PAGE_SIZE)
+        .offset((page.clamp(1, MAX_PAGE) - 1) * PAGE_SIZE)
         .load(conn)?;
     let ids: Vec<i32> = rows.iter().map(|r| r.0).collect();
     let heads: Vec<MemberRow> = members::table

@@ -20,6 +20,7 @@ mod registry_number;
 pub mod registry_record;
 pub mod satisfaction;
 mod scope;
+pub mod search;
 
 pub use area::Area;
 pub use clock::Clock;

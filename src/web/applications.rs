@@ -3,7 +3,7 @@
 //! the timeline, reply to a request for information, withdraw, appeal a rejection.
 
 use super::cases::{case_context, case_error, CaseView};
-use super::context::{redirect, render, render_invalid, Ctx, FieldErrors, Posted};
+use super::context::{redirect, render, render_invalid, Ctx, FieldErrors, NoFields, Posted};
 use super::farm::{farm_view, FarmView};
 use super::uploads::{self, MultipartPost, UncheckedPost, Upload};
 use crate::db::applications::{self as apps, ApplicationRow};
@@ -47,8 +47,11 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
 }
 
 /// Where a form's answer to question `id` is posted.
+/// The form field of a question's answer.
+const ANSWER_PREFIX: &str = "q_";
+
 fn answer_field(id: &str) -> String {
-    format!("q_{id}")
+    format!("{ANSWER_PREFIX}{id}")
 }
 
 pub struct QuestionView {
@@ -101,7 +104,11 @@ pub fn file_views(rows: &[apps::AttachmentRow]) -> Vec<FileView> {
 }
 
 /// "Apply": opens the household's live application for the programme, or a new draft.
-pub async fn start(ctx: Ctx, path: web::Path<String>) -> Result<HttpResponse, AppError> {
+pub async fn start(
+    ctx: Ctx,
+    path: web::Path<String>,
+    _csrf_checked: Posted<NoFields>,
+) -> Result<HttpResponse, AppError> {
     let now = ctx.state.clock.now();
     let (user, household_id) = ctx.farmer()?;
     let programme_id = path.into_inner();
@@ -145,6 +152,31 @@ const KEPT_ANSWERS: &str = "kept_answers";
 struct KeptAnswers {
     draft: i32,
     fields: HashMap<String, String>,
+}
+
+/// What a session may keep of a form sent after it ended (anyone can send one, signed in or
+/// not, and the session lives 12 hours): the answers and the declaration, as long as they
+/// fit in a few kilobytes together. Answers that do not fit are typed again.
+const KEPT_ANSWERS_BYTES: usize = 8 * 1024;
+
+fn kept_for_sign_in(fields: HashMap<String, String>) -> HashMap<String, String> {
+    let mut room = KEPT_ANSWERS_BYTES;
+    let mut answers: Vec<(String, String)> = fields
+        .into_iter()
+        .filter(|(name, _)| name.starts_with(ANSWER_PREFIX) || name == "declaration")
+        .collect();
+    answers.sort();
+    answers
+        .into_iter()
+        .filter(|(name, value)| {
+            let size = name.len() + value.len();
+            let fits = size <= room;
+            if fits {
+                room -= size;
+            }
+            fits
+        })
+        .collect()
 }
 
 pub async fn draft(ctx: Ctx, path: web::Path<i32>) -> Result<HttpResponse, AppError> {
@@ -289,7 +321,7 @@ pub async fn save_draft(
         UncheckedPost { post, .. } if ctx.user.is_none() => {
             let kept = KeptAnswers {
                 draft: id,
-                fields: post.fields,
+                fields: kept_for_sign_in(post.fields),
             };
             ctx.session
                 .insert(KEPT_ANSWERS, kept)
@@ -333,6 +365,12 @@ pub async fn save_draft(
             RawAnswers::new()
         }
     };
+    // Cut to the reader's limit on the way in: refused by name, whatever the question allows.
+    for field in &form.cut_short {
+        if errors.get(field).is_none() && field.starts_with(ANSWER_PREFIX) {
+            errors.add(field.clone(), "error.too_long");
+        }
+    }
     if submitting && !declared {
         errors.add(
             "declaration",

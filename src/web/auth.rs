@@ -16,10 +16,16 @@ use rand::RngCore;
 use serde::Deserialize;
 use sha2::{Digest, Sha256};
 
-/// Failed logins allowed per account, and per address, within `THROTTLE_WINDOW_MINUTES`.
-/// The per-address limit is generous because many rural phones share one carrier address (CGNAT).
+/// Failed logins allowed per account from one address, and per address, within
+/// `THROTTLE_WINDOW_MINUTES`. The per-address limit is generous because many rural phones
+/// share one carrier address (CGNAT). No count refuses an account from every address: that
+/// would let anyone lock anyone out. Failures from everywhere slow the account down instead.
 pub const MAX_ACCOUNT_FAILURES: i64 = 5;
 pub const MAX_IP_FAILURES: i64 = 50;
+/// Each failure of an account beyond `MAX_ACCOUNT_FAILURES` (from any address) makes its next
+/// attempt wait this long more, up to `MAX_SLOWDOWN_SECS`.
+const SLOWDOWN_SECS_PER_FAILURE: u64 = 1;
+const MAX_SLOWDOWN_SECS: u64 = 10;
 pub const THROTTLE_WINDOW_MINUTES: i64 = 15;
 const RESET_LINK_MINUTES: i64 = 30;
 const RESETS_PER_HOUR: i64 = 3;
@@ -84,17 +90,18 @@ fn account_key(login: &str) -> String {
 
 /// The visitor's address: the connection's peer, or, behind a trusted reverse proxy, the
 /// address the proxy reports (X-Forwarded-For / Forwarded), which is spoofable without one.
-fn client_ip(req: &HttpRequest, behind_proxy: bool) -> String {
-    let from_proxy = behind_proxy
-        .then(|| {
-            req.connection_info()
-                .realip_remote_addr()
-                .map(str::to_owned)
-        })
-        .flatten();
-    from_proxy
-        .or_else(|| req.peer_addr().map(|addr| addr.ip().to_string()))
-        .unwrap_or_else(|| "unknown".to_owned())
+fn client_ip(req: &HttpRequest, proxy_hops: u32) -> String {
+    let forwarded_for = req
+        .headers()
+        .get_all("x-forwarded-for")
+        .filter_map(|value| value.to_str().ok())
+        .collect::<Vec<_>>()
+        .join(",");
+    super::context::client_address(
+        req.peer_addr().map(|addr| addr.ip()),
+        &forwarded_for,
+        proxy_hops,
+    )
 }
 
 pub async fn login(
@@ -102,7 +109,6 @@ pub async fn login(
     req: HttpRequest,
     Posted(form): Posted<LoginForm>,
 ) -> Result<HttpResponse, AppError> {
-    let now = ctx.state.clock.now();
     let mut errors = FieldErrors::default();
     if form.login.trim().is_empty() {
         errors.add("login", "error.required");
@@ -123,13 +129,16 @@ pub async fn login(
     }
 
     let key = account_key(&form.login);
-    let ip = client_ip(&req, ctx.state.settings.behind_proxy);
-    if let Some(alert) = throttled(&ctx, &key, &ip).await? {
-        return render_status(
-            StatusCode::TOO_MANY_REQUESTS,
-            &page(ctx, FieldErrors::default(), Some(alert)),
-        );
-    }
+    let ip = client_ip(&req, ctx.state.settings.proxy_hops);
+    let attempt = match reserve(&ctx, &key, &ip).await? {
+        Ok(attempt) => attempt,
+        Err(alert) => {
+            return render_status(
+                StatusCode::TOO_MANY_REQUESTS,
+                &page(ctx, FieldErrors::default(), Some(alert)),
+            );
+        }
+    };
     let user = {
         let key = key.clone();
         ctx.db(move |conn| Ok(users::find_by_login(conn, &key)?))
@@ -143,17 +152,12 @@ pub async fn login(
         web::block(move || verify_password(&password, stored_hash.as_deref())).await?;
     let active_user = user.filter(|u| password_ok && u.disabled_at.is_none());
     let disabled = password_ok && active_user.is_none();
-    {
-        let (key, ip) = (key.clone(), ip.clone());
-        let succeeded = active_user.is_some();
+    if let Some(id) = active_user.as_ref().map(|u| u.id) {
+        let key = key.clone();
         let locale = ctx.locale().code();
-        let user_id = active_user.as_ref().map(|u| u.id);
         ctx.db(move |conn| {
-            logins::record_attempt(conn, &key, &ip, succeeded, now)?;
-            if let Some(id) = user_id {
-                logins::clear_failures(conn, &key)?;
-                users::set_locale(conn, id, locale)?;
-            }
+            logins::mark_succeeded(conn, attempt, &key)?;
+            users::set_locale(conn, id, locale)?;
             Ok(())
         })
         .await?;
@@ -185,29 +189,40 @@ pub async fn login(
 
 /// When `key` (an account, or an identity being proven) or the address has failed too often
 /// within the window, the message saying when to try again.
-async fn throttled(ctx: &Ctx, key: &str, ip: &str) -> Result<Option<String>, AppError> {
+/// Reserves an attempt for `key` from `ip` (see `logins::reserve_attempt`): the attempt's id,
+/// after waiting out the account's slow-down, or the message that says when to try again.
+async fn reserve(ctx: &Ctx, key: &str, ip: &str) -> Result<Result<i32, String>, AppError> {
     let now = ctx.state.clock.now();
-    let since = now - chrono::Duration::minutes(THROTTLE_WINDOW_MINUTES);
-    let (key, ip_owned) = (key.to_owned(), ip.to_owned());
-    let failures = ctx
-        .db(move |conn| Ok(logins::recent_failures(conn, &key, &ip_owned, since)?))
-        .await?;
-    let locked_since = match (
-        failures.account >= MAX_ACCOUNT_FAILURES,
-        failures.ip >= MAX_IP_FAILURES,
-    ) {
-        (true, _) => failures.account_oldest,
-        (_, true) => failures.ip_oldest,
-        _ => None,
+    let limits = logins::AttemptLimits {
+        per_account_and_address: MAX_ACCOUNT_FAILURES,
+        per_address: MAX_IP_FAILURES,
+        since: now - chrono::Duration::minutes(THROTTLE_WINDOW_MINUTES),
     };
-    Ok(locked_since.map(|oldest| {
-        let unlock = oldest + chrono::Duration::minutes(THROTTLE_WINDOW_MINUTES);
-        let minutes = ((unlock - now).num_seconds() + 59) / 60;
-        ctx.tr.fmt(
-            "auth.throttled",
-            &[("minutes", &minutes.max(1).to_string())],
-        )
-    }))
+    let (key, ip) = (key.to_owned(), ip.to_owned());
+    let reservation = ctx
+        .db(move |conn| Ok(logins::reserve_attempt(conn, &key, &ip, &limits, now)?))
+        .await?;
+    match reservation {
+        logins::Reservation::Reserved {
+            attempt,
+            account_failures,
+        } => {
+            let beyond = u64::try_from(account_failures - MAX_ACCOUNT_FAILURES).unwrap_or(0);
+            let wait = (beyond * SLOWDOWN_SECS_PER_FAILURE).min(MAX_SLOWDOWN_SECS);
+            if wait > 0 {
+                actix_web::rt::time::sleep(std::time::Duration::from_secs(wait)).await;
+            }
+            Ok(Ok(attempt))
+        }
+        logins::Reservation::Refused { oldest } => {
+            let unlock = oldest + chrono::Duration::minutes(THROTTLE_WINDOW_MINUTES);
+            let minutes = ((unlock - now).num_seconds() + 59) / 60;
+            Ok(Err(ctx.tr.fmt(
+                "auth.throttled",
+                &[("minutes", &minutes.max(1).to_string())],
+            )))
+        }
+    }
 }
 
 pub async fn logout(ctx: Ctx, _: Posted<NoFields>) -> Result<HttpResponse, AppError> {
@@ -332,24 +347,27 @@ pub async fn register(
     // Proving an identity is guessable (birth dates are few), so failures are throttled like
     // logins, per national ID and per address.
     let attempt_key = format!("register:{}", national_id.as_str());
-    let ip = client_ip(&req, ctx.state.settings.behind_proxy);
-    if let Some(alert) = throttled(&ctx, &attempt_key, &ip).await? {
-        let form = RegisterForm {
-            password: String::new(),
-            password_confirm: String::new(),
-            ..form
-        };
-        return render_status(
-            StatusCode::TOO_MANY_REQUESTS,
-            &RegisterPage {
-                ctx,
-                form,
-                errors,
-                alert: None,
-                throttled: Some(alert),
-            },
-        );
-    }
+    let ip = client_ip(&req, ctx.state.settings.proxy_hops);
+    let attempt = match reserve(&ctx, &attempt_key, &ip).await? {
+        Ok(attempt) => attempt,
+        Err(alert) => {
+            let form = RegisterForm {
+                password: String::new(),
+                password_confirm: String::new(),
+                ..form
+            };
+            return render_status(
+                StatusCode::TOO_MANY_REQUESTS,
+                &RegisterPage {
+                    ctx,
+                    form,
+                    errors,
+                    alert: None,
+                    throttled: Some(alert),
+                },
+            );
+        }
+    };
     let hash = web::block(move || password.hash()).await?;
     let locale = ctx.locale().code();
     let outcome = ctx
@@ -409,16 +427,17 @@ pub async fn register(
             })
         })
         .await?;
+    // Only a wrong identity counts as a failed attempt.
+    if !matches!(outcome, Registration::NoMatch) {
+        ctx.db(move |conn| Ok(logins::mark_succeeded(conn, attempt, &attempt_key)?))
+            .await?;
+    }
     match outcome {
         Registration::Created(id) => {
             ctx.sign_in(id)?;
             Ok(redirect("/farm"))
         }
-        Registration::NoMatch => {
-            ctx.db(move |conn| Ok(logins::record_attempt(conn, &attempt_key, &ip, false, now)?))
-                .await?;
-            rerender(ctx, form, errors, Some("register.no_match"))
-        }
+        Registration::NoMatch => rerender(ctx, form, errors, Some("register.no_match")),
         Registration::AlreadyRegistered => {
             rerender(ctx, form, errors, Some("register.already_registered"))
         }

@@ -284,6 +284,34 @@ pub fn render_status(
         .body(template.render()?))
 }
 
+/// The visitor's address behind `proxy_hops` proxies of ours. Each proxy appends the address
+/// it saw to X-Forwarded-For, so only the last `proxy_hops` entries were written by us; the
+/// entry `proxy_hops` places from the right is the visitor (anything left of it the visitor
+/// may have written). `Forwarded` is ignored: our proxies do not set it, so a client could.
+pub fn client_address(
+    peer: Option<std::net::IpAddr>,
+    forwarded_for: &str,
+    proxy_hops: u32,
+) -> String {
+    let peer = peer.map_or_else(|| "unknown".to_owned(), |ip| ip.to_string());
+    if proxy_hops == 0 {
+        return peer;
+    }
+    let entries: Vec<&str> = forwarded_for
+        .split(',')
+        .map(str::trim)
+        .filter(|entry| !entry.is_empty())
+        .collect();
+    let hops = proxy_hops as usize;
+    match entries.len().checked_sub(hops) {
+        Some(index) => entries[index]
+            .parse::<std::net::IpAddr>()
+            .map_or(peer, |ip| ip.to_string()),
+        // Fewer entries than proxies: the request did not come through all of them.
+        None => peer,
+    }
+}
+
 /// After a successful POST: see-other to the next page (so reload does not resubmit).
 pub fn redirect(to: &str) -> HttpResponse {
     HttpResponse::SeeOther()
@@ -291,12 +319,74 @@ pub fn redirect(to: &str) -> HttpResponse {
         .finish()
 }
 
-/// Only paths inside Kaset may be a "next" target; anything else goes home.
+/// Only a path inside Kaset may be a "next" target; anything else goes home. Browsers forgive
+/// a lot (they drop a tab or a newline and read `/\t/host` or `/\\host` as another site), so
+/// the path must start with one slash, hold no control character, space or backslash, and
+/// still lead to Kaset once resolved.
 pub fn safe_next(next: Option<&str>) -> String {
+    const MAX_CHARS: usize = 2000;
+    let local = |path: &str| {
+        let Ok(base) = reqwest::Url::parse("http://kaset.invalid/") else {
+            return false;
+        };
+        path.len() <= MAX_CHARS
+            && path.starts_with('/')
+            && !path.starts_with("//")
+            && !path
+                .chars()
+                .any(|c| c.is_control() || c.is_whitespace() || c == '\\')
+            && base
+                .join(path)
+                .is_ok_and(|url| url.host_str() == Some("kaset.invalid"))
+    };
     match next {
-        Some(path) if path.starts_with('/') && !path.starts_with("//") && !path.contains('\\') => {
-            path.to_owned()
-        }
+        Some(path) if local(path) => path.to_owned(),
         _ => "/".to_owned(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn only_the_entries_our_proxies_wrote_are_trusted() {
+        let proxy: std::net::IpAddr = "10.0.0.2".parse().unwrap();
+        // One proxy: the last entry is what it saw; the client's own entries are ignored.
+        assert_eq!(
+            client_address(Some(proxy), "1.2.3.4, 203.0.113.7", 1),
+            "203.0.113.7"
+        );
+        assert_eq!(client_address(Some(proxy), "203.0.113.7", 1), "203.0.113.7");
+        // Two proxies: the second from the right.
+        assert_eq!(
+            client_address(Some(proxy), "1.2.3.4, 203.0.113.7, 10.0.0.1", 2),
+            "203.0.113.7"
+        );
+        // No proxy configured, none in front, or junk: the peer.
+        assert_eq!(client_address(Some(proxy), "1.2.3.4", 0), "10.0.0.2");
+        assert_eq!(client_address(Some(proxy), "", 1), "10.0.0.2");
+        assert_eq!(client_address(Some(proxy), "1.2.3.4", 2), "10.0.0.2");
+        assert_eq!(client_address(Some(proxy), "not-an-address", 1), "10.0.0.2");
+    }
+
+    #[test]
+    fn a_next_page_must_lead_to_kaset() {
+        for foreign in [
+            "/\t/evil.example",
+            "/\r/evil.example",
+            "/\n/evil.example",
+            "//evil.example",
+            "/\\evil.example",
+            "https://evil.example",
+            "",
+            "entitlements",
+        ] {
+            assert_eq!(safe_next(Some(foreign)), "/", "{foreign:?}");
+        }
+        assert_eq!(
+            safe_next(Some("/entitlements?a=1#x")),
+            "/entitlements?a=1#x"
+        );
     }
 }

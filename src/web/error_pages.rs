@@ -40,6 +40,7 @@ fn keys(status: StatusCode) -> (&'static str, &'static str) {
         StatusCode::NOT_FOUND => ("error.not_found.title", "error.not_found.message"),
         StatusCode::FORBIDDEN => ("error.forbidden.title", "error.forbidden.message"),
         StatusCode::TOO_MANY_REQUESTS => ("error.too_many.title", "error.too_many.message"),
+        StatusCode::PAYLOAD_TOO_LARGE => ("error.too_large.title", "error.too_large.message"),
         StatusCode::SERVICE_UNAVAILABLE => ("error.unavailable.title", "error.unavailable.message"),
         s if s.is_client_error() => ("error.bad_request.title", "error.bad_request.message"),
         _ => ("error.server.title", "error.server.message"),

@@ -55,6 +55,7 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
         .configure(applications::routes)
         .configure(cases::routes)
         .route("/notifications", web::get().to(notices::list))
+        .route("/notifications/read", web::post().to(notices::mark_read))
         .route("/feedback/page", web::post().to(page_feedback::answer))
         .route("/manager/impact", web::get().to(impact::impact))
         .route(

@@ -1,7 +1,8 @@
 //! The in-app notice list: what changed for the user (newly eligible programmes, and later the
-//! events of their cases), worded in the reader's language. Opening it marks all read.
+//! events of their cases), worded in the reader's language. Reading the list changes nothing
+//! (a GET never does); the reader marks them read with a button.
 
-use super::context::{render, Ctx};
+use super::context::{redirect, render, Ctx, NoFields, Posted};
 use crate::db::notices;
 use crate::domain::CaseStatus;
 use crate::error::AppError;
@@ -23,23 +24,37 @@ pub struct NoticeView {
 struct NoticesPage {
     ctx: Ctx,
     notices: Vec<NoticeView>,
+    any_unread: bool,
+}
+
+fn reader(ctx: &Ctx) -> Result<i32, AppError> {
+    ctx.user
+        .as_ref()
+        .map(|user| user.id)
+        .ok_or_else(|| AppError::SignInRequired {
+            return_to: "/notifications".to_owned(),
+        })
+}
+
+pub async fn mark_read(
+    ctx: Ctx,
+    _csrf_checked: Posted<NoFields>,
+) -> Result<HttpResponse, AppError> {
+    let user_id = reader(&ctx)?;
+    let now = ctx.state.clock.now();
+    ctx.db(move |conn| Ok(notices::mark_all_read(conn, user_id, now)?))
+        .await?;
+    Ok(redirect("/notifications"))
 }
 
 pub async fn list(ctx: Ctx) -> Result<HttpResponse, AppError> {
-    let now = ctx.state.clock.now();
-    let user = ctx.user.clone().ok_or_else(|| AppError::SignInRequired {
-        return_to: ctx.path.clone(),
-    })?;
+    let user_id = reader(&ctx)?;
     let rows = ctx
-        .db(move |conn| {
-            let rows = notices::for_user(conn, user.id, 100)?;
-            notices::mark_all_read(conn, user.id, now)?;
-            Ok(rows)
-        })
+        .db(move |conn| Ok(notices::for_user(conn, user_id, 100)?))
         .await?;
     let tr = ctx.tr;
     let rules = ctx.state.rules.clone();
-    let views = rows
+    let views: Vec<NoticeView> = rows
         .into_iter()
         .map(|n| {
             let (text, link, link_key) = if let Some(status) = n.kind.strip_prefix("case.") {
@@ -125,6 +140,7 @@ pub async fn list(ctx: Ctx) -> Result<HttpResponse, AppError> {
         .collect();
     render(&NoticesPage {
         ctx,
+        any_unread: views.iter().any(|n| n.unread),
         notices: views,
     })
 }

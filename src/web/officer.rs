@@ -10,6 +10,7 @@ use super::farm::{area_text, farm_view, FarmView};
 use crate::db::registry::{self, HouseholdRow, PlantingInput, PlotInput, PlotRow};
 use crate::db::{audit, geography, DbConn};
 use crate::domain::clock::thai_time;
+use crate::domain::search::HouseholdSearch;
 use crate::domain::{Area, Crop, Invalid, LandDocument, NationalId, Role, Season, Species, Tenure};
 use crate::error::AppError;
 use crate::i18n::Tr;
@@ -153,6 +154,7 @@ struct SearchPage {
     page: i64,
     pages: i64,
     scope: String,
+    errors: FieldErrors,
 }
 
 /// A staff member's area in words: "ทั้งประเทศ", a province's or an amphoe's name.
@@ -176,16 +178,20 @@ pub fn scope_name(
 pub async fn search(ctx: Ctx, query: web::Query<SearchQuery>) -> Result<HttpResponse, AppError> {
     let user = ctx.staff()?.clone();
     let text = query.q.clone().unwrap_or_default().trim().to_owned();
-    let page = query.page.unwrap_or(1).max(1);
+    let page = query.page.unwrap_or(1).clamp(1, registry::MAX_PAGE);
     let tr = ctx.tr;
-    let (rows, total, scope) = {
-        let text = text.clone();
-        ctx.db(move |conn| {
-            let (rows, total) = registry::search(conn, &user.scope, &text, page)?;
+    let mut errors = FieldErrors::default();
+    let search = errors.check("q", HouseholdSearch::parse(&text));
+    let (rows, total, scope) = ctx
+        .db(move |conn| {
+            let (rows, total) = match search {
+                Some(search) => registry::search(conn, &user.scope, &search, page)?,
+                // Refused: shown with the typed text kept, and nothing searched.
+                None => (Vec::new(), 0),
+            };
             Ok((rows, total, scope_name(conn, &tr, &user.scope)?))
         })
-        .await?
-    };
+        .await?;
     let rows = rows
         .into_iter()
         .map(|r| ResultRow {
@@ -209,15 +215,21 @@ pub async fn search(ctx: Ctx, query: web::Query<SearchQuery>) -> Result<HttpResp
         })
         .collect();
     let pages = (total + registry::PAGE_SIZE - 1) / registry::PAGE_SIZE;
-    render(&SearchPage {
+    let page_of = SearchPage {
         ctx,
         query: text,
+        errors,
         rows,
         total,
         page,
         pages,
         scope,
-    })
+    };
+    if page_of.errors.is_empty() {
+        render(&page_of)
+    } else {
+        render_invalid(&page_of)
+    }
 }
 
 // ---------------------------------------------------------------- one household

@@ -18,8 +18,13 @@ use sha2::{Digest, Sha256};
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 
-/// A text field longer than this is cut off (no form of Kaset has a longer one).
+/// A text field longer than this is cut to it and marked (no form of Kaset has a longer
+/// one), so the form's own check refuses it by name with what fits kept.
 const MAX_TEXT_BYTES: usize = 64 * 1024;
+/// More parts than any form of Kaset has (its questions, its files, the buttons).
+const MAX_PARTS: usize = 100;
+/// The whole body: the files a form may carry, and its text.
+const MAX_BODY_BYTES: usize = MAX_FILES * MAX_FILE_BYTES + 1024 * 1024;
 
 /// A file as it arrived: its name, and its bytes unless it was too large to keep.
 pub struct Upload {
@@ -31,6 +36,8 @@ pub struct Upload {
 pub struct MultipartPost {
     pub fields: HashMap<String, String>,
     pub uploads: Vec<Upload>,
+    /// The text fields that arrived longer than `MAX_TEXT_BYTES` and were cut to it.
+    pub cut_short: Vec<String>,
 }
 
 impl MultipartPost {
@@ -72,7 +79,7 @@ impl FromRequest for UncheckedPost {
         let session = req.get_session();
         let multipart = Multipart::new(req.headers(), payload.take());
         Box::pin(async move {
-            let post = read(multipart).await.map_err(|_| AppError::Csrf)?;
+            let post = read(multipart).await?;
             let token = post.fields.get("csrf_token").map_or("", String::as_str);
             let csrf_ok = check_csrf(&session, token).is_ok();
             Ok(UncheckedPost { post, csrf_ok })
@@ -80,34 +87,47 @@ impl FromRequest for UncheckedPost {
     }
 }
 
-async fn read(mut multipart: Multipart) -> Result<MultipartPost, actix_multipart::MultipartError> {
+/// Reads the parts as they stream: at most `MAX_PARTS` parts and `MAX_BODY_BYTES` in all (else
+/// the request is refused before the rest is read), and the bytes of at most `MAX_FILES` files
+/// (the names of any more are kept, for the message that refuses them).
+async fn read(mut multipart: Multipart) -> Result<MultipartPost, AppError> {
     let mut fields = HashMap::new();
-    let mut uploads = Vec::new();
+    let mut uploads: Vec<Upload> = Vec::new();
+    let mut cut_short = Vec::new();
+    let (mut parts, mut body_bytes) = (0, 0);
     while let Some(field) = multipart.next().await {
-        let mut field = field?;
+        // A body that is not multipart, or breaks off: the form cannot be trusted.
+        let mut field = field.map_err(|_| AppError::Csrf)?;
+        parts += 1;
+        if parts > MAX_PARTS {
+            return Err(AppError::TooLarge);
+        }
         let name = field.name().unwrap_or_default().to_owned();
         let file_name = field
             .content_disposition()
             .and_then(|d| d.get_filename())
             .map(str::to_owned);
-        let limit = if file_name.is_some() {
-            MAX_FILE_BYTES
-        } else {
-            MAX_TEXT_BYTES
+        let files_kept = uploads.iter().filter(|u| u.bytes.is_some()).count();
+        let limit = match file_name {
+            Some(_) if files_kept >= MAX_FILES => 0,
+            Some(_) => MAX_FILE_BYTES,
+            None => MAX_TEXT_BYTES,
         };
         let mut bytes = Vec::new();
         let mut too_large = false;
-        // A part beyond its limit is read to its end (the browser is still sending it) but not
-        // kept, so a refusal can still be answered with a page.
+        // A part beyond its limit is read to its end (the browser is still sending it), within
+        // the body's limit, so a refusal can still be answered with a page.
         while let Some(chunk) = field.next().await {
-            let chunk = chunk?;
-            if bytes.len() + chunk.len() > limit {
+            let chunk = chunk.map_err(|_| AppError::Csrf)?;
+            body_bytes += chunk.len();
+            if body_bytes > MAX_BODY_BYTES {
+                return Err(AppError::TooLarge);
+            }
+            let room = limit.saturating_sub(bytes.len());
+            if chunk.len() > room {
                 too_large = true;
-                bytes = Vec::new();
             }
-            if !too_large {
-                bytes.extend_from_slice(&chunk);
-            }
+            bytes.extend_from_slice(&chunk[..chunk.len().min(room)]);
         }
         match file_name {
             // A file input left empty still sends a part, with no name and no bytes.
@@ -117,11 +137,29 @@ async fn read(mut multipart: Multipart) -> Result<MultipartPost, actix_multipart
                 bytes: (!too_large).then_some(bytes),
             }),
             None => {
-                fields.insert(name, String::from_utf8_lossy(&bytes).into_owned());
+                if too_large {
+                    cut_short.push(name.clone());
+                }
+                fields.insert(name, text_of(&bytes));
             }
         }
     }
-    Ok(MultipartPost { fields, uploads })
+    Ok(MultipartPost {
+        fields,
+        uploads,
+        cut_short,
+    })
+}
+
+/// The text of a field's bytes; a character cut in two at the limit is dropped, not garbled.
+fn text_of(bytes: &[u8]) -> String {
+    match std::str::from_utf8(bytes) {
+        Ok(text) => text.to_owned(),
+        Err(error) if error.error_len().is_none() => {
+            String::from_utf8_lossy(&bytes[..error.valid_up_to()]).into_owned()
+        }
+        Err(_) => String::from_utf8_lossy(bytes).into_owned(),
+    }
 }
 
 /// A file checked and ready to be stored.

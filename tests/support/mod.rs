@@ -283,6 +283,8 @@ pub struct Options {
     pub reevaluate_every_secs: u64,
     /// The server's clock (the system's unless a test chose a day).
     pub clock: Clock,
+    /// Proxies in front of the server, for tests that send `X-Forwarded-For` as one would.
+    pub proxy_hops: u32,
 }
 
 impl Default for Options {
@@ -292,6 +294,7 @@ impl Default for Options {
             rules_dir: None,
             reevaluate_every_secs: 86_400,
             clock: Clock::system(),
+            proxy_hops: 0,
         }
     }
 }
@@ -355,8 +358,9 @@ pub async fn spawn_app_with(backend: Backend, options: Options) -> TestApp {
         upload_dir: None,
         csat_alert_percent: 70.0,
         seed_demo: false,
-        behind_proxy: false,
+        proxy_hops: options.proxy_hops,
         db_pool_size: 4,
+        db_statement_timeout_ms: 5000,
         smtp: SmtpSettings {
             host: Some("127.0.0.1".to_owned()),
             port: smtp.port,

@@ -62,6 +62,11 @@ fn endpoints(cfg: &mut utoipa_actix_web::service_config::ServiceConfig) {
 pub fn routes(cfg: &mut web::ServiceConfig) {
     cfg.service(
         utoipa_actix_web::scope(PREFIX)
+            // Answers carry personal data: no cache along the way may keep them.
+            .wrap(
+                actix_web::middleware::DefaultHeaders::new()
+                    .add((actix_web::http::header::CACHE_CONTROL, "no-store")),
+            )
             .configure(endpoints)
             .default_service(web::to(no_such_route)),
     );
