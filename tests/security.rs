@@ -401,4 +401,3 @@ async fn thirty_wrong_birth_dates_sent_at_once_get_five_identity_checks(backend:
     let refused = statuses.iter().filter(|s| **s == 429).count();
     assert_eq!((checked, refused), (5, 25), "{statuses:?}");
 }
-
