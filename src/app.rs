@@ -196,6 +196,14 @@ impl Application {
                     Logger::new("%a \"%{method}xi %U\" %s %b %Dms")
                         .custom_request_replace("method", |req| req.method().to_string()),
                 )
+                // HEAD is GET without the body (RFC 9110 §9.3.2): answered as GET, and the HTTP
+                // layer, which read the method off the wire, leaves the body out.
+                .wrap_fn(|mut req, service| {
+                    if req.method() == actix_web::http::Method::HEAD {
+                        req.head_mut().method = actix_web::http::Method::GET;
+                    }
+                    actix_web::dev::Service::call(service, req)
+                })
                 .configure(web::routes)
                 .default_service(aw::to(|| async { HttpResponse::NotFound().finish() }))
         })

@@ -13,6 +13,8 @@ on_both_databases!(
     an_answer_too_long_is_refused_by_name_instead_of_saved_empty,
     thirty_wrong_passwords_sent_at_once_get_five_checks,
     thirty_wrong_birth_dates_sent_at_once_get_five_identity_checks,
+    a_head_request_is_answered_like_a_get_without_the_body,
+    an_unreadable_query_or_form_gets_the_friendly_page_not_plain_text,
     guesses_from_elsewhere_slow_an_account_down_but_never_lock_its_owner_out,
 );
 
@@ -400,4 +402,58 @@ async fn thirty_wrong_birth_dates_sent_at_once_get_five_identity_checks(backend:
     let checked = statuses.iter().filter(|s| **s == 422).count();
     let refused = statuses.iter().filter(|s| **s == 429).count();
     assert_eq!((checked, refused), (5, 25), "{statuses:?}");
+}
+
+async fn a_head_request_is_answered_like_a_get_without_the_body(backend: Backend) {
+    let app = spawn_app(backend).await;
+    for path in ["/", "/open-data", "/login"] {
+        let get = app.client.get(app.url(path)).send().await.unwrap();
+        let head = app.client.head(app.url(path)).send().await.unwrap();
+        assert_eq!(head.status(), get.status(), "{path}");
+        assert_eq!(head.status(), 200, "{path}");
+        assert_eq!(
+            head.headers()["content-type"],
+            get.headers()["content-type"]
+        );
+        assert!(head.bytes().await.unwrap().is_empty(), "{path}: no body");
+    }
+    // A state-changing route is not reached by HEAD.
+    let head = app.client.head(app.url("/logout")).send().await.unwrap();
+    assert_ne!(head.status(), 303);
+}
+
+async fn an_unreadable_query_or_form_gets_the_friendly_page_not_plain_text(backend: Backend) {
+    let app = spawn_app(backend).await;
+    // A form body beyond what any form of Kaset sends.
+    let token = app.get("/login").await.csrf_token();
+    let padding = "x".repeat(40 * 1024);
+    let too_large = app
+        .post_raw(
+            "/login",
+            &[
+                ("csrf_token", token.as_str()),
+                ("login", OFFICER_SURIN),
+                ("password", &padding),
+            ],
+        )
+        .await;
+    assert_eq!(too_large.status, 413);
+    assert!(
+        too_large.body.contains("<html lang=\"th\""),
+        "{}",
+        too_large.body
+    );
+    app.login_as(OFFICER_SURIN).await;
+    let bad_query = app.get("/officer/households?page=abc").await;
+    assert_eq!(bad_query.status, 400);
+    assert!(
+        bad_query.body.contains("<html lang=\"th\""),
+        "{}",
+        bad_query.body
+    );
+    assert!(
+        !bad_query.body.contains("deserialize"),
+        "{}",
+        bad_query.body
+    );
 }

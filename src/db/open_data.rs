@@ -115,18 +115,21 @@ pub fn uptake_counts(conn: &mut DbConn) -> QueryResult<Vec<UptakeCount>> {
         .collect())
 }
 
+/// Stores a dataset, replacing the one before. One upsert, so the page that publishes on a
+/// fresh database and the daily job can do it at the same moment without a conflict.
 pub fn store(conn: &mut DbConn, id: &str, rows_json: &str, at: NaiveDateTime) -> QueryResult<()> {
-    super::write_transaction(conn, |conn| {
-        diesel::delete(open_datasets::table.find(id)).execute(conn)?;
-        diesel::insert_into(open_datasets::table)
-            .values((
-                open_datasets::id.eq(id),
-                open_datasets::generated_at.eq(at),
-                open_datasets::rows_json.eq(rows_json),
-            ))
-            .execute(conn)
-            .map(|_| ())
-    })
+    // Raw SQL: diesel's multi-backend connection has no upsert builder; both databases speak
+    // this one.
+    diesel::sql_query(
+        "INSERT INTO open_datasets (id, generated_at, rows_json) VALUES ($1, $2, $3) \
+         ON CONFLICT (id) DO UPDATE SET generated_at = excluded.generated_at, \
+         rows_json = excluded.rows_json",
+    )
+    .bind::<diesel::sql_types::Text, _>(id)
+    .bind::<diesel::sql_types::Timestamp, _>(at)
+    .bind::<diesel::sql_types::Text, _>(rows_json)
+    .execute(conn)
+    .map(|_| ())
 }
 
 /// The published rows (JSON) and when they were made.

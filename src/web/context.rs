@@ -219,7 +219,19 @@ impl<T: DeserializeOwned + 'static> FromRequest for Posted<T> {
         let session = req.get_session();
         let form = web::Form::<WithCsrf<T>>::from_request(req, payload);
         Box::pin(async move {
-            let form = form.await.map_err(|_| AppError::Csrf)?.into_inner();
+            // Too large a form is said so; any other unreadable form is not one of ours.
+            let form = form
+                .await
+                .map_err(|error| {
+                    if error.as_response_error().status_code()
+                        == actix_web::http::StatusCode::PAYLOAD_TOO_LARGE
+                    {
+                        AppError::TooLarge
+                    } else {
+                        AppError::Csrf
+                    }
+                })?
+                .into_inner();
             check_csrf(&session, &form.csrf_token)?;
             Ok(Posted(form.form))
         })

@@ -76,3 +76,28 @@ fn render_error_page<B>(res: ServiceResponse<B>) -> actix_web::Result<ErrorHandl
         ServiceResponse::new(req, response).map_into_right_body::<B>(),
     ))
 }
+
+/// What actix's extractors answer when a query, path, form or JSON body cannot be read (or is
+/// too large) is plain text naming Rust types. Here it becomes the friendly page of its status
+/// (an empty body, which `render_error_page` fills in), or problem JSON under the API.
+pub fn extractor_errors(cfg: &mut actix_web::web::ServiceConfig) {
+    use actix_web::web;
+    cfg.app_data(web::QueryConfig::default().error_handler(|e, req| unreadable(e.into(), req)))
+        .app_data(web::PathConfig::default().error_handler(|e, req| unreadable(e.into(), req)))
+        .app_data(web::FormConfig::default().error_handler(|e, req| unreadable(e.into(), req)))
+        .app_data(web::JsonConfig::default().error_handler(|e, req| unreadable(e.into(), req)));
+}
+
+fn unreadable(error: actix_web::Error, req: &actix_web::HttpRequest) -> actix_web::Error {
+    use super::api::{partner::api_locale, problem, PREFIX};
+    let status = error.as_response_error().status_code();
+    let response = if req.path().starts_with(PREFIX) {
+        actix_web::ResponseError::error_response(&problem::Problem::new(
+            problem::Refusal::BadRequest("api.problem.unreadable"),
+            api_locale(req),
+        ))
+    } else {
+        HttpResponse::build(status).finish()
+    };
+    actix_web::error::InternalError::from_response(error, response).into()
+}

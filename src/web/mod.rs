@@ -30,7 +30,8 @@ pub mod uploads;
 use actix_web::web;
 
 pub fn routes(cfg: &mut web::ServiceConfig) {
-    cfg.route("/", web::get().to(pages::home))
+    cfg.configure(error_pages::extractor_errors)
+        .route("/", web::get().to(pages::home))
         .route("/healthz", web::get().to(pages::healthz))
         .route("/lang/{code}", web::get().to(pages::switch_language))
         .route("/static/kaset.css", web::get().to(pages::stylesheet))
