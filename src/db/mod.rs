@@ -238,6 +238,9 @@ fn connect_with_timeout(
     }
     let pool = r2d2::Pool::builder()
         .max_size(max_size)
+        // Connections are opened when first needed: opened all at once at start-up, SQLite's
+        // ones raced each other setting WAL mode ("database is locked", retried, but logged).
+        .min_idle(Some(0))
         .build(ConnectionManager {
             url,
             statement_timeout_ms,
