@@ -107,3 +107,13 @@ mod tests {
         assert_eq!(display_name(""), "file");
     }
 }
+
+/// A file written to the upload directory, to be recorded in the database.
+#[derive(Clone, Debug)]
+pub struct StoredFile {
+    pub file_name: String,
+    pub content_type: &'static str,
+    pub size_bytes: i32,
+    pub sha256: String,
+    pub stored_as: String,
+}

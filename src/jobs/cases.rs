@@ -6,6 +6,7 @@
 use crate::db::applications::{self as apps, ApplicationRow, Change, NewEvent};
 use crate::db::audit::Actor;
 use crate::db::{notices, registry, users, DbConn};
+use crate::domain::attachment::StoredFile;
 use crate::domain::calendar::WorkingCalendar;
 use crate::domain::case::{self, CaseAction, Refusal};
 use crate::domain::clock::thai_time;
@@ -15,7 +16,6 @@ use crate::i18n::{Locale, Tr};
 use crate::rules::catalogue::CATALOGUE;
 use crate::rules::evaluate::format_value;
 use crate::rules::{explain, facts, RuleSet, Status};
-use crate::web::uploads::StoredFile;
 use chrono::{Datelike, NaiveDate, NaiveDateTime};
 use serde::{Deserialize, Serialize};
 

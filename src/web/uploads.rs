@@ -4,6 +4,7 @@
 
 use super::context::check_csrf;
 use crate::db::applications::AttachmentRow;
+pub use crate::domain::attachment::StoredFile;
 use crate::domain::attachment::{display_name, FileKind, MAX_FILES, MAX_FILE_BYTES};
 use crate::error::AppError;
 use actix_multipart::Multipart;
@@ -195,16 +196,6 @@ pub fn check(
         }
     }
     (accepted, refused)
-}
-
-/// A file written to the upload directory, to be recorded in the database.
-#[derive(Clone, Debug)]
-pub struct StoredFile {
-    pub file_name: String,
-    pub content_type: &'static str,
-    pub size_bytes: i32,
-    pub sha256: String,
-    pub stored_as: String,
 }
 
 /// Writes the files under random names; on any failure, removes what it wrote.
