@@ -145,6 +145,9 @@ impl Application {
                 tracing::info!(households = report.households, "seeded the demo data set");
             }
         }
+        // The decoy hash is made now, not on the first login for an unknown account, which
+        // would otherwise take a hash's time longer than any other.
+        aw::block(crate::domain::password::prepare_decoy).await?;
         let listener = TcpListener::bind(&settings.bind)?;
         let address = listener.local_addr()?;
         let port = address.port();

@@ -16,6 +16,7 @@ on_both_databases!(
     a_head_request_is_answered_like_a_get_without_the_body,
     an_unreadable_query_or_form_gets_the_friendly_page_not_plain_text,
     guesses_from_elsewhere_slow_an_account_down_but_never_lock_its_owner_out,
+    a_script_answering_was_this_page_useful_by_the_hundred_is_counted_a_few_times,
 );
 
 async fn an_officers_search_of_many_words_is_refused_at_once_with_the_words_kept(backend: Backend) {
@@ -456,4 +457,90 @@ async fn an_unreadable_query_or_form_gets_the_friendly_page_not_plain_text(backe
         "{}",
         bad_query.body
     );
+}
+
+async fn a_script_answering_was_this_page_useful_by_the_hundred_is_counted_a_few_times(
+    backend: Backend,
+) {
+    use diesel::prelude::*;
+    use kaset::db::schema::page_feedback;
+    let app = spawn_app(backend).await;
+    let answer = |path: String, useful: &'static str| {
+        app.client
+            .post(app.url("/feedback/page"))
+            .header("Origin", app.base.clone())
+            .form(&[("path", path), ("useful", useful.to_owned())])
+            .send()
+    };
+    let statuses = |answers: Vec<reqwest::Result<reqwest::Response>>| -> Vec<u16> {
+        answers
+            .into_iter()
+            .map(|a| a.unwrap().status().as_u16())
+            .collect()
+    };
+    let stored = |path: &str| -> Vec<bool> {
+        page_feedback::table
+            .filter(page_feedback::path.eq(path))
+            .select(page_feedback::useful)
+            .load(&mut *app.db())
+            .unwrap()
+    };
+
+    // Forty "no" at once to one page from one address: five count (a shared mobile address
+    // may hold several farmers), the rest are told they were not counted.
+    let at_once = (0..40).map(|_| answer("/register".to_owned(), "no"));
+    let answered = statuses(futures_util::future::join_all(at_once).await);
+    let counted = answered.iter().filter(|s| **s == 200).count();
+    let refused = answered.iter().filter(|s| **s == 429).count();
+    assert_eq!((counted, refused), (5, 35), "{answered:?}");
+    assert_eq!(stored("/register").len(), 5);
+
+    // Spread over pages, the hour's limit holds: 30 answers in all, 5 of them given above.
+    let mut spread = Vec::new();
+    for n in 0..30 {
+        spread.push(answer(format!("/open-data/page-{n}"), "no").await);
+    }
+    let spread = statuses(spread);
+    assert_eq!(
+        spread.iter().filter(|s| **s == 200).count(),
+        25,
+        "{spread:?}"
+    );
+    let refusal = app.client.post(app.url("/feedback/page"));
+    let refusal = refusal
+        .header("Origin", app.base.clone())
+        .form(&[("path", "/farm"), ("useful", "yes")])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(refusal.status().as_u16(), 429);
+    assert!(
+        refusal.text().await.unwrap().contains("ไม่นับเพิ่ม"),
+        "it says so"
+    );
+
+    // The address is kept only as a hash.
+    let voters: Vec<Option<String>> = page_feedback::table
+        .select(page_feedback::voter)
+        .load(&mut *app.db())
+        .unwrap();
+    assert!(voters.iter().all(|v| v
+        .as_deref()
+        .is_some_and(|v| v.len() == 64 && !v.contains("127.0.0.1"))));
+
+    // A signed-in farmer who changes her mind is counted once, with her last answer.
+    let farmer = crate::support::new_client();
+    app.login_with(&farmer, FARMER_ID, crate::support::DEMO_PASSWORD)
+        .await;
+    for useful in ["no", "yes"] {
+        let sent = farmer
+            .post(app.url("/feedback/page"))
+            .header("Origin", app.base.clone())
+            .form(&[("path", "/entitlements"), ("useful", useful)])
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(sent.status().as_u16(), 200);
+    }
+    assert_eq!(stored("/entitlements"), [true]);
 }

@@ -1,7 +1,7 @@
 //! Login attempts (for throttling) and password-reset tokens (stored as SHA-256 hashes).
 
 use super::schema::{login_attempts, password_resets};
-use super::DbConn;
+use super::{DbConn, LockSpace};
 use chrono::NaiveDateTime;
 use diesel::prelude::*;
 
@@ -25,9 +25,9 @@ pub enum Reservation {
     Refused { oldest: NaiveDateTime },
 }
 
-/// Counts the recent failures and reserves the attempt in one transaction. SQLite's write lock
-/// serialises it; on PostgreSQL two advisory locks do (the account's, then the address's,
-/// always in that order, so two attempts never wait on each other in a circle).
+/// Counts the recent failures and reserves the attempt in one transaction, serialised per
+/// account, then per address (always in that order, so two attempts never wait on each other
+/// in a circle).
 pub fn reserve_attempt(
     conn: &mut DbConn,
     account_key: &str,
@@ -36,14 +36,8 @@ pub fn reserve_attempt(
     now: NaiveDateTime,
 ) -> QueryResult<Reservation> {
     super::write_transaction(conn, |conn| {
-        if let DbConn::Pg(_) = conn {
-            for (namespace, key) in [(1, account_key), (2, ip)] {
-                diesel::sql_query("SELECT pg_advisory_xact_lock($1, hashtext($2))")
-                    .bind::<diesel::sql_types::Integer, _>(namespace)
-                    .bind::<diesel::sql_types::Text, _>(key)
-                    .execute(conn)?;
-            }
-        }
+        super::lock_until_commit(conn, LockSpace::LoginAccount, account_key)?;
+        super::lock_until_commit(conn, LockSpace::LoginAddress, ip)?;
         let failures = login_attempts::table
             .filter(login_attempts::succeeded.eq(false))
             .filter(login_attempts::at.gt(limits.since));

@@ -97,6 +97,27 @@ where
     }
 }
 
+/// What a transaction-scoped lock serialises: counts that must be checked and added to at once.
+#[derive(Clone, Copy)]
+pub enum LockSpace {
+    LoginAccount = 1,
+    LoginAddress = 2,
+    PageVoter = 3,
+}
+
+/// Within a `write_transaction`, waits for other transactions holding the same key to end. On
+/// SQLite the transaction's write lock already serialises everything; on PostgreSQL an
+/// advisory lock does, released at commit or rollback.
+pub fn lock_until_commit(conn: &mut DbConn, space: LockSpace, key: &str) -> QueryResult<()> {
+    if let DbConn::Pg(_) = conn {
+        diesel::sql_query("SELECT pg_advisory_xact_lock($1, hashtext($2))")
+            .bind::<diesel::sql_types::Integer, _>(space as i32)
+            .bind::<diesel::sql_types::Text, _>(key)
+            .execute(conn)?;
+    }
+    Ok(())
+}
+
 pub type Pool = r2d2::Pool<ConnectionManager>;
 pub type PooledConn = r2d2::PooledConnection<ConnectionManager>;
 

@@ -314,23 +314,80 @@ pub fn comments(
     q.load(conn)
 }
 
-/// A "was this page useful?" answer.
+/// How many "was this page useful?" answers one voter may give before they are refused.
+pub struct VoteLimits {
+    /// Answers to one page since `today_since` (the start of the Thai day).
+    pub per_page_today: i64,
+    pub today_since: NaiveDateTime,
+    /// Answers to any page since `recent_since`.
+    pub recent: i64,
+    pub recent_since: NaiveDateTime,
+}
+
+/// Records a "was this page useful?" answer, unless the voter is over a limit (then `false`).
+/// A signed-in voter's new answer to a page replaces their earlier one of the same day, so
+/// changing one's mind is not counted twice. Counted and stored in one serialised
+/// transaction, so answers sent at once cannot all pass the count.
 pub fn record_page_answer(
     conn: &mut DbConn,
-    path: &str,
-    useful: bool,
-    user_id: Option<i32>,
-    now: chrono::NaiveDateTime,
-) -> QueryResult<()> {
-    diesel::insert_into(page_feedback::table)
-        .values((
-            page_feedback::path.eq(path),
-            page_feedback::useful.eq(useful),
-            page_feedback::user_id.eq(user_id),
-            page_feedback::created_at.eq(now),
-        ))
-        .execute(conn)
-        .map(|_| ())
+    answer: &PageAnswer,
+    limits: &VoteLimits,
+    now: NaiveDateTime,
+) -> QueryResult<bool> {
+    super::write_transaction(conn, |conn| {
+        super::lock_until_commit(conn, super::LockSpace::PageVoter, &answer.voter)?;
+        let by_voter = page_feedback::table.filter(page_feedback::voter.eq(&answer.voter));
+        if answer.user_id.is_some() {
+            diesel::delete(
+                by_voter
+                    .filter(page_feedback::path.eq(&answer.path))
+                    .filter(page_feedback::created_at.ge(limits.today_since)),
+            )
+            .execute(conn)?;
+        }
+        let this_page_today: i64 = by_voter
+            .filter(page_feedback::path.eq(&answer.path))
+            .filter(page_feedback::created_at.ge(limits.today_since))
+            .count()
+            .get_result(conn)?;
+        let recent: i64 = by_voter
+            .filter(page_feedback::created_at.ge(limits.recent_since))
+            .count()
+            .get_result(conn)?;
+        if this_page_today >= limits.per_page_today || recent >= limits.recent {
+            return Ok(false);
+        }
+        diesel::insert_into(page_feedback::table)
+            .values((
+                page_feedback::path.eq(&answer.path),
+                page_feedback::useful.eq(answer.useful),
+                page_feedback::user_id.eq(answer.user_id),
+                page_feedback::voter.eq(&answer.voter),
+                page_feedback::created_at.eq(now),
+            ))
+            .execute(conn)?;
+        Ok(true)
+    })
+}
+
+/// One answer to "was this page useful?".
+pub struct PageAnswer {
+    pub path: String,
+    pub useful: bool,
+    pub user_id: Option<i32>,
+    /// Who answered, for the limits only (see the migration that added it).
+    pub voter: String,
+}
+
+/// Forgets who gave the answers older than `before`: the limits no longer need it.
+pub fn forget_page_voters_before(conn: &mut DbConn, before: NaiveDateTime) -> QueryResult<usize> {
+    diesel::update(
+        page_feedback::table
+            .filter(page_feedback::created_at.lt(before))
+            .filter(page_feedback::voter.is_not_null()),
+    )
+    .set(page_feedback::voter.eq(None::<String>))
+    .execute(conn)
 }
 
 /// Per page, how many found it useful and how many did not, in [from, to); the pages most

@@ -415,6 +415,7 @@ diesel::table! {
         useful -> Bool,
         user_id -> Nullable<Integer>,
         created_at -> Timestamp,
+        voter -> Nullable<Text>,
     }
 }
 

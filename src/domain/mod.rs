@@ -14,7 +14,7 @@ mod email;
 mod national_id;
 pub mod open_data;
 pub mod partner;
-mod password;
+pub mod password;
 pub mod rating;
 mod registry_number;
 pub mod registry_record;

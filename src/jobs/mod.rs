@@ -226,16 +226,19 @@ async fn cleanup(pool: Pool, clock: Clock) {
             let mut conn = pool.get()?;
             let now = clock.now();
             let sessions = crate::db::sessions::delete_expired(&mut conn, now)?;
-            let attempts = crate::db::logins::delete_attempts_before(
-                &mut conn,
-                now - chrono::Duration::days(1),
-            )?;
+            let a_day_ago = now - chrono::Duration::days(1);
+            let attempts = crate::db::logins::delete_attempts_before(&mut conn, a_day_ago)?;
+            crate::db::ratings::forget_page_voters_before(&mut conn, a_day_ago)?;
             Ok((sessions, attempts))
         })
         .await;
         match result {
             Ok(Ok((sessions, attempts))) => {
-                tracing::debug!(sessions, attempts, "removed expired sessions and attempts")
+                tracing::debug!(
+                    sessions,
+                    attempts,
+                    "removed expired sessions and attempts, and who answered pages"
+                )
             }
             Ok(Err(error)) => tracing::warn!(%error, "clean-up failed"),
             Err(error) => tracing::warn!(%error, "clean-up task failed"),

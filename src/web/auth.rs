@@ -2,7 +2,8 @@
 //! resetting a forgotten password through an e-mailed, single-use, expiring link.
 
 use super::context::{
-    redirect, render, render_invalid, render_status, safe_next, Ctx, FieldErrors, NoFields, Posted,
+    client_ip, redirect, render, render_invalid, render_status, safe_next, Ctx, FieldErrors,
+    NoFields, Posted,
 };
 use crate::db::{audit, logins, registry, sessions, users};
 use crate::domain::date as domain_date;
@@ -86,22 +87,6 @@ fn account_key(login: &str) -> String {
         Ok(id) => id.as_str().to_owned(),
         Err(_) => login.trim().to_lowercase(),
     }
-}
-
-/// The visitor's address: the connection's peer, or, behind a trusted reverse proxy, the
-/// address the proxy reports (X-Forwarded-For / Forwarded), which is spoofable without one.
-fn client_ip(req: &HttpRequest, proxy_hops: u32) -> String {
-    let forwarded_for = req
-        .headers()
-        .get_all("x-forwarded-for")
-        .filter_map(|value| value.to_str().ok())
-        .collect::<Vec<_>>()
-        .join(",");
-    super::context::client_address(
-        req.peer_addr().map(|addr| addr.ip()),
-        &forwarded_for,
-        proxy_hops,
-    )
 }
 
 pub async fn login(

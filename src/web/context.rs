@@ -296,6 +296,22 @@ pub fn render_status(
         .body(template.render()?))
 }
 
+/// The visitor's address: the connection's peer, or, behind `proxy_hops` proxies of ours, the
+/// address they report (see `client_address`).
+pub fn client_ip(req: &HttpRequest, proxy_hops: u32) -> String {
+    let forwarded_for = req
+        .headers()
+        .get_all("x-forwarded-for")
+        .filter_map(|value| value.to_str().ok())
+        .collect::<Vec<_>>()
+        .join(",");
+    client_address(
+        req.peer_addr().map(|addr| addr.ip()),
+        &forwarded_for,
+        proxy_hops,
+    )
+}
+
 /// The visitor's address behind `proxy_hops` proxies of ours. Each proxy appends the address
 /// it saw to X-Forwarded-For, so only the last `proxy_hops` entries were written by us; the
 /// entry `proxy_hops` places from the right is the visitor (anything left of it the visitor

@@ -3,14 +3,25 @@
 //! The little form carries no CSRF token: a token would give every anonymous visitor a session
 //! (a database row) just for reading a page. Instead the post must come from one of Kaset's
 //! own pages (its Origin, or else its Referer, names this host), which stops other sites from
-//! posting it; the worst a forged answer could do is one vote.
+//! posting it; the worst a forged answer could do is one vote. A script posting answers by
+//! the thousand is stopped by per-visitor limits.
 
-use super::context::{render, Ctx};
+use super::context::{client_ip, render, render_status, Ctx};
 use crate::db;
+use crate::domain::clock::start_of_thai_day;
 use crate::error::AppError;
+use actix_web::http::StatusCode;
 use actix_web::{web, HttpRequest, HttpResponse};
 use askama::Template;
 use serde::Deserialize;
+use sha2::{Digest, Sha256};
+
+/// One visitor's answers to one page in a Thai day: a signed-in user's later answer replaces
+/// the earlier; an address may be shared by many farmers (mobile networks put thousands behind
+/// one), so several are allowed from it.
+const MAX_ANSWERS_PER_PAGE_A_DAY: i64 = 5;
+/// One visitor's answers to any pages within an hour: more than anyone reading would give.
+const MAX_ANSWERS_AN_HOUR: i64 = 30;
 
 #[derive(Deserialize)]
 pub struct PageAnswer {
@@ -25,6 +36,8 @@ pub struct PageAnswer {
 struct ThanksPage {
     ctx: Ctx,
     back: String,
+    /// False when the voter was over a limit and the answer was not counted.
+    counted: bool,
 }
 
 /// Whether the request came from a page of this host.
@@ -65,12 +78,40 @@ pub async fn answer(
         .take(200)
         .collect();
     let user_id = ctx.user.as_ref().map(|u| u.id);
-    let stored = path.clone();
-    ctx.db(move |conn| {
-        Ok(db::ratings::record_page_answer(
-            conn, &stored, useful, user_id, now,
-        )?)
-    })
-    .await?;
-    render(&ThanksPage { ctx, back: path })
+    let voter = match user_id {
+        Some(id) => format!("user:{id}"),
+        // An address is personal data: only its hash is kept, and only for a day.
+        None => hex::encode(Sha256::digest(
+            client_ip(&req, ctx.state.settings.proxy_hops).as_bytes(),
+        )),
+    };
+    let answer = db::ratings::PageAnswer {
+        path: path.clone(),
+        useful,
+        user_id,
+        voter,
+    };
+    let limits = db::ratings::VoteLimits {
+        per_page_today: MAX_ANSWERS_PER_PAGE_A_DAY,
+        today_since: start_of_thai_day(ctx.state.clock.today()),
+        recent: MAX_ANSWERS_AN_HOUR,
+        recent_since: now - chrono::Duration::hours(1),
+    };
+    let counted = ctx
+        .db(move |conn| {
+            Ok(db::ratings::record_page_answer(
+                conn, &answer, &limits, now,
+            )?)
+        })
+        .await?;
+    let page = ThanksPage {
+        ctx,
+        back: path,
+        counted,
+    };
+    if counted {
+        render(&page)
+    } else {
+        render_status(StatusCode::TOO_MANY_REQUESTS, &page)
+    }
 }

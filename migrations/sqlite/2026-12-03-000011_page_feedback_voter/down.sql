@@ -1,0 +1,2 @@
+DROP INDEX page_feedback_voter;
+ALTER TABLE page_feedback DROP COLUMN voter;
