@@ -27,7 +27,7 @@ on_both_databases!(
 const FARMER_REGISTRY: &str = kaset::db::seed::DEMO_FARMER_REGISTRY;
 
 /// Creates a key on the administrator's page, as an administrator does; the key in full.
-async fn issue_key(
+pub(crate) async fn issue_key(
     app: &TestApp,
     name: &str,
     scopes: &[&str],

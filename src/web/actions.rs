@@ -3,6 +3,7 @@
 //! figures around it (90 days before and after), so anyone can see whether it helped.
 
 use super::context::{redirect, render, render_invalid, Ctx, FieldErrors, Posted};
+use super::routes::{Access, Routes, MANAGER};
 use crate::db::actions::{self, ActionRow, NewAction};
 use crate::db::ratings;
 use crate::domain::comments::Lexicon;
@@ -11,15 +12,16 @@ use crate::domain::{AreaScope, Invalid};
 use crate::error::AppError;
 use crate::i18n::Tr;
 use crate::rules::RuleSet;
-use actix_web::{web, HttpResponse};
+use actix_web::HttpResponse;
 use askama::Template;
 use chrono::{Duration, NaiveDate};
 use serde::Deserialize;
 
-pub fn routes(cfg: &mut web::ServiceConfig) {
-    cfg.route("/you-said-we-did", web::get().to(public_page))
-        .route("/manager/actions", web::get().to(form_page))
-        .route("/manager/actions", web::post().to(record));
+pub fn routes(routes: &mut Routes) {
+    routes
+        .get("/you-said-we-did", Access::Public, public_page)
+        .get("/manager/actions", MANAGER, form_page)
+        .post("/manager/actions", MANAGER, record);
 }
 
 /// The days compared before and after an action.

@@ -4,6 +4,7 @@
 
 use super::context::{redirect, render, render_invalid, Ctx, FieldErrors, NoFields, Posted};
 use super::officer::Choice;
+use super::routes::{Routes, ADMIN};
 use crate::db::{audit, geography, logins, sessions, users};
 use crate::domain::{AreaScope, Email, Password, Role};
 use crate::error::AppError;
@@ -14,12 +15,13 @@ use rand::RngCore;
 use serde::Deserialize;
 use sha2::{Digest, Sha256};
 
-pub fn routes(cfg: &mut web::ServiceConfig) {
-    cfg.route("/admin/users", web::get().to(list))
-        .route("/admin/users", web::post().to(create))
-        .route("/admin/users/new", web::get().to(new))
-        .route("/admin/users/{id}/disable", web::post().to(disable))
-        .route("/admin/users/{id}/enable", web::post().to(enable));
+pub fn routes(routes: &mut Routes) {
+    routes
+        .get("/admin/users", ADMIN, list)
+        .post("/admin/users", ADMIN, create)
+        .get("/admin/users/new", ADMIN, new)
+        .post("/admin/users/{id}/disable", ADMIN, disable)
+        .post("/admin/users/{id}/enable", ADMIN, enable);
 }
 
 /// How long a new staff member's "choose your password" link works.

@@ -5,6 +5,7 @@
 use super::cases::{case_context, case_error, CaseView};
 use super::context::{redirect, render, render_invalid, Ctx, FieldErrors, NoFields, Posted};
 use super::farm::{farm_view, FarmView};
+use super::routes::{Routes, FARMER};
 use super::uploads::{self, MultipartPost, UncheckedPost, Upload};
 use crate::db::applications::{self as apps, ApplicationRow};
 use crate::db::registry;
@@ -16,34 +17,28 @@ use actix_web::{web, HttpResponse};
 use askama::Template;
 use std::collections::HashMap;
 
-pub fn routes(cfg: &mut web::ServiceConfig) {
-    cfg.route("/applications", web::get().to(list))
-        .route("/applications/start/{programme}", web::post().to(start))
-        .route("/applications/drafts/{id}", web::get().to(draft))
-        .route("/applications/drafts/{id}", web::post().to(save_draft))
-        .route(
-            "/applications/drafts/{id}/discard",
-            web::post().to(discard_draft),
-        )
-        .route(
-            "/applications/drafts/{id}/files/{file}",
-            web::get().to(draft_file),
-        )
-        .route(
+pub fn routes(routes: &mut Routes) {
+    routes
+        .get("/applications", FARMER, list)
+        .post("/applications/start/{programme}", FARMER, start)
+        .get("/applications/drafts/{id}", FARMER, draft)
+        .post("/applications/drafts/{id}", FARMER, save_draft)
+        .post("/applications/drafts/{id}/discard", FARMER, discard_draft)
+        .get("/applications/drafts/{id}/files/{file}", FARMER, draft_file)
+        .post(
             "/applications/drafts/{id}/files/{file}/remove",
-            web::post().to(remove_draft_file),
+            FARMER,
+            remove_draft_file,
         )
-        .route("/applications/{reference}", web::get().to(show))
-        .route(
+        .get("/applications/{reference}", FARMER, show)
+        .get(
             "/applications/{reference}/files/{file}",
-            web::get().to(application_file),
+            FARMER,
+            application_file,
         )
-        .route("/applications/{reference}/reply", web::post().to(reply))
-        .route("/applications/{reference}/rating", web::post().to(rate))
-        .route(
-            "/applications/{reference}/{step}",
-            web::post().to(farmer_step),
-        );
+        .post("/applications/{reference}/reply", FARMER, reply)
+        .post("/applications/{reference}/rating", FARMER, rate)
+        .post("/applications/{reference}/{step}", FARMER, farmer_step);
 }
 
 /// Where a form's answer to question `id` is posted.

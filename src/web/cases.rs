@@ -6,6 +6,7 @@ use super::applications::{file_views, required_message, send_file, FileView};
 use super::context::{redirect, render, render_status, Ctx, CurrentUser, FieldErrors, Posted};
 use super::entitlements::{entitlements, EntitlementView};
 use super::farm::{farm_view, FarmView};
+use super::routes::{Routes, OFFICER, STAFF};
 use crate::app::AppState;
 use crate::db::applications::{self as apps, ApplicationRow, QueueFilter};
 use crate::db::{audit, registry, users};
@@ -22,18 +23,13 @@ use askama::Template;
 use serde::Deserialize;
 use std::collections::HashMap;
 
-pub fn routes(cfg: &mut web::ServiceConfig) {
-    cfg.route("/officer/cases", web::get().to(queue))
-        .route("/officer/cases/bulk-approve", web::post().to(bulk_approve))
-        .route("/officer/cases/{reference}", web::get().to(case_page))
-        .route(
-            "/officer/cases/{reference}/files/{file}",
-            web::get().to(case_file),
-        )
-        .route(
-            "/officer/cases/{reference}/{step}",
-            web::post().to(officer_step),
-        );
+pub fn routes(routes: &mut Routes) {
+    routes
+        .get("/officer/cases", STAFF, queue)
+        .post("/officer/cases/bulk-approve", OFFICER, bulk_approve)
+        .get("/officer/cases/{reference}", STAFF, case_page)
+        .get("/officer/cases/{reference}/files/{file}", STAFF, case_file)
+        .post("/officer/cases/{reference}/{step}", OFFICER, officer_step);
 }
 
 /// What case work needs from the application's state, at this moment.

@@ -3,6 +3,7 @@
 //! form to answer it, corrected or declined with the reason.
 
 use super::context::{redirect, render, render_invalid, Ctx, FieldErrors, Posted};
+use super::routes::{Routes, OFFICER, STAFF};
 use crate::db::{data_requests, registry};
 use crate::domain::data_request;
 use crate::domain::DataRequestStatus;
@@ -12,9 +13,12 @@ use actix_web::{web, HttpResponse};
 use askama::Template;
 use serde::Deserialize;
 
-pub fn routes(cfg: &mut web::ServiceConfig) {
-    cfg.route("/officer/data-requests", web::get().to(list))
-        .route("/officer/data-requests/{id}", web::post().to(answer));
+pub fn routes(routes: &mut Routes) {
+    routes.get("/officer/data-requests", STAFF, list).post(
+        "/officer/data-requests/{id}",
+        OFFICER,
+        answer,
+    );
 }
 
 pub struct RequestLine {
@@ -103,6 +107,11 @@ pub async fn answer(
     let now = ctx.state.clock.now();
     let officer = ctx.officer()?.clone();
     let id = path.into_inner();
+    // Another area's request is not found, whatever the form holds.
+    let scope = officer.scope.clone();
+    let request = ctx
+        .db(move |conn| data_requests::find_in_scope(conn, &scope, id)?.ok_or(AppError::NotFound))
+        .await?;
     let mut errors = FieldErrors::default();
     let outcome = match DataRequestStatus::parse(&form.outcome) {
         Ok(status) if status != DataRequestStatus::Open => Some(status),
@@ -124,8 +133,6 @@ pub async fn answer(
     let actor = officer.actor();
     let answered = ctx
         .db(move |conn| {
-            let request = data_requests::find_in_scope(conn, &officer.scope, id)?
-                .ok_or(AppError::NotFound)?;
             Ok(jobs::data_requests::answer(
                 conn,
                 &actor,

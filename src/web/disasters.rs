@@ -3,6 +3,7 @@
 
 use super::context::{render, render_invalid, Ctx, FieldErrors, Posted};
 use super::officer::Choice;
+use super::routes::{Routes, ADMIN};
 use crate::db::{disasters, geography};
 use crate::domain::{date, Hazard, Invalid};
 use crate::error::AppError;
@@ -11,9 +12,10 @@ use actix_web::{web, HttpResponse};
 use askama::Template;
 use serde::Deserialize;
 
-pub fn routes(cfg: &mut web::ServiceConfig) {
-    cfg.route("/admin/disasters", web::get().to(list))
-        .route("/admin/disasters", web::post().to(declare));
+pub fn routes(routes: &mut Routes) {
+    routes
+        .get("/admin/disasters", ADMIN, list)
+        .post("/admin/disasters", ADMIN, declare);
 }
 
 #[derive(Deserialize, Default)]

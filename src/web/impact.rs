@@ -5,7 +5,7 @@
 use super::context::{render, render_invalid, Ctx, FieldErrors};
 use super::officer::Choice;
 use crate::db::{disasters, geography, registry};
-use crate::domain::{Invalid, Role};
+use crate::domain::Invalid;
 use crate::error::AppError;
 use crate::rules::evaluate::format_value;
 use crate::rules::syntax::parse_literal;
@@ -51,10 +51,7 @@ pub async fn impact(
     ctx: Ctx,
     query: web::Query<HashMap<String, String>>,
 ) -> Result<HttpResponse, AppError> {
-    let user = ctx.staff()?.clone();
-    if user.role != Role::Manager {
-        return Err(AppError::NotFound);
-    }
+    let user = ctx.manager()?.clone();
     let rules = ctx.state.rules.clone();
     let tr = ctx.tr;
     let chosen = query

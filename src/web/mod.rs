@@ -23,53 +23,56 @@ pub mod pages;
 pub mod partner_keys;
 pub mod privacy;
 pub mod registry_rejects;
+pub mod routes;
 pub mod satisfaction;
 pub mod session_store;
 pub mod uploads;
 
 use actix_web::web;
+use routes::{Access, Routes, FARMER, MANAGER};
 
+/// Every route of the server: the pages (from the route table), then the partner API.
 pub fn routes(cfg: &mut web::ServiceConfig) {
     cfg.configure(error_pages::extractor_errors)
-        .route("/", web::get().to(pages::home))
-        .route("/healthz", web::get().to(pages::healthz))
-        .route("/lang/{code}", web::get().to(pages::switch_language))
-        .route("/static/kaset.css", web::get().to(pages::stylesheet))
-        .route("/favicon.svg", web::get().to(pages::favicon))
-        .route("/favicon.ico", web::get().to(pages::favicon))
-        .route("/login", web::get().to(auth::login_page))
-        .route("/login", web::post().to(auth::login))
-        .route("/logout", web::post().to(auth::logout))
-        .route("/register", web::get().to(auth::register_page))
-        .route("/register", web::post().to(auth::register))
-        .route("/password/forgot", web::get().to(auth::forgot_page))
-        .route("/password/forgot", web::post().to(auth::forgot))
-        .route("/password/reset", web::get().to(auth::reset_page))
-        .route("/password/reset", web::post().to(auth::reset))
-        .route("/farm", web::get().to(farm::my_farm))
-        .route(
-            "/entitlements",
-            web::get().to(entitlements::my_entitlements),
-        )
-        .route("/rules/facts", web::get().to(entitlements::fact_catalogue))
-        .configure(officer::routes)
-        .configure(applications::routes)
-        .configure(cases::routes)
-        .route("/notifications", web::get().to(notices::list))
-        .route("/notifications/read", web::post().to(notices::mark_read))
-        .route("/feedback/page", web::post().to(page_feedback::answer))
-        .route("/manager/impact", web::get().to(impact::impact))
-        .route(
-            "/manager/satisfaction",
-            web::get().to(satisfaction::dashboard),
-        )
-        .configure(admin::routes)
-        .configure(actions::routes)
-        .configure(disasters::routes)
-        .configure(partner_keys::routes)
-        .configure(privacy::routes)
-        .configure(data_requests::routes)
-        .configure(open_data::routes)
-        .configure(registry_rejects::routes)
+        .configure(routes::register)
         .configure(api::routes);
+}
+
+/// The page routes, each with who may use it (see `routes`).
+fn page_routes(routes: &mut Routes) {
+    routes
+        .get("/", Access::Public, pages::home)
+        .get("/healthz", Access::Public, pages::healthz)
+        .get("/lang/{code}", Access::Public, pages::switch_language)
+        .get("/static/kaset.css", Access::Public, pages::stylesheet)
+        .get("/favicon.svg", Access::Public, pages::favicon)
+        .get("/favicon.ico", Access::Public, pages::favicon)
+        .get("/login", Access::Public, auth::login_page)
+        .post("/login", Access::Public, auth::login)
+        .post("/logout", Access::Public, auth::logout)
+        .get("/register", Access::Public, auth::register_page)
+        .post("/register", Access::Public, auth::register)
+        .get("/password/forgot", Access::Public, auth::forgot_page)
+        .post("/password/forgot", Access::Public, auth::forgot)
+        .get("/password/reset", Access::Public, auth::reset_page)
+        .post("/password/reset", Access::Public, auth::reset)
+        .get("/farm", FARMER, farm::my_farm)
+        .get("/entitlements", FARMER, entitlements::my_entitlements)
+        .get("/rules/facts", Access::Public, entitlements::fact_catalogue)
+        .get("/notifications", Access::SignedIn, notices::list)
+        .post("/notifications/read", Access::SignedIn, notices::mark_read)
+        .post("/feedback/page", Access::Public, page_feedback::answer)
+        .get("/manager/impact", MANAGER, impact::impact)
+        .get("/manager/satisfaction", MANAGER, satisfaction::dashboard);
+    officer::routes(routes);
+    applications::routes(routes);
+    cases::routes(routes);
+    admin::routes(routes);
+    actions::routes(routes);
+    disasters::routes(routes);
+    partner_keys::routes(routes);
+    privacy::routes(routes);
+    data_requests::routes(routes);
+    open_data::routes(routes);
+    registry_rejects::routes(routes);
 }

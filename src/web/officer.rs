@@ -7,6 +7,7 @@ use super::context::{
 };
 use super::entitlements::{entitlements, Entitlements};
 use super::farm::{area_text, farm_view, FarmView};
+use super::routes::{Routes, OFFICER, STAFF};
 use crate::db::registry::{self, HouseholdRow, PlantingInput, PlotInput, PlotRow};
 use crate::db::{audit, geography, DbConn};
 use crate::domain::clock::thai_time;
@@ -20,43 +21,35 @@ use askama::Template;
 use chrono::NaiveDate;
 use serde::Deserialize;
 
-pub fn routes(cfg: &mut web::ServiceConfig) {
+pub fn routes(routes: &mut Routes) {
     const HOUSEHOLD: &str = "/officer/households/{household}";
     const PLOT: &str = "/officer/households/{household}/plots/{plot}";
-    cfg.route("/officer/households", web::get().to(search))
-        .route(HOUSEHOLD, web::get().to(household))
-        .route(&format!("{HOUSEHOLD}/plots/new"), web::get().to(new_plot))
-        .route(&format!("{HOUSEHOLD}/plots"), web::post().to(create_plot))
-        .route(&format!("{PLOT}/edit"), web::get().to(edit_plot))
-        .route(PLOT, web::post().to(update_plot))
-        .route(
-            &format!("{PLOT}/plantings/new"),
-            web::get().to(new_planting),
-        )
-        .route(
-            &format!("{PLOT}/plantings"),
-            web::post().to(create_planting),
-        )
-        .route(
+    routes
+        .get("/officer/households", STAFF, search)
+        .get(HOUSEHOLD, STAFF, household)
+        .get(&format!("{HOUSEHOLD}/plots/new"), OFFICER, new_plot)
+        .post(&format!("{HOUSEHOLD}/plots"), OFFICER, create_plot)
+        .get(&format!("{PLOT}/edit"), OFFICER, edit_plot)
+        .post(PLOT, OFFICER, update_plot)
+        .get(&format!("{PLOT}/plantings/new"), OFFICER, new_planting)
+        .post(&format!("{PLOT}/plantings"), OFFICER, create_planting)
+        .get(
             &format!("{PLOT}/plantings/{{planting}}/edit"),
-            web::get().to(edit_planting),
+            OFFICER,
+            edit_planting,
         )
-        .route(
+        .post(
             &format!("{PLOT}/plantings/{{planting}}"),
-            web::post().to(update_planting),
+            OFFICER,
+            update_planting,
         )
-        .route(
+        .post(
             &format!("{PLOT}/plantings/{{planting}}/delete"),
-            web::post().to(delete_planting),
+            OFFICER,
+            delete_planting,
         )
-        .route(
-            &format!("{HOUSEHOLD}/livestock"),
-            web::get().to(livestock_form),
-        )
-        .route(
-            &format!("{HOUSEHOLD}/livestock"),
-            web::post().to(update_livestock),
-        );
+        .get(&format!("{HOUSEHOLD}/livestock"), OFFICER, livestock_form)
+        .post(&format!("{HOUSEHOLD}/livestock"), OFFICER, update_livestock);
 }
 
 /// An option of a `<select>`.

@@ -3,6 +3,7 @@
 //! portal (CKAN), a DCAT catalogue of them all, and a page for people.
 
 use super::context::{render, Ctx};
+use super::routes::{Access, Routes};
 use crate::db::{geography, open_data};
 use crate::error::AppError;
 use crate::i18n::{Locale, Tr};
@@ -15,10 +16,11 @@ use chrono::NaiveDateTime;
 use serde_json::{json, Map, Value};
 use std::collections::HashMap;
 
-pub fn routes(cfg: &mut web::ServiceConfig) {
-    cfg.route("/open-data", web::get().to(index))
-        .route("/open-data/catalog.json", web::get().to(catalog))
-        .route("/open-data/{file}", web::get().to(download));
+pub fn routes(routes: &mut Routes) {
+    routes
+        .get("/open-data", Access::Public, index)
+        .get("/open-data/catalog.json", Access::Public, catalog)
+        .get("/open-data/{file}", Access::Public, download);
 }
 
 pub const LICENSE_ID: &str = "CC-BY-4.0";

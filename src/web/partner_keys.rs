@@ -3,6 +3,7 @@
 
 use super::context::{redirect, render, render_invalid, Ctx, FieldErrors, NoFields, Posted};
 use super::officer::Choice;
+use super::routes::{Routes, ADMIN};
 use crate::db::{api_keys, audit, geography};
 use crate::domain::partner::ApiKey;
 use crate::domain::{ApiScope, ConsentPurpose};
@@ -12,10 +13,11 @@ use askama::Template;
 use serde::Deserialize;
 use std::collections::HashMap;
 
-pub fn routes(cfg: &mut web::ServiceConfig) {
-    cfg.route("/admin/api-keys", web::get().to(list))
-        .route("/admin/api-keys", web::post().to(create))
-        .route("/admin/api-keys/{id}/revoke", web::post().to(revoke));
+pub fn routes(routes: &mut Routes) {
+    routes
+        .get("/admin/api-keys", ADMIN, list)
+        .post("/admin/api-keys", ADMIN, create)
+        .post("/admin/api-keys/{id}/revoke", ADMIN, revoke);
 }
 
 const DEFAULT_REQUESTS_PER_MINUTE: &str = "600";

@@ -2,6 +2,7 @@
 //! (`/privacy`), everything Kaset holds about them as JSON, and who viewed it (`/my-data`).
 
 use super::context::{redirect, render, render_invalid, Ctx, FieldErrors, Posted};
+use super::routes::{Routes, FARMER};
 use crate::db::{
     self, api_keys, applications, audit, consents, data_requests, notices, ratings, registry, users,
 };
@@ -16,13 +17,14 @@ use actix_web::{web, HttpResponse};
 use askama::Template;
 use serde::Deserialize;
 
-pub fn routes(cfg: &mut web::ServiceConfig) {
-    cfg.route("/privacy", web::get().to(privacy))
-        .route("/privacy/consents", web::post().to(change_consent))
-        .route("/privacy/corrections", web::post().to(ask_correction))
-        .route("/privacy/delete-account", web::post().to(delete_account))
-        .route("/my-data", web::get().to(my_data))
-        .route("/my-data/download", web::get().to(download));
+pub fn routes(routes: &mut Routes) {
+    routes
+        .get("/privacy", FARMER, privacy)
+        .post("/privacy/consents", FARMER, change_consent)
+        .post("/privacy/corrections", FARMER, ask_correction)
+        .post("/privacy/delete-account", FARMER, delete_account)
+        .get("/my-data", FARMER, my_data)
+        .get("/my-data/download", FARMER, download);
 }
 
 /// How many accesses "My data" lists.

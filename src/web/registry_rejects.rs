@@ -3,17 +3,18 @@
 //! marks it reviewed once it is corrected at the source.
 
 use super::context::{redirect, render, Ctx, NoFields, Posted};
+use super::routes::{Routes, OFFICER, STAFF};
 use crate::db::registry_sync;
 use crate::error::AppError;
 use actix_web::{web, HttpResponse};
 use askama::Template;
 
-pub fn routes(cfg: &mut web::ServiceConfig) {
-    cfg.route("/officer/registry-rejects", web::get().to(list))
-        .route(
-            "/officer/registry-rejects/{id}/reviewed",
-            web::post().to(reviewed),
-        );
+pub fn routes(routes: &mut Routes) {
+    routes.get("/officer/registry-rejects", STAFF, list).post(
+        "/officer/registry-rejects/{id}/reviewed",
+        OFFICER,
+        reviewed,
+    );
 }
 
 /// The most refused records one page lists.

@@ -547,7 +547,7 @@ impl TestApp {
     }
 }
 
-async fn into_page(response: reqwest::Response) -> Page {
+pub async fn into_page(response: reqwest::Response) -> Page {
     let status = response.status().as_u16();
     let headers = response.headers().clone();
     let location = headers
