@@ -53,7 +53,7 @@ fn main() -> anyhow::Result<()> {
         let cx = SyncContext {
             pool,
             rules,
-            notify: kaset::jobs::entitlements::Notify {
+            notify: kaset::services::entitlements::Notify {
                 enabled: true,
                 public_url: "http://127.0.0.1".to_owned(),
             },

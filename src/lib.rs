@@ -11,4 +11,5 @@ pub mod error;
 pub mod i18n;
 pub mod jobs;
 pub mod rules;
+pub mod services;
 pub mod web;

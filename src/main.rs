@@ -125,7 +125,8 @@ fn evaluate_all(settings: &Settings) -> anyhow::Result<()> {
     let public_url = settings.public_url_for(&settings.bind);
     let started = std::time::Instant::now();
     let now = Clock::system().now();
-    let changes = kaset::jobs::entitlements::evaluate_everyone(&pool, &rules, now, &public_url)?;
+    let changes =
+        kaset::services::entitlements::evaluate_everyone(&pool, &rules, now, &public_url)?;
     println!(
         "{} households in {:.1} s: {} decisions changed, {} newly eligible",
         changes.households,
@@ -144,7 +145,7 @@ async fn sync_registry(settings: Settings) -> anyhow::Result<()> {
     let cx = SyncContext {
         pool,
         rules,
-        notify: kaset::jobs::entitlements::Notify {
+        notify: kaset::services::entitlements::Notify {
             enabled: true,
             public_url: settings.public_url_for(&settings.bind),
         },

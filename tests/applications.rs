@@ -685,14 +685,14 @@ async fn an_overdue_case_is_highlighted_and_escalated_to_the_managers_once(
     let pool = kaset::db::connect(&app.database_url, 1).unwrap();
     let rules = kaset::app::load_rules(&rules_dir).unwrap();
     let cx =
-        kaset::jobs::cases::CaseContext::new(&rules, &calendar, "http://kaset.test", app.clock);
+        kaset::services::cases::CaseContext::new(&rules, &calendar, "http://kaset.test", app.clock);
     let mut conn = pool.get().unwrap();
     assert_eq!(
-        kaset::jobs::cases::escalate_overdue(&mut conn, &cx).unwrap(),
+        kaset::services::cases::escalate_overdue(&mut conn, &cx).unwrap(),
         1
     );
     assert_eq!(
-        kaset::jobs::cases::escalate_overdue(&mut conn, &cx).unwrap(),
+        kaset::services::cases::escalate_overdue(&mut conn, &cx).unwrap(),
         0
     );
     drop(conn);

@@ -283,7 +283,7 @@ async fn evaluating_everyone_twice_changes_nothing_the_second_time(backend: Back
     let rules = kaset::app::load_rules(&crate::support::rules_dir()).unwrap();
     let now = app.clock.now();
     let first =
-        kaset::jobs::entitlements::evaluate_everyone(&pool, &rules, now, "http://kaset.test")
+        kaset::services::entitlements::evaluate_everyone(&pool, &rules, now, "http://kaset.test")
             .unwrap();
     assert_eq!(first.households, 332);
     assert_eq!(
@@ -292,7 +292,7 @@ async fn evaluating_everyone_twice_changes_nothing_the_second_time(backend: Back
     );
     // Idempotent: a rerun (say after an interruption) writes nothing and tells no one twice.
     let again =
-        kaset::jobs::entitlements::evaluate_everyone(&pool, &rules, now, "http://kaset.test")
+        kaset::services::entitlements::evaluate_everyone(&pool, &rules, now, "http://kaset.test")
             .unwrap();
     assert_eq!((again.decisions_changed, again.newly_eligible), (0, 0));
 }
@@ -441,16 +441,18 @@ async fn decisions_that_stop_being_actionable_are_forgotten_and_a_return_is_news
     std::fs::write(&file, closed).unwrap();
     let ended = kaset::app::load_rules(ended.path()).unwrap();
     let now = app.clock.now();
-    let notify = kaset::jobs::entitlements::Notify {
+    let notify = kaset::services::entitlements::Notify {
         enabled: true,
         public_url: "http://kaset.test".into(),
     };
-    let changes = kaset::jobs::entitlements::reevaluate_all(&pool, &ended, now, &notify).unwrap();
+    let changes =
+        kaset::services::entitlements::reevaluate_all(&pool, &ended, now, &notify).unwrap();
     assert!(changes.decisions_changed as i64 >= open);
     assert_eq!(stored_soil_analysis(), 0);
 
     // Opened again, it is news again: the farmer is told.
-    let again = kaset::jobs::entitlements::reevaluate_all(&pool, &deployed, now, &notify).unwrap();
+    let again =
+        kaset::services::entitlements::reevaluate_all(&pool, &deployed, now, &notify).unwrap();
     assert_eq!(stored_soil_analysis(), open);
     assert!(again.newly_eligible as i64 >= 1);
     let mail = app.smtp.wait_for(crate::support::FARMER_EMAIL).await;

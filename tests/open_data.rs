@@ -74,7 +74,7 @@ async fn open_data_publishes_figures_and_withholds_those_of_fewer_than_five_hous
     let app = spawn_app_on(backend, clock).await;
     applications_in(&app, "32", 6);
     applications_in(&app, "31", 2);
-    kaset::jobs::open_data::refresh(&mut app.db(), app.clock.now()).expect("publish");
+    kaset::services::open_data::refresh(&mut app.db(), app.clock.now()).expect("publish");
     let month = app.clock.today().format("%Y-%m").to_string();
 
     // CSV: a byte-order mark for Excel, Thai names, and an empty cell where a figure is withheld.

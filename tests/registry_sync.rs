@@ -35,7 +35,7 @@ fn context(app: &TestApp) -> SyncContext {
     SyncContext {
         pool: kaset::db::connect(&app.database_url, 2).expect("pool"),
         rules: std::sync::Arc::new(kaset::app::load_rules(&rules_dir()).expect("rules")),
-        notify: kaset::jobs::entitlements::Notify {
+        notify: kaset::services::entitlements::Notify {
             enabled: true,
             public_url: app.base.clone(),
         },

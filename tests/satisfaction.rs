@@ -371,7 +371,7 @@ async fn a_month_of_low_satisfaction_alerts_the_managers_once(backend: Backend, 
     kaset::db::ratings::rebuild_counts(&mut app.db()).unwrap();
     let rules = kaset::app::load_rules(&crate::support::rules_dir()).unwrap();
     let alert = |threshold: f64| {
-        kaset::jobs::satisfaction::alert_low_months(
+        kaset::services::satisfaction::alert_low_months(
             &mut app.db(),
             &rules,
             "http://kaset.test",

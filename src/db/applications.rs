@@ -1,5 +1,5 @@
 //! Applications, their timeline and attachments: queries only. The rules of a case's life are in
-//! `domain::case`; `jobs::cases` puts a change, its timeline event and its notices together.
+//! `domain::case`; `services::cases` puts a change, its timeline event and its notices together.
 
 use super::audit::Actor;
 use super::schema::{application_events, applications, attachments, households, users};

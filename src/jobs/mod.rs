@@ -1,14 +1,10 @@
 //! Background work: the outbox mail sender, keeping stored entitlements current, and periodic
 //! clean-up.
 
-pub mod cases;
-pub mod data_requests;
-pub mod emails;
-pub mod entitlements;
 pub mod mailer;
-pub mod open_data;
 pub mod registry_sync;
-pub mod satisfaction;
+
+use crate::services::{cases, entitlements, housekeeping, open_data, satisfaction};
 
 use crate::config::Settings;
 use crate::db::Pool;
@@ -222,24 +218,16 @@ async fn cleanup(pool: Pool, clock: Clock) {
     loop {
         interval.tick().await;
         let pool = pool.clone();
-        let result = actix_web::web::block(move || -> anyhow::Result<(usize, usize)> {
+        let result = actix_web::web::block(move || -> anyhow::Result<_> {
             let mut conn = pool.get()?;
-            let now = clock.now();
-            let sessions = crate::db::sessions::delete_expired(&mut conn, now)?;
-            let a_day_ago = now - chrono::Duration::days(1);
-            let attempts = crate::db::logins::delete_attempts_before(&mut conn, a_day_ago)?;
-            crate::db::ratings::forget_page_voters_before(&mut conn, a_day_ago)?;
-            Ok((sessions, attempts))
+            Ok(housekeeping::forget_what_has_expired(
+                &mut conn,
+                clock.now(),
+            )?)
         })
         .await;
         match result {
-            Ok(Ok((sessions, attempts))) => {
-                tracing::debug!(
-                    sessions,
-                    attempts,
-                    "removed expired sessions and attempts, and who answered pages"
-                )
-            }
+            Ok(Ok(forgotten)) => tracing::debug!(?forgotten, "forgot what has expired"),
             Ok(Err(error)) => tracing::warn!(%error, "clean-up failed"),
             Err(error) => tracing::warn!(%error, "clean-up task failed"),
         }

@@ -1,18 +1,18 @@
 //! The registry sync: pulls household changes from the external farmer registry, page by page
-//! with its "changed since" cursor, stores each page with the cursor that follows it in one
-//! transaction (see `db::registry_sync`), then re-decides the changed households' entitlements
-//! and tells farmers what they newly qualify for.
+//! with its "changed since" cursor, and hands each page to `services::registry_sync`, which
+//! stores it with the cursor that follows it in one transaction, then re-decides the changed
+//! households' entitlements and tells farmers what they newly qualify for.
 //!
 //! A page that does not arrive in time, a server error or a body that is not the documented
 //! JSON is tried again after a growing wait; after the last try the sync stops and says why,
 //! and the next run starts again from the saved cursor: nothing lost, nothing applied twice.
 
 use crate::config::RegistrySyncSettings;
-use crate::db::registry_sync::{self as store, PageError, Received, Refused};
+use crate::db::registry_sync::PageError;
 use crate::db::Pool;
-use crate::domain::registry_record::{HouseholdRecord, Rejection, WireHousehold};
-use crate::jobs::entitlements::{self, Notify};
 use crate::rules::RuleSet;
+use crate::services::entitlements::Notify;
+use crate::services::registry_sync as registry;
 use serde::Deserialize;
 use std::sync::Arc;
 use std::time::Duration;
@@ -50,6 +50,15 @@ pub enum SyncError {
     Other(#[from] anyhow::Error),
 }
 
+impl From<registry::ApplyError> for SyncError {
+    fn from(error: registry::ApplyError) -> Self {
+        match error {
+            registry::ApplyError::Page(page) => SyncError::Page(page),
+            registry::ApplyError::Other(other) => SyncError::Other(other),
+        }
+    }
+}
+
 /// What a sync needs besides its settings.
 pub struct SyncContext {
     pub pool: Pool,
@@ -84,42 +93,36 @@ pub async fn sync(
         let pool = cx.pool.clone();
         let seen = actix_web::web::block(move || -> anyhow::Result<_> {
             let mut conn = pool.get()?;
-            Ok(store::cursor(&mut conn, store::REGISTRY)?)
+            Ok(registry::sync_cursor(&mut conn)?)
         })
         .await
         .map_err(|e| anyhow::anyhow!(e))??;
         let page = fetch(&client, &url, settings, seen.as_deref()).await?;
         let more = page.has_more && !page.households.is_empty();
         let next = page.next_cursor.clone();
-        let received = page.households.into_iter().map(read).collect::<Vec<_>>();
+        let received = page.households.into_iter().map(registry::read).collect();
         let pool = cx.pool.clone();
         let rules = cx.rules.clone();
         let notify = cx.notify.clone();
         let clock = cx.clock;
-        let (outcome, changes) = actix_web::web::block(move || -> Result<_, SyncError> {
+        let applied = actix_web::web::block(move || -> Result<_, SyncError> {
             let mut conn = pool.get().map_err(|e| anyhow::anyhow!(e))?;
-            let now = clock.now();
-            let outcome = store::apply_page(
-                &mut conn,
-                store::REGISTRY,
-                seen.as_deref(),
-                &next,
+            let page = registry::SyncedPage {
+                seen: seen.as_deref(),
+                next: &next,
                 received,
-                now,
-            )?;
-            // After the page is stored: an interruption here is made good by the daily
-            // re-evaluation of everyone.
-            let changes = entitlements::reevaluate_households(
+            };
+            Ok(registry::apply_synced_page(
                 &mut conn,
                 &rules,
-                &outcome.stored(),
-                now,
                 &notify,
-            )?;
-            Ok((outcome, changes))
+                page,
+                clock.now(),
+            )?)
         })
         .await
         .map_err(|e| anyhow::anyhow!(e))??;
+        let (outcome, changes) = (applied.outcome, applied.changes);
         report.pages += 1;
         report.households += outcome.stored().len();
         report.refused += outcome.refused();
@@ -133,34 +136,6 @@ pub async fn sync(
         if !more {
             return Ok(report);
         }
-    }
-}
-
-/// Reads one household of a page: parsed, or refused with where and why.
-pub fn read(value: serde_json::Value) -> Received {
-    let raw = value.to_string();
-    let text_of = |name: &str| {
-        value
-            .get(name)
-            .and_then(|v| v.as_str())
-            .unwrap_or("")
-            .to_owned()
-    };
-    let refused = |rejection: Rejection| {
-        Received::Refused(Refused {
-            registry_number: text_of("registry_number"),
-            tambon_code: text_of("tambon_code"),
-            rejection,
-            record: raw.clone(),
-        })
-    };
-    let wire: WireHousehold = match serde_json::from_value(value.clone()) {
-        Ok(wire) => wire,
-        Err(e) => return refused(Rejection::new(e.to_string(), "registry_sync.reject.shape")),
-    };
-    match HouseholdRecord::parse(&wire) {
-        Ok(record) => Received::Household(Box::new(record), raw),
-        Err(rejection) => refused(rejection),
     }
 }
 

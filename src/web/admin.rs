@@ -8,7 +8,7 @@ use super::routes::{Routes, ADMIN};
 use crate::db::{audit, geography, logins, sessions, users};
 use crate::domain::{AreaScope, Email, Password, Role};
 use crate::error::AppError;
-use crate::jobs::emails;
+use crate::services::emails;
 use actix_web::{web, HttpResponse};
 use askama::Template;
 use rand::RngCore;

@@ -9,7 +9,7 @@ use crate::db::{audit, logins, registry, sessions, users};
 use crate::domain::date as domain_date;
 use crate::domain::{verify_password, Email, NationalId, Password, RegistryNumber, Role};
 use crate::error::AppError;
-use crate::jobs::emails;
+use crate::services::emails;
 use actix_web::http::StatusCode;
 use actix_web::{web, HttpRequest, HttpResponse};
 use askama::Template;

@@ -7,16 +7,18 @@ use super::context::{redirect, render, render_status, Ctx, CurrentUser, FieldErr
 use super::entitlements::{entitlements, EntitlementView};
 use super::farm::{farm_view, FarmView};
 use super::routes::{Routes, OFFICER, STAFF};
-use crate::app::AppState;
 use crate::db::applications::{self as apps, ApplicationRow, QueueFilter};
 use crate::db::{audit, registry, users};
 use crate::domain::case::{transition, CaseAction};
 use crate::domain::{CaseStatus, RejectionReason, Role};
 use crate::error::AppError;
-use crate::jobs::cases::{self, CaseContext, CaseError, SnapshotExplanation, SnapshotFact, Step};
 use crate::rules::evaluate::format_value;
 use crate::rules::form::RawAnswers;
 use crate::rules::Value;
+use crate::services::cases::{
+    self, CaseContext, CaseError, SnapshotExplanation, SnapshotFact, Step,
+};
+use crate::web::AppState;
 use actix_web::http::StatusCode;
 use actix_web::{web, HttpResponse};
 use askama::Template;

@@ -2,11 +2,11 @@
 //! CSRF token; and `Posted<T>`, the form extractor that refuses a forged or missing CSRF token.
 
 use super::session_store::USER_ID;
-use crate::app::AppState;
 use crate::db::users::UserRow;
 use crate::domain::{AreaScope, Invalid, Role};
 use crate::error::AppError;
 use crate::i18n::{Locale, Tr};
+use crate::web::AppState;
 use actix_session::{Session, SessionExt};
 use actix_web::dev::Payload;
 use actix_web::http::header;

@@ -8,7 +8,7 @@ use crate::db::{data_requests, registry};
 use crate::domain::data_request;
 use crate::domain::DataRequestStatus;
 use crate::error::AppError;
-use crate::jobs;
+use crate::services;
 use actix_web::{web, HttpResponse};
 use askama::Template;
 use serde::Deserialize;
@@ -133,7 +133,7 @@ pub async fn answer(
     let actor = officer.actor();
     let answered = ctx
         .db(move |conn| {
-            Ok(jobs::data_requests::answer(
+            Ok(services::data_requests::answer(
                 conn,
                 &actor,
                 &request,

@@ -7,7 +7,7 @@ use super::routes::{Routes, ADMIN};
 use crate::db::{disasters, geography};
 use crate::domain::{date, Hazard, Invalid};
 use crate::error::AppError;
-use crate::jobs::entitlements::{reevaluate_households, Changes, Notify};
+use crate::services::entitlements::{reevaluate_households, Changes, Notify};
 use actix_web::{web, HttpResponse};
 use askama::Template;
 use serde::Deserialize;

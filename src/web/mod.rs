@@ -26,7 +26,10 @@ pub mod registry_rejects;
 pub mod routes;
 pub mod satisfaction;
 pub mod session_store;
+pub mod state;
 pub mod uploads;
+
+pub use state::AppState;
 
 use actix_web::web;
 use routes::{Access, Routes, FARMER, MANAGER};

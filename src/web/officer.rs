@@ -15,7 +15,7 @@ use crate::domain::search::HouseholdSearch;
 use crate::domain::{Area, Crop, Invalid, LandDocument, NationalId, Role, Season, Species, Tenure};
 use crate::error::AppError;
 use crate::i18n::Tr;
-use crate::jobs::entitlements::reevaluate_households;
+use crate::services::entitlements::reevaluate_households;
 use actix_web::{web, HttpResponse};
 use askama::Template;
 use chrono::NaiveDate;

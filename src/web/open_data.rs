@@ -7,8 +7,8 @@ use super::routes::{Access, Routes};
 use crate::db::{geography, open_data};
 use crate::error::AppError;
 use crate::i18n::{Locale, Tr};
-use crate::jobs::open_data::{CASE_ACTIVITY, ENTITLEMENT_UPTAKE};
 use crate::rules::RuleSet;
+use crate::services::open_data::{CASE_ACTIVITY, ENTITLEMENT_UPTAKE};
 use actix_web::http::header;
 use actix_web::{web, HttpResponse};
 use askama::Template;
@@ -60,7 +60,7 @@ const fn number(name: &'static str) -> Field {
     }
 }
 
-/// A published dataset: its rows come from `jobs::open_data`; titles, descriptions and field
+/// A published dataset: its rows come from `services::open_data`; titles, descriptions and field
 /// meanings from the catalogue (`open_data.<id>.*`, `open_data.field.<name>`).
 pub struct Dataset {
     pub id: &'static str,
@@ -124,7 +124,7 @@ async fn published(ctx: &Ctx, dataset: &'static Dataset) -> Result<Published, Ap
             let mut stored = open_data::published(conn, dataset.id)?;
             if stored.is_none() {
                 // A fresh database: publish now rather than show nothing until the job runs.
-                crate::jobs::open_data::refresh(conn, now)?;
+                crate::services::open_data::refresh(conn, now)?;
                 stored = open_data::published(conn, dataset.id)?;
             }
             Ok((stored, geography::provinces(conn)?))

@@ -1,9 +1,9 @@
 //! The home page, language switch, health check and the embedded static files.
 
 use super::context::{render, safe_next, Ctx, LANG_COOKIE};
-use crate::app::AppState;
 use crate::error::AppError;
 use crate::i18n::Locale;
+use crate::web::AppState;
 use actix_web::cookie::{time::Duration, Cookie, SameSite};
 use actix_web::http::header;
 use actix_web::{web, HttpResponse};

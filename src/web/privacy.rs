@@ -11,7 +11,7 @@ use crate::domain::partner::PRIVACY_NOTICE_VERSION;
 use crate::domain::{ConsentPurpose, DataRequestKind, DataRequestStatus, NationalId, Role};
 use crate::error::AppError;
 use crate::i18n::Tr;
-use crate::jobs;
+use crate::services;
 use actix_web::http::header;
 use actix_web::{web, HttpResponse};
 use askama::Template;
@@ -149,7 +149,7 @@ pub async fn ask_correction(
     };
     let public_url = ctx.state.public_url.clone();
     ctx.db(move |conn| {
-        Ok(jobs::data_requests::ask_correction(
+        Ok(services::data_requests::ask_correction(
             conn,
             &actor,
             user_id,
@@ -196,7 +196,7 @@ pub async fn delete_account(
         return render_invalid(&privacy_page(ctx, String::new(), errors).await?);
     }
     ctx.db(move |conn| {
-        Ok(jobs::data_requests::delete_account(
+        Ok(services::data_requests::delete_account(
             conn,
             &actor,
             user_id,

@@ -182,8 +182,13 @@ fn seed(database_url: &str, clock: Clock) {
     }
     // The quiet first evaluation a fresh demo makes at start-up, done once here.
     let rules = kaset::app::load_rules(&rules_dir()).expect("the rule set loads");
-    kaset::jobs::entitlements::catch_up_with_rules(&pool, &rules, clock.now(), "http://kaset.test")
-        .expect("baseline entitlements");
+    kaset::services::entitlements::catch_up_with_rules(
+        &pool,
+        &rules,
+        clock.now(),
+        "http://kaset.test",
+    )
+    .expect("baseline entitlements");
     let mut conn = pool.get().expect("template connection");
     if let kaset::db::DbConn::Sqlite(_) = &mut *conn {
         diesel::sql_query("PRAGMA wal_checkpoint(TRUNCATE)")

@@ -3,13 +3,13 @@
 //! call's database work and writes the call to the audit log, whatever its outcome.
 
 use super::problem::{Problem, Refusal};
-use crate::app::AppState;
 use crate::db::api_keys::{self, ApiKeyRow};
 use crate::db::audit::{self, Actor};
 use crate::db::DbConn;
 use crate::domain::partner::ApiKey;
 use crate::domain::{ApiScope, AreaScope, ConsentPurpose, Role};
 use crate::i18n::Locale;
+use crate::web::AppState;
 use actix_web::dev::Payload;
 use actix_web::http::header;
 use actix_web::{web, FromRequest, HttpRequest};

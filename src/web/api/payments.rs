@@ -6,7 +6,7 @@ use super::partner::Partner;
 use super::problem::{Problem, ProblemBody, Refusal};
 use crate::db::applications as apps;
 use crate::domain::{ApiScope, CaseStatus, NationalId, Role};
-use crate::jobs::cases::{self, CaseContext, CaseError, Step};
+use crate::services::cases::{self, CaseContext, CaseError, Step};
 use actix_web::{get, post, web, HttpResponse};
 use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};

@@ -4,11 +4,9 @@
 
 use super::partner::Partner;
 use super::problem::{Problem, ProblemBody, Refusal};
-use crate::db::registry_sync as store;
 use crate::domain::ApiScope;
 use crate::i18n::Tr;
-use crate::jobs::entitlements;
-use crate::jobs::registry_sync::read;
+use crate::services::registry_sync as registry;
 use actix_web::{post, web, HttpResponse};
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
@@ -72,12 +70,16 @@ pub async fn write_households(partner: Partner, body: web::Bytes) -> Result<Http
             if updates.households.is_empty() || updates.households.len() > MAX_HOUSEHOLDS {
                 return Err(gate.problem(Refusal::BadRequest("api.problem.registry_batch_size")));
             }
-            let received = updates.households.into_iter().map(read).collect();
-            let outcome = crate::db::write_transaction(conn, |conn| {
-                store::store_records(conn, &source, &actor, received, &area, now)
-            })?;
-            entitlements::reevaluate_households(conn, &rules, &outcome.stored(), now, &notify)
-                .map_err(|e| Problem::from(crate::error::AppError::Internal(e)))?;
+            let received = updates.households.into_iter().map(registry::read).collect();
+            let writer = registry::Writer {
+                source: &source,
+                actor: &actor,
+                area: &area,
+            };
+            let applied =
+                registry::store_partner_records(conn, &rules, &notify, &writer, received, now)
+                    .map_err(|e| Problem::from(crate::error::AppError::Internal(e.into())))?;
+            let outcome = applied.outcome;
             Ok(outcome)
         })
         .await?;

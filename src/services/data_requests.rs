@@ -10,7 +10,7 @@ use crate::domain::data_request::{self, Details};
 use crate::domain::partner::PRIVACY_NOTICE_VERSION;
 use crate::domain::{DataRequestKind, DataRequestStatus};
 use crate::i18n::Tr;
-use crate::jobs::emails::{self, DataRequestNews};
+use crate::services::emails::{self, DataRequestNews};
 
 fn audit_entry(
     conn: &mut DbConn,

@@ -1,0 +1,14 @@
+//! The use cases: what happens when a farmer submits, an officer decides, the registry changes
+//! or a farmer asks about their data. Each owns its transaction and its notices, and is called
+//! alike by the web handlers, the partner API and the background jobs. Services use `db`,
+//! `rules`, `domain` and `i18n`; they never see HTTP.
+
+pub mod cases;
+pub mod data_requests;
+pub mod delivery;
+pub mod emails;
+pub mod entitlements;
+pub mod housekeeping;
+pub mod open_data;
+pub mod registry_sync;
+pub mod satisfaction;
