@@ -16,4 +16,5 @@ mod privacy;
 mod registry;
 mod registry_sync;
 mod satisfaction;
+mod schema;
 mod security;
