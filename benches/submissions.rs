@@ -60,7 +60,7 @@ fn main() -> anyhow::Result<()> {
         kaset::db::users::insert(
             &mut conn,
             &kaset::db::users::NewUser {
-                role: "farmer",
+                role: kaset::domain::Role::Farmer,
                 email: None,
                 national_id: Some(national_id),
                 display_name: "bench",

@@ -303,7 +303,7 @@ async fn samples(app: &TestApp) -> Samples {
     kaset::db::users::insert(
         &mut conn,
         &kaset::db::users::NewUser {
-            role: "farmer",
+            role: Role::Farmer,
             email: Some(OTHER_FARMER),
             national_id: None,
             display_name: "นางสมศรี มีนา",

@@ -28,7 +28,7 @@ fn manager_of(app: &TestApp, province: &str) -> String {
     kaset::db::users::insert(
         &mut app.db(),
         &kaset::db::users::NewUser {
-            role: "manager",
+            role: kaset::domain::Role::Manager,
             email: Some(&email),
             national_id: None,
             display_name: "ผู้จัดการจังหวัด",

@@ -1,6 +1,7 @@
 //! The two migration sets cannot drift apart: a fresh SQLite and a fresh PostgreSQL database,
 //! each migrated as the server does at start-up, hold every table and column of `schema.rs`
-//! with a compatible type and the same nullability, and the same tables and indexes by name.
+//! with a compatible type and the same nullability, and the same tables and indexes by name;
+//! and every coded column holds only the codes of its domain enum.
 
 use crate::support::postgres_url;
 use diesel::prelude::*;
@@ -197,49 +198,71 @@ fn differences_from_declared(
     wrong
 }
 
+/// A fresh SQLite database, migrated as the server does at start-up.
+fn fresh_sqlite(dir: &tempfile::TempDir) -> SqliteConnection {
+    let path = dir.path().join("fresh.db");
+    kaset::db::connect(&format!("sqlite://{}", path.display()), 1)
+        .expect("migrate a fresh SQLite database");
+    SqliteConnection::establish(path.to_str().unwrap()).unwrap()
+}
+
+/// A fresh PostgreSQL database, migrated as the server does at start-up; dropped at the end.
+struct FreshPostgres {
+    admin: PgConnection,
+    name: String,
+    conn: Option<PgConnection>,
+}
+
+impl FreshPostgres {
+    fn create() -> Option<Self> {
+        let admin_url = postgres_url()?;
+        let name = format!("kaset_schema_{:08x}", rand::random::<u32>());
+        let mut admin = PgConnection::establish(&admin_url).expect("connect to TEST_DATABASE_URL");
+        diesel::sql_query(format!("CREATE DATABASE {name}"))
+            .execute(&mut admin)
+            .unwrap();
+        let url = match admin_url.split_once('?') {
+            Some((base, query)) => format!("{}/{name}?{query}", base.rsplit_once('/').unwrap().0),
+            None => format!("{}/{name}", admin_url.rsplit_once('/').unwrap().0),
+        };
+        drop(kaset::db::connect(&url, 1).expect("migrate a fresh PostgreSQL database"));
+        let conn = PgConnection::establish(&url).unwrap();
+        Some(Self {
+            admin,
+            name,
+            conn: Some(conn),
+        })
+    }
+
+    fn conn(&mut self) -> &mut PgConnection {
+        self.conn.as_mut().expect("open until dropped")
+    }
+}
+
+impl Drop for FreshPostgres {
+    fn drop(&mut self) {
+        self.conn = None;
+        let _ = diesel::sql_query(format!("DROP DATABASE {} WITH (FORCE)", self.name))
+            .execute(&mut self.admin);
+    }
+}
+
 #[test]
 fn both_databases_migrate_to_the_schema_the_code_is_compiled_against() {
     let declared = declared_schema();
     assert!(declared.len() > 20, "{} tables read", declared.len());
-
     let dir = tempfile::tempdir().unwrap();
-    let sqlite_url = format!("sqlite://{}", dir.path().join("fresh.db").display());
-    kaset::db::connect(&sqlite_url, 1).expect("migrate a fresh SQLite database");
-    let mut sqlite =
-        SqliteConnection::establish(dir.path().join("fresh.db").to_str().unwrap()).unwrap();
-    let sqlite = sqlite_found(&mut sqlite);
-
-    let Some(admin_url) = postgres_url() else {
-        let wrong = differences_from_declared(&declared, &sqlite, false);
-        assert!(wrong.is_empty(), "{}", wrong.join("\n"));
-        return;
-    };
-    let name = format!("kaset_schema_{:08x}", rand::random::<u32>());
-    let mut admin = PgConnection::establish(&admin_url).expect("connect to TEST_DATABASE_URL");
-    diesel::sql_query(format!("CREATE DATABASE {name}"))
-        .execute(&mut admin)
-        .unwrap();
-    let url = match admin_url.split_once('?') {
-        Some((base, query)) => format!("{}/{name}?{query}", base.rsplit_once('/').unwrap().0),
-        None => format!("{}/{name}", admin_url.rsplit_once('/').unwrap().0),
-    };
-    let found = {
-        let pool = kaset::db::connect(&url, 1).expect("migrate a fresh PostgreSQL database");
-        drop(pool);
-        let mut conn = PgConnection::establish(&url).unwrap();
-        postgres_found(&mut conn)
-    };
-    diesel::sql_query(format!("DROP DATABASE {name} WITH (FORCE)"))
-        .execute(&mut admin)
-        .unwrap();
-
+    let sqlite = sqlite_found(&mut fresh_sqlite(&dir));
     let mut wrong = differences_from_declared(&declared, &sqlite, false);
-    wrong.extend(differences_from_declared(&declared, &found, true));
-    for table in sqlite.tables().symmetric_difference(&found.tables()) {
-        wrong.push(format!("table {table} is on one backend only"));
-    }
-    for index in sqlite.indexes.symmetric_difference(&found.indexes) {
-        wrong.push(format!("index {index} is on one backend only"));
+    if let Some(mut postgres) = FreshPostgres::create() {
+        let found = postgres_found(postgres.conn());
+        wrong.extend(differences_from_declared(&declared, &found, true));
+        for table in sqlite.tables().symmetric_difference(&found.tables()) {
+            wrong.push(format!("table {table} is on one backend only"));
+        }
+        for index in sqlite.indexes.symmetric_difference(&found.indexes) {
+            wrong.push(format!("index {index} is on one backend only"));
+        }
     }
     assert!(
         wrong.is_empty(),
@@ -247,4 +270,89 @@ fn both_databases_migrate_to_the_schema_the_code_is_compiled_against() {
         wrong.len(),
         wrong.join("\n")
     );
+}
+
+/// The quoted codes of a CHECK clause, in order.
+fn quoted(clause: &str) -> Vec<String> {
+    clause
+        .split('\'')
+        .skip(1)
+        .step_by(2)
+        .map(str::to_owned)
+        .collect()
+}
+
+#[test]
+fn every_coded_column_accepts_exactly_the_codes_of_its_enum() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut sqlite = fresh_sqlite(&dir);
+    let mut postgres = FreshPostgres::create();
+    for (column, codes) in kaset::db::codes::coded_columns() {
+        let (table, name) = column.split_once('.').unwrap();
+        let sql: Vec<Named> = diesel::sql_query(format!(
+            "SELECT sql AS name FROM sqlite_master WHERE type = 'table' AND name = '{table}'"
+        ))
+        .load(&mut sqlite)
+        .unwrap();
+        let marker = format!("CHECK ({name} IN (");
+        let clause = sql[0]
+            .name
+            .split_once(&marker)
+            .map(|(_, rest)| rest.split("))").next().unwrap_or_default())
+            .unwrap_or_else(|| panic!("SQLite: {column} has no CHECK"));
+        assert_eq!(quoted(clause), codes, "SQLite: {column}");
+        if let Some(postgres) = postgres.as_mut() {
+            let definition: Vec<Named> = diesel::sql_query(format!(
+                "SELECT pg_get_constraintdef(oid) AS name FROM pg_constraint
+                 WHERE conname = '{table}_{name}_code'"
+            ))
+            .load(postgres.conn())
+            .unwrap();
+            let definition = definition
+                .first()
+                .unwrap_or_else(|| panic!("PostgreSQL: {column} has no CHECK"));
+            assert_eq!(quoted(&definition.name), codes, "PostgreSQL: {column}");
+        }
+    }
+}
+
+/// An error with the errors it wraps, as the server's log shows it.
+fn with_causes(error: &dyn std::error::Error) -> String {
+    let mut text = error.to_string();
+    let mut cause = error.source();
+    while let Some(inner) = cause {
+        text.push_str(&format!(": {inner}"));
+        cause = inner.source();
+    }
+    text
+}
+
+#[test]
+fn a_stored_code_kaset_does_not_know_is_refused_and_never_read_as_another() {
+    use diesel::dsl::sql;
+    use kaset::domain::{CaseStatus, Role};
+    let dir = tempfile::tempdir().unwrap();
+    let mut sqlite = fresh_sqlite(&dir);
+    let mut postgres = FreshPostgres::create();
+    let insert = "INSERT INTO disasters (hazard, started_on, description, created_at)
+                  VALUES ('meteor', '2027-01-01', 'x', '2027-01-01 00:00:00')";
+    let refused = diesel::sql_query(insert).execute(&mut sqlite);
+    assert!(refused.is_err(), "SQLite stored an unknown hazard");
+    let unknown_role = diesel::select(sql::<Text>("'boss'")).get_result::<Role>(&mut sqlite);
+    let error = with_causes(&unknown_role.expect_err("'boss' is no role"));
+    assert!(
+        error.contains("users.role") && error.contains("\"boss\""),
+        "{error}"
+    );
+    if let Some(postgres) = postgres.as_mut() {
+        let refused = diesel::sql_query(insert).execute(postgres.conn());
+        assert!(refused.is_err(), "PostgreSQL stored an unknown hazard");
+        let unknown =
+            diesel::select(sql::<Text>("'lost'")).get_result::<CaseStatus>(postgres.conn());
+        let error = with_causes(&unknown.expect_err("'lost' is no status"));
+        assert!(
+            error.contains("applications.status") && error.contains("\"lost\""),
+            "{error}"
+        );
+    }
 }

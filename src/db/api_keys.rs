@@ -13,7 +13,7 @@ pub struct ApiKeyRow {
     pub key_prefix: String,
     pub secret_sha256: String,
     pub scopes: String,
-    pub purpose: String,
+    pub purpose: ConsentPurpose,
     pub scope_province_code: Option<String>,
     pub scope_amphoe_code: Option<String>,
     pub requests_per_minute: i32,
@@ -29,10 +29,6 @@ impl ApiKeyRow {
             .split_whitespace()
             .filter_map(|code| ApiScope::parse(code).ok())
             .collect()
-    }
-
-    pub fn purpose(&self) -> Option<ConsentPurpose> {
-        ConsentPurpose::parse(&self.purpose).ok()
     }
 
     pub fn area(&self) -> AreaScope {

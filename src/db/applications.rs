@@ -15,7 +15,7 @@ pub struct ApplicationRow {
     pub household_id: i32,
     pub applicant_id: i32,
     pub programme_id: String,
-    pub status: String,
+    pub status: CaseStatus,
     pub version: i32,
     pub answers: String,
     pub assigned_to: Option<i32>,
@@ -34,15 +34,8 @@ pub struct ApplicationRow {
     pub updated_at: NaiveDateTime,
 }
 
-impl ApplicationRow {
-    /// The stored status; a code the database holds is always one the domain knows.
-    pub fn status(&self) -> CaseStatus {
-        CaseStatus::parse(&self.status).unwrap_or(CaseStatus::Draft)
-    }
-}
-
 /// The statuses in which an application is "live": one per household and programme.
-const ENDED_FOR_GOOD: [&str; 2] = ["withdrawn", "rejected"];
+const ENDED_FOR_GOOD: [CaseStatus; 2] = [CaseStatus::Withdrawn, CaseStatus::Rejected];
 
 /// The live application of a household for a programme, if there is one.
 pub fn find_live(
@@ -444,7 +437,7 @@ pub fn officers_for_amphoe(
 ) -> QueryResult<Vec<(i32, String)>> {
     let province = &amphoe_code[..amphoe_code.len().min(2)];
     users::table
-        .filter(users::role.eq("officer"))
+        .filter(users::role.eq(crate::domain::Role::Officer))
         .filter(users::disabled_at.is_null())
         .filter(users::scope_province_code.eq(province))
         .filter(

@@ -10,7 +10,7 @@ use diesel::prelude::*;
 pub struct ConsentRow {
     pub id: i32,
     pub user_id: i32,
-    pub purpose: String,
+    pub purpose: ConsentPurpose,
     pub notice_version: String,
     pub given: bool,
     pub at: NaiveDateTime,

@@ -3,6 +3,7 @@
 
 use super::schema::{disaster_tambons, disasters, households};
 use super::DbConn;
+use crate::domain::Hazard;
 use crate::rules::facts::DisasterRecord;
 use chrono::{NaiveDate, NaiveDateTime};
 use diesel::prelude::*;
@@ -11,7 +12,7 @@ use std::collections::HashMap;
 #[derive(Queryable, Clone, Debug)]
 pub struct DisasterRow {
     pub id: i32,
-    pub hazard: String,
+    pub hazard: Hazard,
     pub started_on: NaiveDate,
     pub ended_on: Option<NaiveDate>,
     pub description: String,

@@ -5,6 +5,7 @@ pub mod actions;
 pub mod api_keys;
 pub mod applications;
 pub mod audit;
+pub mod codes;
 pub mod consents;
 pub mod data_requests;
 pub mod disasters;

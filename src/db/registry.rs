@@ -5,7 +5,9 @@ use super::audit::{self, Actor};
 use super::schema::{households, livestock, members, memberships, plantings, plots, tambons};
 use super::DbConn;
 use crate::domain::search::HouseholdSearch;
-use crate::domain::{Area, AreaScope, Crop, LandDocument, MembershipKind, Season, Species, Tenure};
+use crate::domain::{
+    Area, AreaScope, Crop, LandDocument, MembershipKind, Relation, Season, Species, Tenure,
+};
 use crate::rules::facts::{HouseholdRecord, PlantingRecord, PlotRecord};
 use chrono::{NaiveDate, NaiveDateTime};
 use diesel::prelude::*;
@@ -33,7 +35,7 @@ pub struct MemberRow {
     pub first_name: String,
     pub last_name: String,
     pub birth_date: NaiveDate,
-    pub relation: String,
+    pub relation: Relation,
     pub is_head: bool,
     pub phone: Option<String>,
 }
@@ -51,8 +53,8 @@ pub struct PlotRow {
     pub label: String,
     pub tambon_code: String,
     pub area_sq_wa: i32,
-    pub land_document: Option<String>,
-    pub tenure: String,
+    pub land_document: Option<LandDocument>,
+    pub tenure: Tenure,
     pub irrigated: bool,
     pub updated_at: NaiveDateTime,
 }
@@ -61,9 +63,9 @@ pub struct PlotRow {
 pub struct PlantingRow {
     pub id: i32,
     pub plot_id: i32,
-    pub crop: String,
+    pub crop: Crop,
     pub season_year: i32,
-    pub season: String,
+    pub season: Season,
     pub area_sq_wa: i32,
     pub planted_on: Option<NaiveDate>,
     pub updated_at: NaiveDateTime,
@@ -73,7 +75,7 @@ pub struct PlantingRow {
 pub struct LivestockRow {
     pub id: i32,
     pub household_id: i32,
-    pub species: String,
+    pub species: Species,
     pub head_count: i32,
     pub updated_at: NaiveDateTime,
 }
@@ -82,7 +84,7 @@ pub struct LivestockRow {
 pub struct MembershipRow {
     pub id: i32,
     pub household_id: i32,
-    pub kind: String,
+    pub kind: MembershipKind,
     pub organisation: String,
     pub member_number: Option<String>,
     pub since: Option<NaiveDate>,
@@ -114,8 +116,7 @@ pub fn rules_record(
 }
 
 impl Farm {
-    /// The rules' record of this household, given the disasters in force by tambon. Codes the
-    /// vocabularies do not know are left out (they cannot be stored through Kaset's forms).
+    /// The rules' record of this household, given the disasters in force by tambon.
     pub fn rules_record(
         &self,
         disasters: &std::collections::HashMap<String, crate::rules::facts::DisasterRecord>,
@@ -133,21 +134,16 @@ impl Farm {
                 .iter()
                 .map(|(plot, plantings)| PlotRecord {
                     area_sq_wa: i64::from(plot.area_sq_wa),
-                    land_document: plot
-                        .land_document
-                        .as_deref()
-                        .and_then(|d| LandDocument::parse(d).ok()),
-                    tenure: Tenure::parse(&plot.tenure).unwrap_or(Tenure::Owned),
+                    land_document: plot.land_document,
+                    tenure: plot.tenure,
                     irrigated: plot.irrigated,
                     plantings: plantings
                         .iter()
-                        .filter_map(|p| {
-                            Some(PlantingRecord {
-                                crop: Crop::parse(&p.crop).ok()?,
-                                season: Season::parse(&p.season).ok()?,
-                                season_year: p.season_year,
-                                area_sq_wa: i64::from(p.area_sq_wa),
-                            })
+                        .map(|p| PlantingRecord {
+                            crop: p.crop,
+                            season: p.season,
+                            season_year: p.season_year,
+                            area_sq_wa: i64::from(p.area_sq_wa),
                         })
                         .collect(),
                 })
@@ -155,13 +151,9 @@ impl Farm {
             livestock: self
                 .livestock
                 .iter()
-                .filter_map(|l| Some((Species::parse(&l.species).ok()?, i64::from(l.head_count))))
+                .map(|l| (l.species, i64::from(l.head_count)))
                 .collect(),
-            memberships: self
-                .memberships
-                .iter()
-                .filter_map(|m| MembershipKind::parse(&m.kind).ok())
-                .collect(),
+            memberships: self.memberships.iter().map(|m| m.kind).collect(),
             disaster: disasters.get(&self.household.tambon_code).cloned(),
         }
     }
@@ -437,9 +429,9 @@ fn plot_row_fields(row: &PlotRow) -> [(&'static str, String); 6] {
         ("area_sq_wa", row.area_sq_wa.to_string()),
         (
             "land_document",
-            row.land_document.clone().unwrap_or_default(),
+            row.land_document.map_or("", |d| d.code()).to_owned(),
         ),
-        ("tenure", row.tenure.clone()),
+        ("tenure", row.tenure.code().to_owned()),
         ("irrigated", row.irrigated.to_string()),
     ]
 }
@@ -459,9 +451,9 @@ fn planting_fields(input: &PlantingInput) -> [(&'static str, String); 5] {
 
 fn planting_row_fields(row: &PlantingRow) -> [(&'static str, String); 5] {
     [
-        ("crop", row.crop.clone()),
+        ("crop", row.crop.code().to_owned()),
         ("season_year", row.season_year.to_string()),
-        ("season", row.season.clone()),
+        ("season", row.season.code().to_owned()),
         ("area_sq_wa", row.area_sq_wa.to_string()),
         (
             "planted_on",
@@ -736,7 +728,7 @@ pub fn set_livestock(
             .filter(livestock::household_id.eq(household_id))
             .load(conn)?;
         for (species, count) in counts {
-            let current = existing.iter().find(|l| l.species == species.code());
+            let current = existing.iter().find(|l| l.species == *species);
             let old_count = current.map_or(0, |l| l.head_count);
             if old_count == *count {
                 continue;

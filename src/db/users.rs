@@ -9,7 +9,7 @@ use diesel::prelude::*;
 #[derive(Queryable, Clone, Debug)]
 pub struct UserRow {
     pub id: i32,
-    pub role: String,
+    pub role: Role,
     pub email: Option<String>,
     pub national_id: Option<String>,
     pub display_name: String,
@@ -27,17 +27,12 @@ impl UserRow {
     pub fn locale(&self) -> crate::i18n::Locale {
         crate::i18n::Locale::parse(&self.locale).unwrap_or_default()
     }
-
-    pub fn role(&self) -> Role {
-        // The column only ever receives Role codes; an unknown value gets the least privilege.
-        Role::parse(&self.role).unwrap_or(Role::Farmer)
-    }
 }
 
 #[derive(Insertable, Debug)]
 #[diesel(table_name = users)]
 pub struct NewUser<'a> {
-    pub role: &'a str,
+    pub role: Role,
     pub email: Option<&'a str>,
     pub national_id: Option<&'a str>,
     pub display_name: &'a str,

@@ -29,6 +29,13 @@ macro_rules! code_enum {
                 match self { $($name::$variant => concat!($prefix, ".", $code)),+ }
             }
         }
+
+        /// As its code, in exports and API answers.
+        impl serde::Serialize for $name {
+            fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+                serializer.serialize_str(self.code())
+            }
+        }
     };
 }
 

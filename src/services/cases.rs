@@ -244,7 +244,11 @@ pub fn submit(
             internal: false,
         };
         apps::add_event(conn, draft.id, actor, &event, cx.now)?;
-        let status = ("status", Some(draft.status.clone()), to.code().to_owned());
+        let status = (
+            "status",
+            Some(draft.status.code().to_owned()),
+            to.code().to_owned(),
+        );
         audit_change(conn, actor, draft, &reference, event.kind, status, cx.now)?;
         tell_farmer(conn, cx, draft, &reference, to, "")?;
         Ok(reference)
@@ -330,7 +334,11 @@ pub fn act(
             record_files(conn, app, actor, Some(event_id), files, cx.now)?;
         }
         let reference = app.reference.clone().unwrap_or_default();
-        let status = ("status", Some(app.status.clone()), to.code().to_owned());
+        let status = (
+            "status",
+            Some(app.status.code().to_owned()),
+            to.code().to_owned(),
+        );
         audit_change(conn, actor, app, &reference, event.kind, status, cx.now)?;
         tell_farmer(conn, cx, app, &reference, to, step.message())?;
         // The farmer's answer or appeal is news for the officer who has the case.
@@ -361,7 +369,7 @@ pub fn assign(
     now: NaiveDateTime,
 ) -> Result<(), CaseError> {
     crate::db::write_transaction(conn, |conn| {
-        if !app.status().is_open() {
+        if !app.status.is_open() {
             return Err(CaseError::Refused(Refusal::NotNow));
         }
         let household = registry::load_farm(conn, app.household_id)?.household;
@@ -612,7 +620,7 @@ fn audit_change(
 /// The state machine's view of a stored application.
 pub fn case_of(rules: &RuleSet, app: &ApplicationRow) -> case::Case {
     case::Case {
-        status: app.status(),
+        status: app.status,
         appealed: app.appealed,
         decided_on: app.decided_on,
         pays: rules

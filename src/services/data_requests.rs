@@ -198,9 +198,8 @@ pub fn delete_account(
         let household = registry::load_farm(conn, household_id)?.household;
         for consent in consents::current(conn, user_id)? {
             if consent.given {
-                if let Ok(purpose) = crate::domain::ConsentPurpose::parse(&consent.purpose) {
-                    consents::record(conn, user_id, purpose, PRIVACY_NOTICE_VERSION, false, now)?;
-                }
+                let purpose = consent.purpose;
+                consents::record(conn, user_id, purpose, PRIVACY_NOTICE_VERSION, false, now)?;
             }
         }
         let today = crate::domain::clock::thai_time(now).date();

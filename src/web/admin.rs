@@ -68,7 +68,7 @@ pub async fn list(ctx: Ctx, query: web::Query<ListQuery>) -> Result<HttpResponse
             let mut lines = Vec::new();
             for row in rows {
                 // Farmers and administrators have no area.
-                let scope = if matches!(row.role(), Role::Farmer | Role::Admin) {
+                let scope = if matches!(row.role, Role::Farmer | Role::Admin) {
                     String::new()
                 } else {
                     let scope = AreaScope::from_codes(
@@ -90,7 +90,7 @@ pub async fn list(ctx: Ctx, query: web::Query<ListQuery>) -> Result<HttpResponse
                                 .map(crate::domain::NationalId::mask_stored)
                         })
                         .unwrap_or_default(),
-                    role: tr.t(row.role().label_key()).to_owned(),
+                    role: tr.t(row.role.label_key()).to_owned(),
                     scope,
                     disabled: row.disabled_at.is_some(),
                 });
@@ -237,7 +237,7 @@ pub async fn create(ctx: Ctx, Posted(form): Posted<StaffForm>) -> Result<HttpRes
                 let id = users::insert(
                     conn,
                     &users::NewUser {
-                        role: staff.role.code(),
+                        role: staff.role,
                         email: Some(staff.email.as_str()),
                         national_id: None,
                         display_name: &staff.name,

@@ -176,7 +176,7 @@ fn kept_for_sign_in(fields: HashMap<String, String>) -> HashMap<String, String> 
 
 pub async fn draft(ctx: Ctx, path: web::Path<i32>) -> Result<HttpResponse, AppError> {
     let app = own_application(&ctx, path.into_inner()).await?;
-    if app.status() != CaseStatus::Draft {
+    if app.status != CaseStatus::Draft {
         return Ok(redirect(&location(&app)));
     }
     let mut answers: RawAnswers = serde_json::from_str(&app.answers).unwrap_or_default();
@@ -328,7 +328,7 @@ pub async fn save_draft(
         UncheckedPost { .. } => return Err(AppError::Csrf),
     };
     let app = own_application(&ctx, id).await?;
-    if app.status() != CaseStatus::Draft {
+    if app.status != CaseStatus::Draft {
         // Submitted already (a second click, the back button): the same application.
         return Ok(redirect(&location(&app)));
     }
@@ -475,7 +475,7 @@ pub async fn discard_draft(
     Posted(_): Posted<super::context::NoFields>,
 ) -> Result<HttpResponse, AppError> {
     let app = own_application(&ctx, path.into_inner()).await?;
-    if app.status() != CaseStatus::Draft {
+    if app.status != CaseStatus::Draft {
         return Ok(redirect(&location(&app)));
     }
     let actor = ctx.farmer()?.0.actor();
@@ -524,12 +524,12 @@ pub async fn list(ctx: Ctx) -> Result<HttpResponse, AppError> {
     let applications = rows
         .iter()
         // A draft thrown away is nobody's business any more.
-        .filter(|a| a.reference.is_some() || a.status() == CaseStatus::Draft)
+        .filter(|a| a.reference.is_some() || a.status == CaseStatus::Draft)
         .map(|a| ApplicationLine {
             link: location(a),
             reference: a.reference.clone(),
             title: rules.title(&a.programme_id, tr.locale).to_owned(),
-            status: a.status().label_key(),
+            status: a.status.label_key(),
             updated: tr.day_of(&a.updated_at),
         })
         .collect();
@@ -639,7 +639,7 @@ pub async fn rate(
         .db(move |conn| Ok(crate::db::ratings::for_application(conn, id)?))
         .await?;
     let allowed = may_rate(
-        app.status(),
+        app.status,
         user_id == app.applicant_id,
         given.map(|r| r.created_at),
         now,
@@ -687,7 +687,7 @@ async fn show_page(
         .db(move |conn| Ok(crate::db::ratings::for_application(conn, id)?))
         .await?;
     let open = crate::domain::rating::may_rate(
-        app.status(),
+        app.status,
         true,
         given.as_ref().map(|r| r.created_at),
         now,
@@ -886,7 +886,7 @@ pub async fn remove_draft_file(
 ) -> Result<HttpResponse, AppError> {
     let (id, file) = path.into_inner();
     let app = own_application(&ctx, id).await?;
-    if app.status() != CaseStatus::Draft {
+    if app.status != CaseStatus::Draft {
         return Ok(redirect(&location(&app)));
     }
     let removed = ctx

@@ -151,7 +151,7 @@ pub async fn login(
         Some(user) => {
             ctx.sign_in(user.id)?;
             let next = if form.next.is_empty() {
-                home_of(user.role()).to_owned()
+                home_of(user.role).to_owned()
             } else {
                 safe_next(Some(&form.next))
             };
@@ -376,7 +376,7 @@ pub async fn register(
                 let id = users::insert(
                     conn,
                     &users::NewUser {
-                        role: Role::Farmer.code(),
+                        role: Role::Farmer,
                         email: Some(email.as_str()),
                         national_id: Some(national_id.as_str()),
                         display_name: &head.full_name(),

@@ -197,7 +197,7 @@ impl CaseView {
                 (meaning, value)
             })
             .collect();
-        let status = app.status();
+        let status = app.status;
         let case = cases::case_of(&ctx.state.rules, &app);
         let steps = ALL_STEPS
             .into_iter()
@@ -340,7 +340,7 @@ pub async fn queue(ctx: Ctx, query: web::Query<QueueQuery>) -> Result<HttpRespon
             version: a.version,
             title: title(&a.programme_id),
             registry_number,
-            status: a.status(),
+            status: a.status,
             due: a.due_on.map(|d| tr.date(&d)).unwrap_or_default(),
             overdue: a.due_on.is_some_and(|d| d < today),
             assigned: a.assigned_to.is_some(),

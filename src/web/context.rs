@@ -35,7 +35,7 @@ impl CurrentUser {
     fn from_row(row: &UserRow) -> Self {
         Self {
             id: row.id,
-            role: row.role(),
+            role: row.role,
             display_name: row.display_name.clone(),
             household_id: row.household_id,
             scope: AreaScope::from_codes(

@@ -58,9 +58,7 @@ async fn page(
     let declarations = rows
         .into_iter()
         .map(|(row, tambons)| DeclarationLine {
-            hazard: Hazard::parse(&row.hazard)
-                .map(|h| tr.t(h.label_key()).to_owned())
-                .unwrap_or(row.hazard),
+            hazard: tr.t(row.hazard.label_key()).to_owned(),
             started_on: tr.date(&row.started_on),
             ended_on: row
                 .ended_on

@@ -2,9 +2,7 @@
 
 use super::context::{render, Ctx};
 use crate::db::{geography, registry, DbConn};
-use crate::domain::{
-    Area, Crop, LandDocument, MembershipKind, NationalId, Relation, Season, Species, Tenure,
-};
+use crate::domain::{Area, NationalId};
 use crate::error::AppError;
 use crate::i18n::Tr;
 use actix_web::HttpResponse;
@@ -50,18 +48,6 @@ pub struct FarmView {
 }
 
 /// The registry's code shown as its label; a code the vocabulary does not know is shown as is.
-fn label<T: Copy>(
-    tr: &Tr,
-    parsed: Result<T, crate::domain::Invalid>,
-    key: fn(T) -> &'static str,
-    raw: &str,
-) -> String {
-    match parsed {
-        Ok(value) => tr.t(key(value)).to_owned(),
-        Err(_) => raw.to_owned(),
-    }
-}
-
 pub fn area_text(tr: &Tr, sq_wa: i32) -> String {
     match Area::from_sq_wa(sq_wa) {
         Ok(area) => {
@@ -115,21 +101,11 @@ pub fn farm_view(
             id: plot.id,
             label: plot.label.clone(),
             area: area_text(&tr, plot.area_sq_wa),
-            land_document: match &plot.land_document {
-                Some(code) => label(
-                    &tr,
-                    LandDocument::parse(code),
-                    LandDocument::label_key,
-                    code,
-                ),
+            land_document: match plot.land_document {
+                Some(document) => tr.t(document.label_key()).to_owned(),
                 None => tr.t("farm.not_recorded").to_owned(),
             },
-            tenure: label(
-                &tr,
-                Tenure::parse(&plot.tenure),
-                Tenure::label_key,
-                &plot.tenure,
-            ),
+            tenure: tr.t(plot.tenure.label_key()).to_owned(),
             tambon: format!(
                 "{} · {}",
                 tambon.tambon.name(tr.locale),
@@ -146,10 +122,10 @@ pub fn farm_view(
                 .iter()
                 .map(|p| PlantingView {
                     id: p.id,
-                    crop: label(&tr, Crop::parse(&p.crop), Crop::label_key, &p.crop),
+                    crop: tr.t(p.crop.label_key()).to_owned(),
                     season: format!(
                         "{} {}/{}",
-                        label(&tr, Season::parse(&p.season), Season::label_key, &p.season),
+                        tr.t(p.season.label_key()),
                         p.season_year,
                         (p.season_year + 1) % 100
                     ),
@@ -170,12 +146,7 @@ pub fn farm_view(
             .iter()
             .map(|m| MemberView {
                 name: m.full_name(),
-                relation: label(
-                    &tr,
-                    Relation::parse(&m.relation),
-                    Relation::label_key,
-                    &m.relation,
-                ),
+                relation: tr.t(m.relation.label_key()).to_owned(),
                 national_id: NationalId::mask_stored(&m.national_id),
                 age: age_on(m.birth_date, today),
             })
@@ -184,29 +155,14 @@ pub fn farm_view(
         livestock: farm
             .livestock
             .iter()
-            .map(|l| {
-                (
-                    label(
-                        &tr,
-                        Species::parse(&l.species),
-                        Species::label_key,
-                        &l.species,
-                    ),
-                    l.head_count,
-                )
-            })
+            .map(|l| (tr.t(l.species.label_key()).to_owned(), l.head_count))
             .collect(),
         memberships: farm
             .memberships
             .iter()
             .map(|m| {
                 (
-                    label(
-                        &tr,
-                        MembershipKind::parse(&m.kind),
-                        MembershipKind::label_key,
-                        &m.kind,
-                    ),
+                    tr.t(m.kind.label_key()).to_owned(),
                     m.organisation.clone(),
                     m.member_number.clone().unwrap_or_default(),
                 )

@@ -337,8 +337,8 @@ impl PlotForm {
             rai: rai.to_string(),
             ngan: ngan.to_string(),
             wa: wa.to_string(),
-            land_document: row.land_document.clone().unwrap_or_default(),
-            tenure: row.tenure.clone(),
+            land_document: row.land_document.map_or("", |d| d.code()).to_owned(),
+            tenure: row.tenure.code().to_owned(),
             tambon_code: row.tambon_code.clone(),
             irrigated: if row.irrigated {
                 "on".into()
@@ -557,8 +557,8 @@ impl PlantingForm {
             .map(Area::parts)
             .unwrap_or_default();
         Self {
-            crop: row.crop.clone(),
-            season: row.season.clone(),
+            crop: row.crop.code().to_owned(),
+            season: row.season.code().to_owned(),
             season_year: row.season_year.to_string(),
             rai: rai.to_string(),
             ngan: ngan.to_string(),
@@ -839,7 +839,7 @@ pub async fn livestock_form(ctx: Ctx, path: web::Path<i32>) -> Result<HttpRespon
         |s| {
             farm.livestock
                 .iter()
-                .find(|l| l.species == s.code())
+                .find(|l| l.species == s)
                 .map_or_else(|| "0".to_owned(), |l| l.head_count.to_string())
         },
         &errors,

@@ -91,10 +91,7 @@ async fn page(
                         .iter()
                         .map(|s| tr.t(s.label_key()).to_owned())
                         .collect(),
-                    purpose: row
-                        .purpose()
-                        .map(|p| tr.t(p.label_key()).to_owned())
-                        .unwrap_or_default(),
+                    purpose: tr.t(row.purpose.label_key()).to_owned(),
                     name: row.name,
                     prefix: row.key_prefix,
                     requests_per_minute: row.requests_per_minute,

@@ -77,13 +77,11 @@ async fn privacy_page(
     let tr = ctx.tr;
     let requests = requests
         .into_iter()
-        .filter(|r| r.kind == DataRequestKind::Correction.code())
+        .filter(|r| r.kind == DataRequestKind::Correction)
         .map(|r| RequestView {
             reference: data_request::reference(r.id),
-            open: r.status == DataRequestStatus::Open.code(),
-            status: DataRequestStatus::parse(&r.status)
-                .map(|s| tr.t(s.label_key()).to_owned())
-                .unwrap_or_default(),
+            open: r.status == DataRequestStatus::Open,
+            status: tr.t(r.status.label_key()).to_owned(),
             asked: tr.day_of(&r.created_at),
             due: tr.date(&r.due_on),
             details: r.details,
@@ -93,7 +91,7 @@ async fn privacy_page(
     let consents = ConsentPurpose::ALL
         .iter()
         .map(|purpose| {
-            let row = rows.iter().find(|r| r.purpose == purpose.code());
+            let row = rows.iter().find(|r| r.purpose == *purpose);
             ConsentView {
                 purpose: purpose.code(),
                 label: tr.t(purpose.label_key()).to_owned(),

@@ -180,7 +180,7 @@ fn create_demo_accounts(
         users::insert(
             conn,
             &NewUser {
-                role: role.code(),
+                role,
                 email: Some(email),
                 national_id,
                 display_name: name,

@@ -84,7 +84,7 @@ pub fn seed(conn: &mut DbConn, unusable_hash: &str, clock: &Clock) -> anyhow::Re
         .order(households::id)
         .load(conn)?;
     let officers: Vec<(i32, Option<String>)> = users::table
-        .filter(users::role.eq("officer"))
+        .filter(users::role.eq(crate::domain::Role::Officer))
         .select((users::id, users::scope_province_code))
         .load(conn)?;
     let mut rated = 0;
@@ -95,7 +95,7 @@ pub fn seed(conn: &mut DbConn, unusable_hash: &str, clock: &Clock) -> anyhow::Re
         let applicant = crate::db::users::insert(
             conn,
             &crate::db::users::NewUser {
-                role: "farmer",
+                role: crate::domain::Role::Farmer,
                 email: None,
                 national_id: Some(&national_id),
                 display_name: &first_name,

@@ -78,7 +78,7 @@ pub async fn case_status(
         .to_owned();
     Ok(HttpResponse::Ok().json(CaseStatus {
         reference: app.reference.clone().unwrap_or_default(),
-        status: app.status.clone(),
+        status: app.status.code().to_owned(),
         submitted_at: app.submitted_at,
         decided_on: app.decided_on,
         due_on: app.due_on,

@@ -145,7 +145,7 @@ impl Partner {
     /// consent (it runs on another thread, without the request).
     pub fn gate(&self) -> Gate {
         Gate {
-            purpose: self.key.purpose().unwrap_or(ConsentPurpose::AgencyServices),
+            purpose: self.key.purpose,
             locale: self.locale,
         }
     }

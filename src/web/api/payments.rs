@@ -228,7 +228,7 @@ fn pay(
     let Some(app) = find(conn)? else {
         return Ok("not_found");
     };
-    if app.status() == CaseStatus::Paid {
+    if app.status == CaseStatus::Paid {
         return Ok("already_paid");
     }
     let message = payment
@@ -243,7 +243,7 @@ fn pay(
         Err(CaseError::Refused(_)) => Ok("not_approved"),
         // Changed meanwhile, perhaps paid by the same batch sent twice at once.
         Err(CaseError::Stale) => match find(conn)? {
-            Some(app) if app.status() == CaseStatus::Paid => Ok("already_paid"),
+            Some(app) if app.status == CaseStatus::Paid => Ok("already_paid"),
             _ => Ok("not_approved"),
         },
         Err(CaseError::Database(e)) => Err(e.into()),

@@ -1,0 +1,14 @@
+ALTER TABLE users DROP CONSTRAINT users_role_code;
+ALTER TABLE applications DROP CONSTRAINT applications_status_code;
+ALTER TABLE data_requests DROP CONSTRAINT data_requests_kind_code;
+ALTER TABLE data_requests DROP CONSTRAINT data_requests_status_code;
+ALTER TABLE disasters DROP CONSTRAINT disasters_hazard_code;
+ALTER TABLE consents DROP CONSTRAINT consents_purpose_code;
+ALTER TABLE api_keys DROP CONSTRAINT api_keys_purpose_code;
+ALTER TABLE members DROP CONSTRAINT members_relation_code;
+ALTER TABLE plots DROP CONSTRAINT plots_land_document_code;
+ALTER TABLE plots DROP CONSTRAINT plots_tenure_code;
+ALTER TABLE plantings DROP CONSTRAINT plantings_crop_code;
+ALTER TABLE plantings DROP CONSTRAINT plantings_season_code;
+ALTER TABLE livestock DROP CONSTRAINT livestock_species_code;
+ALTER TABLE memberships DROP CONSTRAINT memberships_kind_code;
