@@ -14,10 +14,7 @@ pub struct Place {
 
 impl Place {
     pub fn name(&self, locale: crate::i18n::Locale) -> &str {
-        match locale {
-            crate::i18n::Locale::Th => &self.name_th,
-            crate::i18n::Locale::En => &self.name_en,
-        }
+        locale.pick(&self.name_th, &self.name_en)
     }
 }
 

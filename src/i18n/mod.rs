@@ -31,10 +31,28 @@ impl Locale {
 
     /// The other language, offered by the switcher in the page header.
     pub fn other(self) -> Self {
+        self.pick(Locale::En, Locale::Th)
+    }
+
+    /// Of a thing in Thai and the same in English, the one in this language.
+    pub fn pick<T>(self, th: T, en: T) -> T {
         match self {
-            Locale::Th => Locale::En,
-            Locale::En => Locale::Th,
+            Locale::Th => th,
+            Locale::En => en,
         }
+    }
+}
+
+/// A text in both languages (a rule file's titles, a form's labels).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Bilingual {
+    pub th: String,
+    pub en: String,
+}
+
+impl Bilingual {
+    pub fn get(&self, locale: Locale) -> &str {
+        locale.pick(&self.th, &self.en)
     }
 }
 

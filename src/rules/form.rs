@@ -3,8 +3,9 @@
 //! the registry knows is shown pre-filled and never asked again. Kept apart from the rule file
 //! so that rewording a question does not change the rule's version.
 
-use super::programme::{Bilingual, RuleError};
+use super::programme::RuleError;
 use crate::domain::Invalid;
+use crate::i18n::Bilingual;
 use chrono::NaiveDate;
 use serde::Deserialize;
 use std::collections::BTreeMap;

@@ -5,7 +5,7 @@ use super::catalogue::CATALOGUE;
 use super::compile::{check, Names, Node, Slot};
 use super::syntax::{parse, parse_literal};
 use super::types::{Code, Type, Value};
-use crate::i18n::Locale;
+use crate::i18n::{Bilingual, Locale};
 use chrono::NaiveDate;
 use serde::Deserialize;
 use sha2::{Digest, Sha256};
@@ -50,22 +50,6 @@ impl RuleError {
             line,
             column,
             message: message.into(),
-        }
-    }
-}
-
-/// A text in both languages.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Bilingual {
-    pub th: String,
-    pub en: String,
-}
-
-impl Bilingual {
-    pub fn get(&self, locale: Locale) -> &str {
-        match locale {
-            Locale::Th => &self.th,
-            Locale::En => &self.en,
         }
     }
 }
@@ -324,10 +308,7 @@ pub struct Phrase {
 
 impl Phrase {
     pub fn parts(&self, locale: Locale) -> &[Part] {
-        match locale {
-            Locale::Th => &self.th,
-            Locale::En => &self.en,
-        }
+        locale.pick(&self.th, &self.en)
     }
 }
 

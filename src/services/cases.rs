@@ -140,10 +140,7 @@ pub struct SnapshotExplanation {
 
 impl SnapshotExplanation {
     pub fn get(&self, locale: Locale) -> &Explained {
-        match locale {
-            Locale::Th => &self.th,
-            Locale::En => &self.en,
-        }
+        locale.pick(&self.th, &self.en)
     }
 }
 

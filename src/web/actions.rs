@@ -52,10 +52,7 @@ fn subjects(tr: Tr, lexicon: &Lexicon, rules: &RuleSet) -> Vec<(String, String)>
         .themes
         .iter()
         .map(|t| {
-            let label = match tr.locale {
-                crate::i18n::Locale::Th => &t.th,
-                crate::i18n::Locale::En => &t.en,
-            };
+            let label = tr.locale.pick(&t.th, &t.en);
             (format!("theme:{}", t.id), label.clone())
         })
         .chain(rules.programmes.iter().map(|p| {
@@ -80,14 +77,11 @@ pub async fn public_page(ctx: Ctx) -> Result<HttpResponse, AppError> {
                 .iter()
                 .find(|(k, _)| *k == key)
                 .map_or(row.subject.clone(), |(_, l)| l.clone()),
-            title: match tr.locale {
-                crate::i18n::Locale::Th => row.title_th.clone(),
-                crate::i18n::Locale::En => row.title_en.clone(),
-            },
-            description: match tr.locale {
-                crate::i18n::Locale::Th => row.description_th.clone(),
-                crate::i18n::Locale::En => row.description_en.clone(),
-            },
+            title: tr.locale.pick(&row.title_th, &row.title_en).clone(),
+            description: tr
+                .locale
+                .pick(&row.description_th, &row.description_en)
+                .clone(),
             taken_on: tr.date(&row.taken_on),
             measure_key,
             before,

@@ -123,10 +123,7 @@ fn theme_table(analysis: &Analysis, tr: Tr) -> Vec<ThemeLine> {
         .iter()
         .map(|t| ThemeLine {
             id: t.id.clone(),
-            label: match tr.locale {
-                crate::i18n::Locale::Th => t.th.clone(),
-                crate::i18n::Locale::En => t.en.clone(),
-            },
+            label: tr.locale.pick(&t.th, &t.en).clone(),
             comments: t.comments,
             negative: t.negative,
             examples: t.examples.clone(),

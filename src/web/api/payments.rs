@@ -196,7 +196,7 @@ pub async fn mark_paid(
             if batch.payments.is_empty() || batch.payments.len() > MAX_BATCH {
                 return Err(gate.problem(Refusal::BadRequest("api.problem.batch_size")));
             }
-            let cx = crate::web::cases::case_context(&state);
+            let cx = crate::web::case_view::case_context(&state);
             let mut results = Vec::with_capacity(batch.payments.len());
             for payment in batch.payments {
                 let reference = payment.reference.trim().to_owned();

@@ -1,0 +1,473 @@
+//! A farmer's application before it is sent: started from an entitlement, pre-filled from the
+//! registry, saved as a draft with its files (kept across an ended session), then submitted.
+
+use super::case_view::{
+    case_context, case_error, checked_files, file_views, location, send_file, stale_form, FileView,
+};
+use super::context::{redirect, render, render_invalid, Ctx, FieldErrors, NoFields, Posted};
+use super::farm::{farm_view, FarmView};
+use super::routes::{Routes, FARMER};
+use super::uploads::{self, UncheckedPost, Upload};
+use crate::db::applications::{self as apps, ApplicationRow};
+use crate::db::registry;
+use crate::domain::{CaseStatus, Invalid, Role};
+use crate::error::AppError;
+use crate::rules::form::{Kind, RawAnswers};
+use crate::services::cases::{self, CaseError, Step};
+use actix_web::{web, HttpResponse};
+use askama::Template;
+use std::collections::HashMap;
+
+pub fn routes(routes: &mut Routes) {
+    routes
+        .post("/applications/start/{programme}", FARMER, start)
+        .get("/applications/drafts/{id}", FARMER, draft)
+        .post("/applications/drafts/{id}", FARMER, save_draft)
+        .post("/applications/drafts/{id}/discard", FARMER, discard_draft)
+        .get("/applications/drafts/{id}/files/{file}", FARMER, draft_file)
+        .post(
+            "/applications/drafts/{id}/files/{file}/remove",
+            FARMER,
+            remove_draft_file,
+        );
+}
+
+/// What a form field's name starts with when it holds a question's answer.
+const ANSWER_PREFIX: &str = "q_";
+
+/// The form field of question `id`'s answer.
+fn answer_field(id: &str) -> String {
+    format!("{ANSWER_PREFIX}{id}")
+}
+
+pub struct QuestionView {
+    pub field: String,
+    pub label: String,
+    pub hint: Option<String>,
+    pub required: bool,
+    /// `text`, `number`, `yes_no`, `date` or `choice`.
+    pub kind: &'static str,
+    pub value: String,
+    pub options: Vec<(String, String)>,
+    pub error: Option<&'static str>,
+}
+
+#[derive(Template)]
+#[template(path = "applications/draft.html")]
+struct DraftPage {
+    ctx: Ctx,
+    application: ApplicationRow,
+    title: String,
+    farm: FarmView,
+    questions: Vec<QuestionView>,
+    declared: bool,
+    errors: FieldErrors,
+    /// Why the household does not qualify now, when a submission was refused for it.
+    not_eligible: Vec<String>,
+    saved: bool,
+    kept: bool,
+    files: Vec<FileView>,
+    /// Files refused in this post: the name and why.
+    refused_files: Vec<(String, &'static str)>,
+    max_files: usize,
+}
+
+/// "Apply": opens the household's live application for the programme, or a new draft.
+pub async fn start(
+    ctx: Ctx,
+    path: web::Path<String>,
+    _csrf_checked: Posted<NoFields>,
+) -> Result<HttpResponse, AppError> {
+    let now = ctx.state.clock.now();
+    let (user, household_id) = ctx.farmer()?;
+    let programme_id = path.into_inner();
+    if ctx.state.rules.programme(&programme_id).is_none() {
+        return Err(AppError::NotFound);
+    }
+    let user_id = user.id;
+    let app = ctx
+        .db(move |conn| {
+            Ok(apps::start_draft(
+                conn,
+                household_id,
+                user_id,
+                &programme_id,
+                "{}",
+                now,
+            )?)
+        })
+        .await?;
+    Ok(redirect(&location(&app)))
+}
+
+async fn own_application(ctx: &Ctx, id: i32) -> Result<ApplicationRow, AppError> {
+    let (_, household_id) = ctx.farmer()?;
+    ctx.db(move |conn| apps::find_for_household(conn, household_id, id)?.ok_or(AppError::NotFound))
+        .await
+}
+
+/// Where the answers of a draft posted after its session ended wait for the farmer to sign in.
+const KEPT_ANSWERS: &str = "kept_answers";
+
+#[derive(serde::Serialize, serde::Deserialize)]
+struct KeptAnswers {
+    draft: i32,
+    fields: HashMap<String, String>,
+}
+
+/// What a session may keep of a form sent after it ended (anyone can send one, signed in or
+/// not, and the session lives 12 hours): the answers and the declaration, as long as they
+/// fit in a few kilobytes together. Answers that do not fit are typed again.
+const KEPT_ANSWERS_BYTES: usize = 8 * 1024;
+
+fn kept_for_sign_in(fields: HashMap<String, String>) -> HashMap<String, String> {
+    let mut room = KEPT_ANSWERS_BYTES;
+    let mut answers: Vec<(String, String)> = fields
+        .into_iter()
+        .filter(|(name, _)| name.starts_with(ANSWER_PREFIX) || name == "declaration")
+        .collect();
+    answers.sort();
+    answers
+        .into_iter()
+        .filter(|(name, value)| {
+            let size = name.len() + value.len();
+            let fits = size <= room;
+            if fits {
+                room -= size;
+            }
+            fits
+        })
+        .collect()
+}
+
+pub async fn draft(ctx: Ctx, path: web::Path<i32>) -> Result<HttpResponse, AppError> {
+    let app = own_application(&ctx, path.into_inner()).await?;
+    if app.status != CaseStatus::Draft {
+        return Ok(redirect(&location(&app)));
+    }
+    let mut answers: RawAnswers = serde_json::from_str(&app.answers).unwrap_or_default();
+    let mut outcome = DraftOutcome {
+        saved: ctx.path.ends_with("?saved=1"),
+        ..DraftOutcome::default()
+    };
+    let kept = ctx
+        .session
+        .remove_as::<KeptAnswers>(KEPT_ANSWERS)
+        .and_then(Result::ok)
+        .filter(|k| k.draft == app.id);
+    if let Some(kept) = kept {
+        // Shown, not saved: the farmer checks them and saves or submits.
+        for (field, value) in kept.fields {
+            if let Some(id) = field.strip_prefix("q_") {
+                answers.insert(id.to_owned(), value);
+            }
+        }
+        outcome.kept = true;
+    }
+    draft_page(ctx, app, &answers, outcome).await
+}
+
+/// What happened to the last post of a draft, for its page.
+#[derive(Default)]
+struct DraftOutcome {
+    declared: bool,
+    errors: FieldErrors,
+    not_eligible: Vec<String>,
+    saved: bool,
+    refused_files: Vec<(String, &'static str)>,
+    /// The answers come from a post made after the session ended.
+    kept: bool,
+}
+
+async fn draft_page(
+    ctx: Ctx,
+    application: ApplicationRow,
+    answers: &RawAnswers,
+    outcome: DraftOutcome,
+) -> Result<HttpResponse, AppError> {
+    let programme = ctx
+        .state
+        .rules
+        .programme(&application.programme_id)
+        .ok_or(AppError::NotFound)?;
+    let tr = ctx.tr;
+    let questions = programme
+        .form
+        .questions
+        .iter()
+        .map(|q| {
+            let field = answer_field(&q.id);
+            let (kind, options) = match &q.kind {
+                Kind::Text { .. } => ("text", Vec::new()),
+                Kind::Number { .. } => ("number", Vec::new()),
+                Kind::Date => ("date", Vec::new()),
+                Kind::YesNo => (
+                    "yes_no",
+                    vec![
+                        ("yes".to_owned(), tr.t("form.yes").to_owned()),
+                        ("no".to_owned(), tr.t("form.no").to_owned()),
+                    ],
+                ),
+                Kind::Choice { options } => (
+                    "choice",
+                    options
+                        .iter()
+                        .map(|(value, label)| (value.clone(), label.get(tr.locale).to_owned()))
+                        .collect(),
+                ),
+            };
+            QuestionView {
+                error: outcome.errors.get(&field),
+                value: answers.get(&q.id).cloned().unwrap_or_default(),
+                field,
+                label: q.label.get(tr.locale).to_owned(),
+                hint: q.hint.as_ref().map(|h| h.get(tr.locale).to_owned()),
+                required: q.required,
+                kind,
+                options,
+            }
+        })
+        .collect();
+    let title = programme.title.get(tr.locale).to_owned();
+    let (household_id, id) = (application.household_id, application.id);
+    let today = ctx.state.clock.today();
+    let (farm, files) = ctx
+        .db(move |conn| {
+            let farm = registry::load_farm(conn, household_id)?;
+            Ok((
+                farm_view(conn, tr, &farm, today)?,
+                apps::attachments_of(conn, id)?,
+            ))
+        })
+        .await?;
+    let page = DraftPage {
+        ctx,
+        application,
+        title,
+        farm,
+        questions,
+        declared: outcome.declared,
+        not_eligible: outcome.not_eligible,
+        saved: outcome.saved,
+        kept: outcome.kept,
+        errors: outcome.errors,
+        files: file_views(&files),
+        refused_files: outcome.refused_files,
+        max_files: crate::domain::attachment::MAX_FILES,
+    };
+    if page.errors.is_empty() && page.not_eligible.is_empty() && page.refused_files.is_empty() {
+        render(&page)
+    } else {
+        render_invalid(&page)
+    }
+}
+
+/// Saves the draft, or submits it (`action=submit`): answers checked against the programme's
+/// form, the declaration required, eligibility decided again. Files sent with the form are
+/// kept with the draft even when an answer is refused, so nothing has to be sent twice.
+pub async fn save_draft(
+    ctx: Ctx,
+    path: web::Path<i32>,
+    form: UncheckedPost,
+) -> Result<HttpResponse, AppError> {
+    let now = ctx.state.clock.now();
+    let id = path.into_inner();
+    let form = match form {
+        UncheckedPost {
+            post,
+            csrf_ok: true,
+        } => post,
+        // The session ended while the farmer was typing: keep the answers in a new session,
+        // and after signing in again they are back on the draft.
+        UncheckedPost { post, .. } if ctx.user.is_none() => {
+            let kept = KeptAnswers {
+                draft: id,
+                fields: kept_for_sign_in(post.fields),
+            };
+            ctx.session
+                .insert(KEPT_ANSWERS, kept)
+                .map_err(|e| AppError::Session(e.to_string()))?;
+            return Err(AppError::SignInRequired {
+                return_to: format!("/applications/drafts/{id}"),
+            });
+        }
+        UncheckedPost { .. } => return Err(AppError::Csrf),
+    };
+    let app = own_application(&ctx, id).await?;
+    if app.status != CaseStatus::Draft {
+        // Submitted already (a second click, the back button): the same application.
+        return Ok(redirect(&location(&app)));
+    }
+    let programme = ctx
+        .state
+        .rules
+        .programme(&app.programme_id)
+        .ok_or(AppError::NotFound)?;
+    let submitting = form.field("action") == "submit";
+    let raw: RawAnswers = programme
+        .form
+        .questions
+        .iter()
+        .filter_map(|q| {
+            form.fields
+                .get(&answer_field(&q.id))
+                .map(|v| (q.id.clone(), v.clone()))
+        })
+        .collect();
+    let declared = form.field("declaration") == "yes";
+    let refused_files = keep_files(&ctx, &app, None, form.uploads).await?;
+    let mut errors = FieldErrors::default();
+    let answers = match programme.form.check(&raw, submitting) {
+        Ok(answers) => answers,
+        Err(refused) => {
+            for (id, invalid) in refused {
+                errors.add(answer_field(&id), invalid.key);
+            }
+            RawAnswers::new()
+        }
+    };
+    // Cut to the reader's limit on the way in: refused by name, whatever the question allows.
+    for field in &form.cut_short {
+        if errors.get(field).is_none() && field.starts_with(ANSWER_PREFIX) {
+            errors.add(field.clone(), "error.too_long");
+        }
+    }
+    if submitting && !declared {
+        errors.add(
+            "declaration",
+            Invalid::new("application.declaration_required").key,
+        );
+    }
+    let refused = |errors, not_eligible| DraftOutcome {
+        declared,
+        errors,
+        not_eligible,
+        saved: false,
+        refused_files: refused_files.clone(),
+        kept: false,
+    };
+    if !errors.is_empty() || !refused_files.is_empty() {
+        return draft_page(ctx, app, &raw, refused(errors, Vec::new())).await;
+    }
+    let answers_json = serde_json::to_string(&answers).map_err(anyhow::Error::from)?;
+    if !submitting {
+        let (id, seen) = (app.id, app.version);
+        let change = apps::Change {
+            answers: Some(answers_json),
+            ..apps::Change::default()
+        };
+        let saved = ctx
+            .db(move |conn| Ok(apps::change(conn, id, seen, &change, now)?))
+            .await?;
+        return if saved {
+            Ok(redirect(&format!("/applications/drafts/{id}?saved=1")))
+        } else {
+            draft_page(ctx, app, &raw, refused(stale_form(), Vec::new())).await
+        };
+    }
+    let actor = ctx.farmer()?.0.actor();
+    let state = ctx.state.clone();
+    let draft = app.clone();
+    let submitted = ctx
+        .db(move |conn| {
+            let cx = case_context(&state);
+            Ok(cases::submit(conn, &cx, &actor, &draft, &answers_json))
+        })
+        .await?;
+    match submitted {
+        Ok(reference) => {
+            ctx.state.mail_wake.notify_one();
+            Ok(redirect(&format!("/applications/{reference}")))
+        }
+        Err(CaseError::NotEligible(reasons)) => {
+            draft_page(ctx, app, &raw, refused(errors, reasons)).await
+        }
+        Err(CaseError::Stale) => {
+            draft_page(ctx, app, &raw, refused(stale_form(), Vec::new())).await
+        }
+        Err(other) => Err(case_error(other)),
+    }
+}
+
+/// Checks and stores the files of a post and records them with the application (and the
+/// event they came with); returns the refused ones with why.
+async fn keep_files(
+    ctx: &Ctx,
+    app: &ApplicationRow,
+    event_id: Option<i32>,
+    uploads: Vec<Upload>,
+) -> Result<Vec<(String, &'static str)>, AppError> {
+    let now = ctx.state.clock.now();
+    if uploads.is_empty() {
+        return Ok(Vec::new());
+    }
+    let (files, refused) = checked_files(ctx, app, uploads).await?;
+    if files.is_empty() {
+        return Ok(refused);
+    }
+    let dir = ctx.state.settings.upload_dir();
+    let (target, actor) = (app.clone(), ctx.farmer()?.0.actor());
+    ctx.db(move |conn| {
+        let stored = uploads::store(&dir, files).map_err(|e| AppError::Internal(e.into()))?;
+        let recorded = crate::db::write_transaction(conn, |conn| {
+            cases::record_files(conn, &target, &actor, event_id, &stored, now)
+        });
+        recorded.map_err(|e| {
+            uploads::discard(&dir, &stored);
+            case_error(e)
+        })
+    })
+    .await?;
+    Ok(refused)
+}
+
+/// Throws a draft away (it is withdrawn before ever being submitted).
+pub async fn discard_draft(
+    ctx: Ctx,
+    path: web::Path<i32>,
+    Posted(_): Posted<super::context::NoFields>,
+) -> Result<HttpResponse, AppError> {
+    let app = own_application(&ctx, path.into_inner()).await?;
+    if app.status != CaseStatus::Draft {
+        return Ok(redirect(&location(&app)));
+    }
+    let actor = ctx.farmer()?.0.actor();
+    let state = ctx.state.clone();
+    ctx.db(move |conn| {
+        let cx = case_context(&state);
+        let seen = app.version;
+        match cases::act(conn, &cx, &actor, Role::Farmer, &app, seen, &Step::Withdraw) {
+            Ok(_) | Err(CaseError::Stale | CaseError::Refused(_)) => Ok(()),
+            Err(other) => Err(case_error(other)),
+        }
+    })
+    .await?;
+    Ok(redirect("/applications"))
+}
+
+/// A file of the farmer's own draft.
+pub async fn draft_file(ctx: Ctx, path: web::Path<(i32, i32)>) -> Result<HttpResponse, AppError> {
+    let (id, file) = path.into_inner();
+    let app = own_application(&ctx, id).await?;
+    send_file(&ctx, app.id, file).await
+}
+
+/// Takes a file off a draft (a submitted application's files are part of its record).
+pub async fn remove_draft_file(
+    ctx: Ctx,
+    path: web::Path<(i32, i32)>,
+    Posted(_): Posted<super::context::NoFields>,
+) -> Result<HttpResponse, AppError> {
+    let (id, file) = path.into_inner();
+    let app = own_application(&ctx, id).await?;
+    if app.status != CaseStatus::Draft {
+        return Ok(redirect(&location(&app)));
+    }
+    let removed = ctx
+        .db(move |conn| Ok(apps::remove_draft_attachment(conn, id, file)?))
+        .await?
+        .ok_or(AppError::NotFound)?;
+    let dir = ctx.state.settings.upload_dir();
+    uploads::remove(&dir, &removed.stored_as);
+    Ok(redirect(&format!("/applications/drafts/{id}")))
+}
