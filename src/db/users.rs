@@ -132,14 +132,19 @@ pub fn farmers_of_household(conn: &mut DbConn, household_id: i32) -> QueryResult
         .load(conn)
 }
 
-/// The active managers responsible for a household of this amphoe: national ones, and those of
-/// its province or of the amphoe itself.
-pub fn managers_for_amphoe(conn: &mut DbConn, amphoe_code: &str) -> QueryResult<Vec<UserRow>> {
-    let managers: Vec<UserRow> = users::table
-        .filter(users::role.eq(Role::Manager.code()))
+/// The active staff of `role` responsible for a household of this amphoe: national ones, and
+/// those of its province or of the amphoe itself.
+pub fn staff_covering(
+    conn: &mut DbConn,
+    role: Role,
+    amphoe_code: &str,
+) -> QueryResult<Vec<UserRow>> {
+    let staff: Vec<UserRow> = users::table
+        .filter(users::role.eq(role))
         .filter(users::disabled_at.is_null())
+        .order(users::id)
         .load(conn)?;
-    Ok(managers
+    Ok(staff
         .into_iter()
         .filter(|m| {
             crate::domain::AreaScope::from_codes(
@@ -167,7 +172,7 @@ pub fn names(
 /// The active managers of the whole country.
 pub fn national_managers(conn: &mut DbConn) -> QueryResult<Vec<UserRow>> {
     users::table
-        .filter(users::role.eq(Role::Manager.code()))
+        .filter(users::role.eq(Role::Manager))
         .filter(users::disabled_at.is_null())
         .filter(users::scope_province_code.is_null())
         .filter(users::scope_amphoe_code.is_null())

@@ -3,6 +3,7 @@
 //! notice and an e-mail through the outbox), all in one transaction: nothing half-done, nothing
 //! untold, nothing told twice.
 
+use super::notify::{tell_staff, Notice, Staff};
 use crate::db::applications::{self as apps, ApplicationRow, Change, NewEvent};
 use crate::db::audit::Actor;
 use crate::db::{notices, registry, users, DbConn};
@@ -447,34 +448,28 @@ pub fn escalate_overdue(conn: &mut DbConn, cx: &CaseContext<'_>) -> Result<usize
             apps::add_event(conn, app.id, &system, &event, cx.now)?;
             let household = registry::load_farm(conn, app.household_id)?.household;
             let reference = app.reference.clone().unwrap_or_default();
-            for manager in users::managers_for_amphoe(conn, &household.amphoe_code)? {
-                notices::insert(
-                    conn,
-                    manager.id,
-                    "staff_case.escalated",
-                    &reference,
-                    None,
-                    cx.now,
-                )?;
-                if let Some(email) = &manager.email {
-                    let tr = Tr::new(manager.locale());
-                    let title = cx.rules.title(&app.programme_id, tr.locale);
+            let notice = Notice {
+                kind: "staff_case.escalated",
+                subject: &reference,
+            };
+            let managers = Staff::ManagersOf(&household.amphoe_code);
+            tell_staff(
+                conn,
+                managers,
+                &notice,
+                cx.now,
+                |conn, tr, email, manager| {
                     let due = app.due_on.map(|d| tr.date(&d)).unwrap_or_default();
-                    super::emails::queue_case_overdue(
-                        conn,
-                        tr,
-                        email,
-                        &manager.display_name,
-                        &super::emails::CaseOverdue {
-                            reference: &reference,
-                            title,
-                            due: &due,
-                            link: &format!("{}/officer/cases/{reference}", cx.public_url),
-                        },
-                        cx.now,
-                    )?;
-                }
-            }
+                    let overdue = super::emails::CaseOverdue {
+                        reference: &reference,
+                        title: cx.rules.title(&app.programme_id, tr.locale),
+                        due: &due,
+                        link: &format!("{}/officer/cases/{reference}", cx.public_url),
+                    };
+                    let name = &manager.display_name;
+                    super::emails::queue_case_overdue(conn, tr, email, name, &overdue, cx.now)
+                },
+            )?;
             Ok(true)
         })?;
         escalated += usize::from(done);
@@ -521,34 +516,28 @@ pub fn record_rating(
         )?;
         if first_time && satisfaction.value() <= LOW_RATING {
             let reference = app.reference.clone().unwrap_or_default();
-            for manager in users::managers_for_amphoe(conn, &household.amphoe_code)? {
-                notices::insert(
-                    conn,
-                    manager.id,
-                    "staff_case.low_rating",
-                    &reference,
-                    None,
-                    cx.now,
-                )?;
-                if let Some(email) = &manager.email {
-                    let tr = Tr::new(manager.locale());
-                    let title = cx.rules.title(&app.programme_id, tr.locale);
-                    super::emails::queue_low_rating(
-                        conn,
-                        tr,
-                        email,
-                        &manager.display_name,
-                        &super::emails::LowRating {
-                            reference: &reference,
-                            title,
-                            satisfaction: satisfaction.value(),
-                            comment,
-                            link: &format!("{}/officer/cases/{reference}", cx.public_url),
-                        },
-                        cx.now,
-                    )?;
-                }
-            }
+            let notice = Notice {
+                kind: "staff_case.low_rating",
+                subject: &reference,
+            };
+            let managers = Staff::ManagersOf(&household.amphoe_code);
+            tell_staff(
+                conn,
+                managers,
+                &notice,
+                cx.now,
+                |conn, tr, email, manager| {
+                    let rating = super::emails::LowRating {
+                        reference: &reference,
+                        title: cx.rules.title(&app.programme_id, tr.locale),
+                        satisfaction: satisfaction.value(),
+                        comment,
+                        link: &format!("{}/officer/cases/{reference}", cx.public_url),
+                    };
+                    let name = &manager.display_name;
+                    super::emails::queue_low_rating(conn, tr, email, name, &rating, cx.now)
+                },
+            )?;
         }
         Ok(())
     })

@@ -3,9 +3,10 @@
 //! concerns (a notice and an e-mail), in the same transaction. An account deletion is carried
 //! out at once, keeping what the law requires to keep.
 
+use super::notify::{tell_staff, Notice, Staff};
 use crate::db::audit::{self, Actor};
 use crate::db::data_requests::{self as requests, DataRequestRow, NewRequest};
-use crate::db::{applications, consents, notices, registry, users, DbConn};
+use crate::db::{consents, notices, registry, users, DbConn};
 use crate::domain::data_request::{self, Details};
 use crate::domain::partner::PRIVACY_NOTICE_VERSION;
 use crate::domain::{DataRequestKind, DataRequestStatus};
@@ -67,27 +68,20 @@ pub fn ask_correction(
         let reference = data_request::reference(id);
         audit_entry(conn, actor, "ask_correction", id, household_id, None, now)?;
         let link = format!("{public_url}/officer/data-requests#{reference}");
-        for (officer_id, _) in applications::officers_for_amphoe(conn, &household.amphoe_code)? {
-            notices::insert(conn, officer_id, "data_request.new", &reference, None, now)?;
-            if let Some(officer) = users::find(conn, officer_id)? {
-                if let Some(email) = &officer.email {
-                    let news = DataRequestNews {
-                        section: "data_request_new",
-                        reference: &reference,
-                        text: details.as_str(),
-                        link: &link,
-                    };
-                    emails::queue_data_request(
-                        conn,
-                        Tr::new(officer.locale()),
-                        email,
-                        &officer.display_name,
-                        &news,
-                        now,
-                    )?;
-                }
-            }
-        }
+        let notice = Notice {
+            kind: "data_request.new",
+            subject: &reference,
+        };
+        let officers = Staff::OfficersOf(&household.amphoe_code);
+        tell_staff(conn, officers, &notice, now, |conn, tr, email, officer| {
+            let news = DataRequestNews {
+                section: "data_request_new",
+                reference: &reference,
+                text: details.as_str(),
+                link: &link,
+            };
+            emails::queue_data_request(conn, tr, email, &officer.display_name, &news, now)
+        })?;
         tell_farmer(
             conn,
             user_id,

@@ -3,12 +3,15 @@
 //! alike by the web handlers, the partner API and the background jobs. Services use `db`,
 //! `rules`, `domain` and `i18n`; they never see HTTP.
 
+pub mod accounts;
 pub mod cases;
 pub mod data_requests;
 pub mod delivery;
 pub mod emails;
 pub mod entitlements;
+pub mod explained;
 pub mod housekeeping;
+pub mod notify;
 pub mod open_data;
 pub mod registry_sync;
 pub mod satisfaction;

@@ -2,12 +2,12 @@
 //! office had too low a share of satisfied farmers, its managers are told once, in-app and by
 //! e-mail. A group with fewer than 5 ratings says too little to alert anyone.
 
+use super::notify::{tell_staff, Notice, Staff};
 use crate::db::ratings::{self, Grouping};
-use crate::db::{notices, users, DbConn};
+use crate::db::DbConn;
 use crate::domain::clock::thai_time;
 use crate::domain::satisfaction::{Figures, ReportingPeriod, OFFICER_MIN_RATINGS};
 use crate::domain::AreaScope;
-use crate::i18n::Tr;
 use crate::rules::RuleSet;
 use chrono::NaiveDateTime;
 
@@ -40,46 +40,33 @@ pub fn alert_low_months(
                     return Ok::<_, anyhow::Error>(false);
                 }
                 let managers = match kind {
-                    "office" => users::managers_for_amphoe(conn, &subject)?,
-                    _ => users::national_managers(conn)?,
+                    "office" => Staff::ManagersOf(&subject),
+                    _ => Staff::NationalManagers,
                 };
                 let place = crate::db::geography::names(conn, std::slice::from_ref(&subject))?;
-                for manager in managers {
-                    let notice_subject = format!("{month}|{kind}|{subject}");
-                    notices::insert(
-                        conn,
-                        manager.id,
-                        "satisfaction_alert",
-                        &notice_subject,
-                        None,
-                        now,
-                    )?;
-                    let Some(email) = &manager.email else {
-                        continue;
-                    };
-                    let tr = Tr::new(manager.locale());
+                let notice_subject = format!("{month}|{kind}|{subject}");
+                let notice = Notice {
+                    kind: "satisfaction_alert",
+                    subject: &notice_subject,
+                };
+                let csat = format!("{:.0}%", figures.csat.unwrap_or(0.0));
+                tell_staff(conn, managers, &notice, now, |conn, tr, email, manager| {
                     let label = match kind {
                         "office" => place
                             .get(&subject)
                             .map_or(subject.clone(), |p| p.name(tr.locale).to_owned()),
                         _ => rules.title(&subject, tr.locale).to_owned(),
                     };
-                    let csat = format!("{:.0}%", figures.csat.unwrap_or(0.0));
-                    super::emails::queue_satisfaction_alert(
-                        conn,
-                        tr,
-                        email,
-                        &manager.display_name,
-                        &super::emails::SatisfactionAlert {
-                            month: &month,
-                            label: &label,
-                            csat: &csat,
-                            ratings: figures.ratings,
-                            link: &format!("{public_url}/manager/satisfaction"),
-                        },
-                        now,
-                    )?;
-                }
+                    let alert = super::emails::SatisfactionAlert {
+                        month: &month,
+                        label: &label,
+                        csat: &csat,
+                        ratings: figures.ratings,
+                        link: &format!("{public_url}/manager/satisfaction"),
+                    };
+                    let name = &manager.display_name;
+                    super::emails::queue_satisfaction_alert(conn, tr, email, name, &alert, now)
+                })?;
                 Ok(true)
             })?;
             alerted += usize::from(sent);

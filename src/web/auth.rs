@@ -5,10 +5,11 @@ use super::context::{
     client_ip, redirect, render, render_invalid, render_status, safe_next, Ctx, FieldErrors,
     NoFields, Posted,
 };
-use crate::db::{audit, logins, registry, sessions, users};
+use crate::db::{audit, logins, sessions, users};
 use crate::domain::date as domain_date;
 use crate::domain::{verify_password, Email, NationalId, Password, RegistryNumber, Role};
 use crate::error::AppError;
+use crate::services::accounts::{self, Registered};
 use crate::services::emails;
 use actix_web::http::StatusCode;
 use actix_web::{web, HttpRequest, HttpResponse};
@@ -269,13 +270,6 @@ fn new_password(
     }
 }
 
-enum Registration {
-    Created(i32),
-    NoMatch,
-    AlreadyRegistered,
-    EmailTaken,
-}
-
 pub async fn register(
     ctx: Ctx,
     req: HttpRequest,
@@ -355,78 +349,32 @@ pub async fn register(
     };
     let hash = web::block(move || password.hash()).await?;
     let locale = ctx.locale().code();
+    let claim = accounts::Claim {
+        national_id,
+        birth_date,
+        registry_number,
+        email,
+        password_hash: hash,
+        locale,
+    };
     let outcome = ctx
-        .db(move |conn| {
-            crate::db::write_transaction(conn, |conn| {
-                let Some(head) = registry::find_head_for_registration(
-                    conn,
-                    national_id.as_str(),
-                    birth_date,
-                    registry_number.as_str(),
-                )?
-                else {
-                    return Ok(Registration::NoMatch);
-                };
-                if users::national_id_taken(conn, national_id.as_str())? {
-                    return Ok(Registration::AlreadyRegistered);
-                }
-                if users::email_taken(conn, email.as_str())? {
-                    return Ok(Registration::EmailTaken);
-                }
-                let id = users::insert(
-                    conn,
-                    &users::NewUser {
-                        role: Role::Farmer,
-                        email: Some(email.as_str()),
-                        national_id: Some(national_id.as_str()),
-                        display_name: &head.full_name(),
-                        password_hash: &hash,
-                        household_id: Some(head.household_id),
-                        scope_province_code: None,
-                        scope_amphoe_code: None,
-                        locale,
-                        created_at: now,
-                    },
-                )?;
-                audit::record(
-                    conn,
-                    &audit::Actor::user(Some(id), Role::Farmer.code()),
-                    audit::Entry {
-                        action: "register",
-                        entity: "user",
-                        entity_id: id.to_string(),
-                        household_id: Some(head.household_id),
-                        ..Default::default()
-                    },
-                    now,
-                )?;
-                Ok(Registration::Created(id))
-            })
-            .or_else(|e: diesel::result::Error| match e {
-                // Two sign-ups at once for the same person: the second finds the account taken.
-                diesel::result::Error::DatabaseError(
-                    diesel::result::DatabaseErrorKind::UniqueViolation,
-                    _,
-                ) => Ok(Registration::AlreadyRegistered),
-                other => Err(AppError::from(other)),
-            })
-        })
+        .db(move |conn| Ok(accounts::register_farmer(conn, &claim, now)?))
         .await?;
     // Only a wrong identity counts as a failed attempt.
-    if !matches!(outcome, Registration::NoMatch) {
+    if !matches!(outcome, Registered::NoMatch) {
         ctx.db(move |conn| Ok(logins::mark_succeeded(conn, attempt, &attempt_key)?))
             .await?;
     }
     match outcome {
-        Registration::Created(id) => {
+        Registered::Created(id) => {
             ctx.sign_in(id)?;
             Ok(redirect("/farm"))
         }
-        Registration::NoMatch => rerender(ctx, form, errors, Some("register.no_match")),
-        Registration::AlreadyRegistered => {
+        Registered::NoMatch => rerender(ctx, form, errors, Some("register.no_match")),
+        Registered::AlreadyRegistered => {
             rerender(ctx, form, errors, Some("register.already_registered"))
         }
-        Registration::EmailTaken => {
+        Registered::EmailTaken => {
             errors.add("email", "error.email.taken");
             rerender(ctx, form, errors, None)
         }

@@ -3,7 +3,6 @@
 
 use super::context::Ctx;
 use super::context::FieldErrors;
-use super::entitlements::{entitlements, EntitlementView};
 use super::farm::{farm_view, FarmView};
 use super::uploads::{self, Upload};
 use crate::db::applications::{self as apps, ApplicationRow};
@@ -15,6 +14,7 @@ use crate::rules::evaluate::format_value;
 use crate::rules::form::RawAnswers;
 use crate::rules::Value;
 use crate::services::cases::{self, CaseContext, CaseError, SnapshotExplanation, SnapshotFact};
+use crate::services::explained::{entitlements, EntitlementView};
 use crate::web::AppState;
 use actix_web::HttpResponse;
 

@@ -4,7 +4,7 @@ use super::partner::Partner;
 use super::problem::{ProblemBody, Refusal};
 use crate::db::registry;
 use crate::domain::{ApiScope, RegistryNumber};
-use crate::web::entitlements::{entitlements, EntitlementView};
+use crate::services::explained::{entitlements, EntitlementView};
 use actix_web::{get, web, HttpResponse};
 use chrono::NaiveDate;
 use serde::Serialize;

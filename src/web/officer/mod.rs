@@ -7,7 +7,6 @@ mod plantings;
 mod plots;
 
 use super::context::{render, render_invalid, Ctx, CurrentUser, FieldErrors};
-use super::entitlements::{entitlements, Entitlements};
 use super::farm::{farm_view, FarmView};
 use super::routes::{Routes, OFFICER, STAFF};
 use crate::db::registry::{self, HouseholdRow};
@@ -18,6 +17,7 @@ use crate::domain::{NationalId, Role};
 use crate::error::AppError;
 use crate::i18n::Tr;
 use crate::services::entitlements::reevaluate_households;
+use crate::services::explained::{entitlements, Entitlements};
 use actix_web::{web, HttpResponse};
 use askama::Template;
 use serde::Deserialize;
