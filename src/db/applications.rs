@@ -1,5 +1,8 @@
 //! Applications, their timeline and attachments: queries only. The rules of a case's life are in
 //! `domain::case`; `services::cases` puts a change, its timeline event and its notices together.
+//!
+//! Over 500 lines because it is one aggregate: an application, its timeline events and its
+//! attachments are written together under one version.
 
 use super::audit::Actor;
 use super::schema::{application_events, applications, attachments, households, users};

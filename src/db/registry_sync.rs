@@ -1,6 +1,9 @@
 //! Storing what the registry sync receives: one page in one transaction, together with the
 //! cursor that follows it, so an interrupted sync resumes without losing or repeating a page.
 //! A record Kaset refuses goes to the review list; it never stops the rest of the page.
+//!
+//! Over 500 lines because storing one record is one transaction: the area rule, the household,
+//! its people, plots and review-list entry must be read together.
 
 use super::audit::{self, Actor};
 use super::schema::{

@@ -1,5 +1,8 @@
 //! Loading a rule file: TOML into a checked `Programme`, with errors that name the file, line
 //! and column of what is wrong.
+//!
+//! Over 500 lines because loading one rule file is one pass: every section is checked against
+//! the others (parameters, conditions, formula, tests) with the file's line numbers.
 
 use super::catalogue::CATALOGUE;
 use super::compile::{check, Names, Node, Slot};

@@ -1,5 +1,8 @@
 //! Reading expressions: tokens and a precedence-climbing parser into an untyped tree whose
 //! nodes remember where they came from, so every error can point at its column.
+//!
+//! Over 500 lines because it is one grammar: the tokenizer and the parser of the rule language
+//! read best side by side.
 
 use super::types::{Code, Value, SATANG_PER_BAHT, SQ_WA_PER_RAI};
 use chrono::NaiveDate;

@@ -49,7 +49,7 @@ pub fn ask_correction(
     now: chrono::NaiveDateTime,
 ) -> anyhow::Result<String> {
     crate::db::write_transaction(conn, |conn| {
-        let household = registry::load_farm(conn, household_id)?.household;
+        let household = registry::find_household(conn, household_id)?;
         let today = crate::domain::clock::thai_time(now).date();
         let id = requests::insert(
             conn,
@@ -189,7 +189,7 @@ pub fn delete_account(
 ) -> anyhow::Result<()> {
     crate::db::write_transaction(conn, |conn| {
         let user = users::find(conn, user_id)?.ok_or_else(|| anyhow::anyhow!("no such account"))?;
-        let household = registry::load_farm(conn, household_id)?.household;
+        let household = registry::find_household(conn, household_id)?;
         for consent in consents::current(conn, user_id)? {
             if consent.given {
                 let purpose = consent.purpose;

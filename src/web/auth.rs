@@ -1,5 +1,8 @@
 //! Signing in and out, creating a farmer account by proving identity against the registry, and
 //! resetting a forgotten password through an e-mailed, single-use, expiring link.
+//!
+//! Over 500 lines because sign-in, sign-up and the password reset share one throttle and one
+//! set of form helpers.
 
 use super::context::{
     client_ip, redirect, render, render_invalid, render_status, safe_next, Ctx, FieldErrors,

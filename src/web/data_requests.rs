@@ -55,7 +55,7 @@ async fn page(
         .db(move |conn| {
             let mut lines = Vec::new();
             for row in data_requests::open_in_scope(conn, &scope)? {
-                let household = registry::load_farm(conn, row.household_id)?.household;
+                let household = registry::find_household(conn, row.household_id)?;
                 lines.push(RequestLine {
                     id: row.id,
                     reference: data_request::reference(row.id),
