@@ -5,6 +5,7 @@
 
 pub mod accounts;
 pub mod cases;
+pub mod dashboard;
 pub mod data_requests;
 pub mod delivery;
 pub mod emails;
