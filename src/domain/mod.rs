@@ -44,6 +44,12 @@ pub fn constant_time_eq(a: &str, b: &str) -> bool {
             == 0
 }
 
+/// The SHA-256 of `bytes` in lowercase hex: how tokens, keys and files are stored and compared.
+pub fn sha256_hex(bytes: impl AsRef<[u8]>) -> String {
+    use sha2::{Digest, Sha256};
+    hex::encode(Sha256::digest(bytes.as_ref()))
+}
+
 /// Why a value was refused; the web layer turns the key into a message next to the field.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
 #[error("{key}")]

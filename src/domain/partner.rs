@@ -4,7 +4,6 @@
 
 use super::Invalid;
 use rand::distributions::{Alphanumeric, DistString};
-use sha2::{Digest, Sha256};
 
 const TAG: &str = "kst";
 const PREFIX_LEN: usize = 8;
@@ -62,7 +61,7 @@ impl ApiKey {
     }
 
     pub fn sha256(&self) -> String {
-        hex::encode(Sha256::digest(self.whole.as_bytes()))
+        super::sha256_hex(&self.whole)
     }
 
     /// Whether this key hashes to `stored` (compared in constant time).

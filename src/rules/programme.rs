@@ -11,7 +11,6 @@ use super::types::{Code, Type, Value};
 use crate::i18n::{Bilingual, Locale};
 use chrono::NaiveDate;
 use serde::Deserialize;
-use sha2::{Digest, Sha256};
 use std::collections::BTreeMap;
 use std::fmt;
 use std::path::{Path, PathBuf};
@@ -648,11 +647,10 @@ pub fn load(path: &Path, text: &str) -> Result<Programme, RuleError> {
         });
     }
 
-    let hash = Sha256::digest(text.as_bytes());
     Ok(Programme {
         id,
         file: path.to_owned(),
-        version: hex::encode(hash)[..12].to_owned(),
+        version: crate::domain::sha256_hex(text)[..12].to_owned(),
         category: file.category.get_ref().clone(),
         source: file.source.get_ref().clone(),
         valid_from,

@@ -13,7 +13,6 @@ use actix_web::{web, HttpResponse};
 use askama::Template;
 use rand::RngCore;
 use serde::Deserialize;
-use sha2::{Digest, Sha256};
 
 pub fn routes(routes: &mut Routes) {
     routes
@@ -249,7 +248,7 @@ pub async fn create(ctx: Ctx, Posted(form): Posted<StaffForm>) -> Result<HttpRes
                         created_at: now,
                     },
                 )?;
-                let token_hash = hex::encode(Sha256::digest(token.as_bytes()));
+                let token_hash = crate::domain::sha256_hex(&token);
                 logins::insert_reset(
                     conn,
                     id,

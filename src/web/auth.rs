@@ -10,7 +10,9 @@ use super::context::{
 };
 use crate::db::{audit, logins, sessions, users};
 use crate::domain::date as domain_date;
-use crate::domain::{verify_password, Email, NationalId, Password, RegistryNumber, Role};
+use crate::domain::{
+    sha256_hex, verify_password, Email, NationalId, Password, RegistryNumber, Role,
+};
 use crate::error::AppError;
 use crate::services::accounts::{self, Registered};
 use crate::services::emails;
@@ -19,7 +21,6 @@ use actix_web::{web, HttpRequest, HttpResponse};
 use askama::Template;
 use rand::RngCore;
 use serde::Deserialize;
-use sha2::{Digest, Sha256};
 
 /// Failed logins allowed per account from one address, and per address, within
 /// `THROTTLE_WINDOW_MINUTES`. The per-address limit is generous because many rural phones
@@ -408,10 +409,6 @@ pub async fn forgot_page(ctx: Ctx) -> Result<HttpResponse, AppError> {
     })
 }
 
-fn hash_token(token: &str) -> String {
-    hex::encode(Sha256::digest(token.as_bytes()))
-}
-
 /// Always answers "if an account exists, we sent a link", so the form cannot be used to learn
 /// who has an account.
 pub async fn forgot(ctx: Ctx, Posted(form): Posted<ForgotForm>) -> Result<HttpResponse, AppError> {
@@ -445,7 +442,7 @@ pub async fn forgot(ctx: Ctx, Posted(form): Posted<ForgotForm>) -> Result<HttpRe
                     return Ok(false); // no mail-bombing through this form
                 }
                 let expires = now + chrono::Duration::minutes(RESET_LINK_MINUTES);
-                logins::insert_reset(conn, user.id, &hash_token(&token), now, expires)?;
+                logins::insert_reset(conn, user.id, &sha256_hex(&token), now, expires)?;
                 emails::queue_password_link(
                     conn,
                     tr,
@@ -495,7 +492,7 @@ pub struct TokenQuery {
 
 async fn reset_user(ctx: &Ctx, token: &str) -> Result<Option<i32>, AppError> {
     let now = ctx.state.clock.now();
-    let hash = hash_token(token);
+    let hash = sha256_hex(token);
     ctx.db(move |conn| Ok(logins::valid_reset(conn, &hash, now)?))
         .await
 }

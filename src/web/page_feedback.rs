@@ -8,13 +8,13 @@
 
 use super::context::{client_ip, render, render_status, Ctx};
 use crate::db;
-use crate::domain::clock::start_of_thai_day;
+use crate::domain::clock::{start_of_thai_day, thai_time};
+use crate::domain::sha256_hex;
 use crate::error::AppError;
 use actix_web::http::StatusCode;
 use actix_web::{web, HttpRequest, HttpResponse};
 use askama::Template;
 use serde::Deserialize;
-use sha2::{Digest, Sha256};
 
 /// One visitor's answers to one page in a Thai day: a signed-in user's later answer replaces
 /// the earlier; an address may be shared by many farmers (mobile networks put thousands behind
@@ -81,9 +81,7 @@ pub async fn answer(
     let voter = match user_id {
         Some(id) => format!("user:{id}"),
         // An address is personal data: only its hash is kept, and only for a day.
-        None => hex::encode(Sha256::digest(
-            client_ip(&req, ctx.state.settings.proxy_hops).as_bytes(),
-        )),
+        None => sha256_hex(client_ip(&req, ctx.state.settings.proxy_hops)),
     };
     let answer = db::ratings::PageAnswer {
         path: path.clone(),
@@ -93,7 +91,7 @@ pub async fn answer(
     };
     let limits = db::ratings::VoteLimits {
         per_page_today: MAX_ANSWERS_PER_PAGE_A_DAY,
-        today_since: start_of_thai_day(ctx.state.clock.today()),
+        today_since: start_of_thai_day(thai_time(now).date()),
         recent: MAX_ANSWERS_AN_HOUR,
         recent_since: now - chrono::Duration::hours(1),
     };

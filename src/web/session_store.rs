@@ -7,7 +7,6 @@ use actix_session::storage::{LoadError, SaveError, SessionKey, SessionStore, Upd
 use actix_web::cookie::time::Duration;
 use actix_web::web;
 use rand::distributions::{Alphanumeric, DistString};
-use sha2::{Digest, Sha256};
 use std::collections::HashMap;
 
 /// The session-state entry that holds the signed-in user's id.
@@ -43,7 +42,7 @@ impl DbSessionStore {
 }
 
 fn hash_key(key: &SessionKey) -> String {
-    hex::encode(Sha256::digest(key.as_ref().as_bytes()))
+    crate::domain::sha256_hex(key.as_ref())
 }
 
 fn user_of(state: &HashMap<String, String>) -> Option<i32> {

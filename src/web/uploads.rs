@@ -15,7 +15,6 @@ use actix_web::{FromRequest, HttpRequest, HttpResponse};
 use futures_util::future::LocalBoxFuture;
 use futures_util::StreamExt;
 use rand::RngCore;
-use sha2::{Digest, Sha256};
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 
@@ -214,7 +213,7 @@ pub fn store(dir: &Path, files: Vec<CheckedFile>) -> std::io::Result<Vec<StoredF
             file_name: file.file_name,
             content_type: file.kind.content_type(),
             size_bytes: i32::try_from(file.bytes.len()).unwrap_or(i32::MAX),
-            sha256: hex::encode(Sha256::digest(&file.bytes)),
+            sha256: crate::domain::sha256_hex(&file.bytes),
             stored_as,
         });
     }
@@ -246,7 +245,7 @@ pub async fn download(dir: PathBuf, row: AttachmentRow) -> Result<HttpResponse, 
     let bytes = actix_web::web::block(move || std::fs::read(path))
         .await?
         .map_err(|e| AppError::Internal(e.into()))?;
-    if hex::encode(Sha256::digest(&bytes)) != row.sha256 {
+    if crate::domain::sha256_hex(&bytes) != row.sha256 {
         return Err(AppError::Internal(anyhow::anyhow!(
             "attachment {} does not match its checksum",
             row.id

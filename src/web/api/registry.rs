@@ -79,8 +79,7 @@ pub async fn write_households(partner: Partner, body: web::Bytes) -> Result<Http
             let applied =
                 registry::store_partner_records(conn, &rules, &notify, &writer, received, now)
                     .map_err(|e| Problem::from(crate::error::AppError::Internal(e.into())))?;
-            let outcome = applied.outcome;
-            Ok(outcome)
+            Ok(applied.outcome)
         })
         .await?;
     Ok(HttpResponse::Ok().json(UpdateResults {
