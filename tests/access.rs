@@ -364,27 +364,27 @@ fn fields_of(route: &str) -> Vec<(&'static str, &'static str)> {
     }
 }
 
+/// The visitor's form token, from a page with a form: the sign-in page, or once signed in any
+/// page (its sign-out form). It stays the same until the visitor signs in or out.
+async fn form_token(app: &TestApp, client: &reqwest::Client, signed_in: bool) -> String {
+    let page = if signed_in { "/" } else { "/login" };
+    app.get_with(client, page).await.csrf_token()
+}
+
 /// Sends the route's request as `client` would from one of Kaset's pages: a GET, or a POST of
-/// the page's form token and what `fields_of` says.
+/// the visitor's form token and what `fields_of` says.
 async fn try_route(
     app: &TestApp,
     client: &reqwest::Client,
+    token: &str,
     route: &RouteEntry,
     path: &str,
 ) -> Page {
     let request = if route.method == actix_web::http::Method::GET {
         client.get(app.url(path))
     } else {
-        let token = match app
-            .get_with(client, "/login")
-            .await
-            .input_value("csrf_token")
-        {
-            Some(token) => token,
-            None => app.get_with(client, "/").await.csrf_token(),
-        };
         let mut fields = fields_of(&route.path);
-        fields.push(("csrf_token", &token));
+        fields.push(("csrf_token", token));
         let request = client
             .post(app.url(path))
             .header("Origin", app.base.clone());
@@ -415,9 +415,10 @@ async fn every_route_answers_each_role_as_its_access_says(backend: Backend) {
             let signed_in = app.login_with(&client, login, DEMO_PASSWORD).await;
             assert_eq!(signed_in.status, 303, "{} signs in", visitor.name);
         }
+        let token = form_token(&app, &client, visitor.login.is_some()).await;
         for route in &routes {
             let path = samples.path(&route.path);
-            let page = try_route(&app, &client, route, &path).await;
+            let page = try_route(&app, &client, &token, route, &path).await;
             let (got, want) = (answer_of(&page), expected(route, visitor));
             if got != want {
                 wrong.push(format!(

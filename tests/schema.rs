@@ -3,7 +3,7 @@
 //! with a compatible type and the same nullability, and the same tables and indexes by name;
 //! and every coded column holds only the codes of its domain enum.
 
-use crate::support::postgres_url;
+use crate::support::{postgres_url, with_database};
 use diesel::prelude::*;
 use diesel::sql_types::{Bool, Text};
 use std::collections::{BTreeMap, BTreeSet};
@@ -221,10 +221,7 @@ impl FreshPostgres {
         diesel::sql_query(format!("CREATE DATABASE {name}"))
             .execute(&mut admin)
             .unwrap();
-        let url = match admin_url.split_once('?') {
-            Some((base, query)) => format!("{}/{name}?{query}", base.rsplit_once('/').unwrap().0),
-            None => format!("{}/{name}", admin_url.rsplit_once('/').unwrap().0),
-        };
+        let url = with_database(&admin_url, &name);
         drop(kaset::db::connect(&url, 1).expect("migrate a fresh PostgreSQL database"));
         let conn = PgConnection::establish(&url).unwrap();
         Some(Self {

@@ -298,6 +298,19 @@ async fn an_answer_too_long_is_refused_by_name_instead_of_saved_empty(backend: B
     assert!(kept.starts_with("กกกก"), "what fits is kept in the field");
 }
 
+/// The status of each answer.
+fn statuses(answers: Vec<reqwest::Result<reqwest::Response>>) -> Vec<u16> {
+    answers
+        .into_iter()
+        .map(|a| a.unwrap().status().as_u16())
+        .collect()
+}
+
+/// How many of the statuses are `status`.
+fn count(statuses: &[u16], status: u16) -> usize {
+    statuses.iter().filter(|s| **s == status).count()
+}
+
 async fn thirty_wrong_passwords_sent_at_once_get_five_checks(backend: Backend) {
     use diesel::prelude::*;
     use kaset::db::schema::login_attempts;
@@ -313,13 +326,8 @@ async fn thirty_wrong_passwords_sent_at_once_get_five_checks(backend: Backend) {
             ])
             .send()
     });
-    let answers = futures_util::future::join_all(attempts).await;
-    let statuses: Vec<u16> = answers
-        .into_iter()
-        .map(|a| a.unwrap().status().as_u16())
-        .collect();
-    let checked = statuses.iter().filter(|s| **s == 401).count();
-    let refused = statuses.iter().filter(|s| **s == 429).count();
+    let statuses = statuses(futures_util::future::join_all(attempts).await);
+    let (checked, refused) = (count(&statuses, 401), count(&statuses, 429));
     assert_eq!((checked, refused), (5, 25), "{statuses:?}");
     let counted: i64 = login_attempts::table
         .count()
@@ -395,13 +403,8 @@ async fn thirty_wrong_birth_dates_sent_at_once_get_five_identity_checks(backend:
             ])
             .send()
     });
-    let statuses: Vec<u16> = futures_util::future::join_all(attempts)
-        .await
-        .into_iter()
-        .map(|a| a.unwrap().status().as_u16())
-        .collect();
-    let checked = statuses.iter().filter(|s| **s == 422).count();
-    let refused = statuses.iter().filter(|s| **s == 429).count();
+    let statuses = statuses(futures_util::future::join_all(attempts).await);
+    let (checked, refused) = (count(&statuses, 422), count(&statuses, 429));
     assert_eq!((checked, refused), (5, 25), "{statuses:?}");
 }
 
@@ -472,12 +475,6 @@ async fn a_script_answering_was_this_page_useful_by_the_hundred_is_counted_a_few
             .form(&[("path", path), ("useful", useful.to_owned())])
             .send()
     };
-    let statuses = |answers: Vec<reqwest::Result<reqwest::Response>>| -> Vec<u16> {
-        answers
-            .into_iter()
-            .map(|a| a.unwrap().status().as_u16())
-            .collect()
-    };
     let stored = |path: &str| -> Vec<bool> {
         page_feedback::table
             .filter(page_feedback::path.eq(path))
@@ -490,8 +487,7 @@ async fn a_script_answering_was_this_page_useful_by_the_hundred_is_counted_a_few
     // may hold several farmers), the rest are told they were not counted.
     let at_once = (0..40).map(|_| answer("/register".to_owned(), "no"));
     let answered = statuses(futures_util::future::join_all(at_once).await);
-    let counted = answered.iter().filter(|s| **s == 200).count();
-    let refused = answered.iter().filter(|s| **s == 429).count();
+    let (counted, refused) = (count(&answered, 200), count(&answered, 429));
     assert_eq!((counted, refused), (5, 35), "{answered:?}");
     assert_eq!(stored("/register").len(), 5);
 
@@ -501,11 +497,7 @@ async fn a_script_answering_was_this_page_useful_by_the_hundred_is_counted_a_few
         spread.push(answer(format!("/open-data/page-{n}"), "no").await);
     }
     let spread = statuses(spread);
-    assert_eq!(
-        spread.iter().filter(|s| **s == 200).count(),
-        25,
-        "{spread:?}"
-    );
+    assert_eq!(count(&spread, 200), 25, "{spread:?}");
     let refusal = app.client.post(app.url("/feedback/page"));
     let refusal = refusal
         .header("Origin", app.base.clone())
