@@ -230,7 +230,7 @@ async fn repeated_failures_from_one_address_pause_the_account_there_with_a_clear
     backend: Backend,
 ) {
     let app = spawn_app(backend).await;
-    for _ in 0..kaset::web::auth::MAX_ACCOUNT_FAILURES {
+    for _ in 0..kaset::services::sign_in::MAX_ACCOUNT_FAILURES {
         assert_eq!(
             app.login(OFFICER_SURIN, "wrong password here").await.status,
             401
@@ -399,7 +399,7 @@ on_both_databases!(
 async fn guessing_birth_dates_for_registration_is_throttled(backend: Backend) {
     let app = spawn_app(backend).await;
     let guess = |day: u32| format!("1982-07-{:02}", day + 10);
-    for day in 0..kaset::web::auth::MAX_ACCOUNT_FAILURES as u32 {
+    for day in 0..kaset::services::sign_in::MAX_ACCOUNT_FAILURES as u32 {
         let date = guess(day);
         let page = register(
             &app,
@@ -437,7 +437,7 @@ async fn guessing_birth_dates_for_registration_is_throttled(backend: Backend) {
 async fn many_failures_from_one_address_lock_that_address(backend: Backend) {
     let app = spawn_app(backend).await;
     // Different accounts each time, so no single account reaches its own limit.
-    for n in 0..kaset::web::auth::MAX_IP_FAILURES {
+    for n in 0..kaset::services::sign_in::MAX_IP_FAILURES {
         let login = format!("nobody{n}@example.com");
         assert_eq!(app.login(&login, "wrong password here").await.status, 401);
     }

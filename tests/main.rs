@@ -10,6 +10,7 @@ mod api;
 mod applications;
 mod browser;
 mod entitlements;
+mod layers;
 mod open_data;
 mod pages;
 mod privacy;

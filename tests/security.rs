@@ -361,7 +361,7 @@ async fn guesses_from_elsewhere_slow_an_account_down_but_never_lock_its_owner_ou
     };
     // Someone guesses the administrator's password from two addresses, five times each.
     for address in ["198.51.100.1", "198.51.100.2"] {
-        for _ in 0..kaset::web::auth::MAX_ACCOUNT_FAILURES {
+        for _ in 0..kaset::services::sign_in::MAX_ACCOUNT_FAILURES {
             assert_eq!(login_from(address, "guess").await.unwrap().status(), 401);
         }
         // That address is paused for this account...

@@ -6,6 +6,12 @@ use super::Invalid;
 pub const MAX_FILES: usize = 5;
 pub const MAX_FILE_BYTES: usize = 5 * 1024 * 1024;
 
+/// A file as it arrived: its name, and its bytes unless it was too large to keep.
+pub struct Upload {
+    pub file_name: String,
+    pub bytes: Option<Vec<u8>>,
+}
+
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum FileKind {
     Pdf,
@@ -63,6 +69,41 @@ pub fn display_name(raw: &str) -> String {
     } else {
         cleaned.to_owned()
     }
+}
+
+/// A file checked and ready to be stored.
+pub struct CheckedFile {
+    pub file_name: String,
+    pub kind: FileKind,
+    pub bytes: Vec<u8>,
+}
+
+/// Checks the uploads of one form against the kinds and limits, given how many files the
+/// application already has. The accepted ones, and a message per refused one.
+pub fn check(
+    uploads: Vec<Upload>,
+    already: usize,
+) -> (Vec<CheckedFile>, Vec<(String, &'static str)>) {
+    let mut accepted = Vec::new();
+    let mut refused = Vec::new();
+    for upload in uploads {
+        let kind = match &upload.bytes {
+            None => Err(Invalid::new("error.file.too_large")),
+            Some(bytes) => FileKind::sniff(bytes),
+        };
+        match kind {
+            _ if already + accepted.len() >= MAX_FILES => {
+                refused.push((upload.file_name, "error.file.too_many"));
+            }
+            Ok(kind) => accepted.push(CheckedFile {
+                file_name: upload.file_name,
+                kind,
+                bytes: upload.bytes.unwrap_or_default(),
+            }),
+            Err(invalid) => refused.push((upload.file_name, invalid.key)),
+        }
+    }
+    (accepted, refused)
 }
 
 #[cfg(test)]

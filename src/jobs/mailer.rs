@@ -2,7 +2,8 @@
 //! the SMTP channel `services::delivery` sends each message through.
 
 use crate::config::{SmtpSecurity, SmtpSettings};
-use crate::db::{outbox, Pool};
+use crate::db::outbox::Message as OutboxMessage;
+use crate::db::Pool;
 use crate::domain::Clock;
 use crate::services::delivery::{self, Channel};
 use lettre::message::{Mailbox, MultiPart};
@@ -86,7 +87,7 @@ impl Channel for Sender {
         self.first_retry_secs
     }
 
-    fn send(&self, message: &outbox::Message) -> anyhow::Result<()> {
+    fn send(&self, message: &OutboxMessage) -> anyhow::Result<()> {
         let email = Message::builder()
             .from(self.from.clone())
             .to(message.recipient.parse()?)

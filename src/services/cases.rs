@@ -69,6 +69,9 @@ pub enum CaseError {
     NotAnOfficerHere,
     #[error(transparent)]
     Database(#[from] diesel::result::Error),
+    /// The upload directory could not be written.
+    #[error("storing files: {0}")]
+    Files(#[from] std::io::Error),
     #[error(transparent)]
     Other(#[from] anyhow::Error),
 }
@@ -550,7 +553,7 @@ pub fn record_rating(
 pub const LOW_RATING: i32 = 2;
 
 /// Records files written to the upload directory as the application's attachments.
-pub fn record_files(
+pub(super) fn record_files(
     conn: &mut DbConn,
     app: &ApplicationRow,
     actor: &Actor,

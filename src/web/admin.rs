@@ -5,13 +5,12 @@
 use super::context::{redirect, render, render_invalid, Ctx, FieldErrors, NoFields, Posted};
 use super::officer::Choice;
 use super::routes::{Routes, ADMIN};
-use crate::db::{audit, geography, logins, sessions, users};
-use crate::domain::{AreaScope, Email, Password, Role};
+use crate::db::{geography, users};
+use crate::domain::{AreaScope, Email, Role};
 use crate::error::AppError;
-use crate::services::emails;
+use crate::services::staff::{self, Created, NewStaff};
 use actix_web::{web, HttpResponse};
 use askama::Template;
-use rand::RngCore;
 use serde::Deserialize;
 
 pub fn routes(routes: &mut Routes) {
@@ -22,9 +21,6 @@ pub fn routes(routes: &mut Routes) {
         .post("/admin/users/{id}/disable", ADMIN, disable)
         .post("/admin/users/{id}/enable", ADMIN, enable);
 }
-
-/// How long a new staff member's "choose your password" link works.
-const INVITATION_HOURS: i64 = 72;
 
 pub struct UserLine {
     pub id: i32,
@@ -154,15 +150,6 @@ pub async fn new(ctx: Ctx) -> Result<HttpResponse, AppError> {
     render(&page)
 }
 
-/// The new account, parsed; the area codes are checked against the geography afterwards.
-struct NewStaff {
-    role: Role,
-    name: String,
-    email: Email,
-    province: Option<String>,
-    amphoe: Option<String>,
-}
-
 fn parse_staff(form: &StaffForm) -> Result<NewStaff, FieldErrors> {
     let mut errors = FieldErrors::default();
     let role = errors
@@ -199,88 +186,29 @@ fn parse_staff(form: &StaffForm) -> Result<NewStaff, FieldErrors> {
     }
 }
 
-enum Created {
-    Yes,
-    EmailTaken,
-    UnknownAmphoe,
-}
-
 pub async fn create(ctx: Ctx, Posted(form): Posted<StaffForm>) -> Result<HttpResponse, AppError> {
     let now = ctx.state.clock.now();
     let admin = ctx.admin()?.clone();
-    let staff = match parse_staff(&form) {
+    let new_staff = match parse_staff(&form) {
         Ok(staff) => staff,
         Err(errors) => return render_invalid(&form_page(ctx, form, errors).await?),
     };
     // No one knows this password: the new colleague chooses theirs through the e-mailed link.
-    let mut secret = [0u8; 32];
-    rand::rngs::OsRng.fill_bytes(&mut secret);
-    let placeholder = Password::unusable(&hex::encode(secret));
+    let placeholder = staff::placeholder_password();
     let hash = web::block(move || placeholder.hash()).await?;
-    rand::rngs::OsRng.fill_bytes(&mut secret);
-    let token = hex::encode(secret);
-    let link = format!("{}/password/reset?token={}", ctx.state.public_url, token);
-    let tr = ctx.tr;
+    let (tr, public_url) = (ctx.tr, ctx.state.public_url.clone());
     let actor = admin.actor();
     let outcome = ctx
         .db(move |conn| {
-            if users::email_taken(conn, staff.email.as_str())? {
-                return Ok(Created::EmailTaken);
-            }
-            if let Some(code) = &staff.amphoe {
-                if geography::amphoe(conn, code)?.is_none() {
-                    return Ok(Created::UnknownAmphoe);
-                }
-            }
-            crate::db::write_transaction(conn, |conn| {
-                let id = users::insert(
-                    conn,
-                    &users::NewUser {
-                        role: staff.role,
-                        email: Some(staff.email.as_str()),
-                        national_id: None,
-                        display_name: &staff.name,
-                        password_hash: &hash,
-                        household_id: None,
-                        scope_province_code: staff.province.as_deref(),
-                        scope_amphoe_code: staff.amphoe.as_deref(),
-                        locale: tr.locale.code(),
-                        created_at: now,
-                    },
-                )?;
-                let token_hash = crate::domain::sha256_hex(&token);
-                logins::insert_reset(
-                    conn,
-                    id,
-                    &token_hash,
-                    now,
-                    now + chrono::Duration::hours(INVITATION_HOURS),
-                )?;
-                emails::queue_password_link(
-                    conn,
-                    tr,
-                    emails::PasswordLinkKind::StaffInvitation,
-                    staff.email.as_str(),
-                    &staff.name,
-                    &link,
-                    now,
-                )
-                .map_err(AppError::Internal)?;
-                audit::record(
-                    conn,
-                    &actor,
-                    audit::Entry {
-                        action: "create",
-                        entity: "user",
-                        entity_id: id.to_string(),
-                        field: Some("role"),
-                        new_value: Some(staff.role.code().to_owned()),
-                        ..Default::default()
-                    },
-                    now,
-                )?;
-                Ok(Created::Yes)
-            })
+            Ok(staff::invite(
+                conn,
+                tr,
+                &actor,
+                &new_staff,
+                &hash,
+                &public_url,
+                now,
+            )?)
         })
         .await?;
     let mut errors = FieldErrors::default();
@@ -308,28 +236,12 @@ async fn set_disabled(ctx: Ctx, id: i32, disabled: bool) -> Result<HttpResponse,
         return Err(AppError::NotFound);
     }
     let actor = admin.actor();
-    ctx.db(move |conn| {
-        users::find(conn, id)?.ok_or(AppError::NotFound)?;
-        crate::db::write_transaction(conn, |conn| {
-            users::set_disabled(conn, id, disabled.then_some(now))?;
-            if disabled {
-                sessions::delete_for_user(conn, id)?;
-            }
-            audit::record(
-                conn,
-                &actor,
-                audit::Entry {
-                    action: if disabled { "disable" } else { "enable" },
-                    entity: "user",
-                    entity_id: id.to_string(),
-                    ..Default::default()
-                },
-                now,
-            )?;
-            Ok(())
-        })
-    })
-    .await?;
+    let found = ctx
+        .db(move |conn| Ok(staff::set_disabled(conn, &actor, id, disabled, now)?))
+        .await?;
+    if !found {
+        return Err(AppError::NotFound);
+    }
     Ok(redirect("/admin/users"))
 }
 

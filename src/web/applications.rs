@@ -7,11 +7,12 @@ use super::case_view::{
 };
 use super::context::{redirect, render, Ctx, FieldErrors, Posted};
 use super::routes::{Routes, FARMER};
-use super::uploads::{self, MultipartPost};
+use super::uploads::MultipartPost;
 use crate::db::applications::{self as apps, ApplicationRow};
 use crate::domain::{CaseStatus, Role};
 use crate::error::AppError;
 use crate::services::cases::{self, CaseError, Step};
+use crate::services::files;
 use actix_web::{web, HttpResponse};
 use askama::Template;
 use std::collections::HashMap;
@@ -284,17 +285,14 @@ pub async fn reply(
     let target = app.clone();
     let result = ctx
         .db(move |conn| {
-            let stored = uploads::store(&dir, files).map_err(|e| AppError::Internal(e.into()))?;
             let cx = case_context(&state);
-            let step = Step::Reply {
-                message,
-                files: stored.clone(),
-            };
-            let result = cases::act(conn, &cx, &actor, Role::Farmer, &target, seen, &step);
-            if result.is_err() {
-                uploads::discard(&dir, &stored);
-            }
-            Ok(result)
+            Ok(files::stored_then(&dir, files, |stored| {
+                let step = Step::Reply {
+                    message,
+                    files: stored.to_vec(),
+                };
+                cases::act(conn, &cx, &actor, Role::Farmer, &target, seen, &step)
+            }))
         })
         .await?;
     finish_step(ctx, reference, result).await

@@ -1,40 +1,21 @@
 //! Signing in and out, creating a farmer account by proving identity against the registry, and
 //! resetting a forgotten password through an e-mailed, single-use, expiring link.
-//!
-//! Over 500 lines because sign-in, sign-up and the password reset share one throttle and one
-//! set of form helpers.
+//! The rules behind them (the throttle, the links) are in `services::sign_in`.
 
 use super::context::{
     client_ip, redirect, render, render_invalid, render_status, safe_next, Ctx, FieldErrors,
     NoFields, Posted,
 };
-use crate::db::{audit, logins, sessions, users};
+use crate::db::users;
 use crate::domain::date as domain_date;
-use crate::domain::{
-    sha256_hex, verify_password, Email, NationalId, Password, RegistryNumber, Role,
-};
+use crate::domain::{verify_password, Email, NationalId, Password, RegistryNumber, Role};
 use crate::error::AppError;
 use crate::services::accounts::{self, Registered};
-use crate::services::emails;
+use crate::services::sign_in;
 use actix_web::http::StatusCode;
 use actix_web::{web, HttpRequest, HttpResponse};
 use askama::Template;
-use rand::RngCore;
 use serde::Deserialize;
-
-/// Failed logins allowed per account from one address, and per address, within
-/// `THROTTLE_WINDOW_MINUTES`. The per-address limit is generous because many rural phones
-/// share one carrier address (CGNAT). No count refuses an account from every address: that
-/// would let anyone lock anyone out. Failures from everywhere slow the account down instead.
-pub const MAX_ACCOUNT_FAILURES: i64 = 5;
-pub const MAX_IP_FAILURES: i64 = 50;
-/// Each failure of an account beyond `MAX_ACCOUNT_FAILURES` (from any address) makes its next
-/// attempt wait this long more, up to `MAX_SLOWDOWN_SECS`.
-const SLOWDOWN_SECS_PER_FAILURE: u64 = 1;
-const MAX_SLOWDOWN_SECS: u64 = 10;
-pub const THROTTLE_WINDOW_MINUTES: i64 = 15;
-const RESET_LINK_MINUTES: i64 = 30;
-const RESETS_PER_HOUR: i64 = 3;
 
 #[derive(Deserialize, Default)]
 #[serde(default)]
@@ -145,12 +126,8 @@ pub async fn login(
     if let Some(id) = active_user.as_ref().map(|u| u.id) {
         let key = key.clone();
         let locale = ctx.locale().code();
-        ctx.db(move |conn| {
-            logins::mark_succeeded(conn, attempt, &key)?;
-            users::set_locale(conn, id, locale)?;
-            Ok(())
-        })
-        .await?;
+        ctx.db(move |conn| Ok(sign_in::succeeded(conn, attempt, &key, id, locale)?))
+            .await?;
     }
     match active_user {
         Some(user) => {
@@ -177,41 +154,24 @@ pub async fn login(
     }
 }
 
-/// When `key` (an account, or an identity being proven) or the address has failed too often
-/// within the window, the message saying when to try again.
-/// Reserves an attempt for `key` from `ip` (see `logins::reserve_attempt`): the attempt's id,
-/// after waiting out the account's slow-down, or the message that says when to try again.
+/// Passes the throttle for `key` (an account, or an identity being proven) from `ip` (waiting out any slow-down on the async timer, holding no thread), or
+/// says in the visitor's language how long this address is paused.
 async fn reserve(ctx: &Ctx, key: &str, ip: &str) -> Result<Result<i32, String>, AppError> {
     let now = ctx.state.clock.now();
-    let limits = logins::AttemptLimits {
-        per_account_and_address: MAX_ACCOUNT_FAILURES,
-        per_address: MAX_IP_FAILURES,
-        since: now - chrono::Duration::minutes(THROTTLE_WINDOW_MINUTES),
-    };
     let (key, ip) = (key.to_owned(), ip.to_owned());
-    let reservation = ctx
-        .db(move |conn| Ok(logins::reserve_attempt(conn, &key, &ip, &limits, now)?))
+    let gate = ctx
+        .db(move |conn| Ok(sign_in::reserve(conn, &key, &ip, now)?))
         .await?;
-    match reservation {
-        logins::Reservation::Reserved {
-            attempt,
-            account_failures,
-        } => {
-            let beyond = u64::try_from(account_failures - MAX_ACCOUNT_FAILURES).unwrap_or(0);
-            let wait = (beyond * SLOWDOWN_SECS_PER_FAILURE).min(MAX_SLOWDOWN_SECS);
-            if wait > 0 {
-                actix_web::rt::time::sleep(std::time::Duration::from_secs(wait)).await;
+    match gate {
+        sign_in::Gate::Open { attempt, wait } => {
+            if !wait.is_zero() {
+                actix_web::rt::time::sleep(wait).await;
             }
             Ok(Ok(attempt))
         }
-        logins::Reservation::Refused { oldest } => {
-            let unlock = oldest + chrono::Duration::minutes(THROTTLE_WINDOW_MINUTES);
-            let minutes = ((unlock - now).num_seconds() + 59) / 60;
-            Ok(Err(ctx.tr.fmt(
-                "auth.throttled",
-                &[("minutes", &minutes.max(1).to_string())],
-            )))
-        }
+        sign_in::Gate::Paused { minutes } => Ok(Err(ctx
+            .tr
+            .fmt("auth.throttled", &[("minutes", &minutes.to_string())]))),
     }
 }
 
@@ -366,7 +326,7 @@ pub async fn register(
         .await?;
     // Only a wrong identity counts as a failed attempt.
     if !matches!(outcome, Registered::NoMatch) {
-        ctx.db(move |conn| Ok(logins::mark_succeeded(conn, attempt, &attempt_key)?))
+        ctx.db(move |conn| Ok(sign_in::not_a_failure(conn, attempt, &attempt_key)?))
             .await?;
     }
     match outcome {
@@ -422,39 +382,16 @@ pub async fn forgot(ctx: Ctx, Posted(form): Posted<ForgotForm>) -> Result<HttpRe
             sent: false,
         });
     };
-    let mut token_bytes = [0u8; 32];
-    rand::rngs::OsRng.fill_bytes(&mut token_bytes);
-    let token = hex::encode(token_bytes);
-    let link = format!("{}/password/reset?token={}", ctx.state.public_url, token);
-    let tr = ctx.tr;
+    let (tr, public_url) = (ctx.tr, ctx.state.public_url.clone());
     let queued = ctx
         .db(move |conn| {
-            let Some(user) = users::find_by_email(conn, email.as_str())? else {
-                return Ok(false);
-            };
-            if user.disabled_at.is_some() {
-                return Ok(false);
-            }
-            crate::db::write_transaction(conn, |conn| {
-                if logins::resets_since(conn, user.id, now - chrono::Duration::hours(1))?
-                    >= RESETS_PER_HOUR
-                {
-                    return Ok(false); // no mail-bombing through this form
-                }
-                let expires = now + chrono::Duration::minutes(RESET_LINK_MINUTES);
-                logins::insert_reset(conn, user.id, &sha256_hex(&token), now, expires)?;
-                emails::queue_password_link(
-                    conn,
-                    tr,
-                    emails::PasswordLinkKind::Reset,
-                    email.as_str(),
-                    &user.display_name,
-                    &link,
-                    now,
-                )
-                .map_err(AppError::Internal)?;
-                Ok(true)
-            })
+            Ok(sign_in::send_password_reset(
+                conn,
+                tr,
+                email.as_str(),
+                &public_url,
+                now,
+            )?)
         })
         .await?;
     if queued {
@@ -492,8 +429,8 @@ pub struct TokenQuery {
 
 async fn reset_user(ctx: &Ctx, token: &str) -> Result<Option<i32>, AppError> {
     let now = ctx.state.clock.now();
-    let hash = sha256_hex(token);
-    ctx.db(move |conn| Ok(logins::valid_reset(conn, &hash, now)?))
+    let token = token.to_owned();
+    ctx.db(move |conn| Ok(sign_in::account_of_link(conn, &token, now)?))
         .await
 }
 
@@ -540,27 +477,8 @@ pub async fn reset(ctx: Ctx, Posted(form): Posted<ResetForm>) -> Result<HttpResp
         });
     };
     let hash = web::block(move || password.hash()).await?;
-    ctx.db(move |conn| {
-        crate::db::write_transaction(conn, |conn| {
-            users::set_password_hash(conn, user_id, &hash)?;
-            logins::use_resets(conn, user_id, now)?;
-            // Whoever knew the old password is signed out everywhere.
-            sessions::delete_for_user(conn, user_id)?;
-            audit::record(
-                conn,
-                &audit::Actor::user(Some(user_id), "user"),
-                audit::Entry {
-                    action: "password_reset",
-                    entity: "user",
-                    entity_id: user_id.to_string(),
-                    ..Default::default()
-                },
-                now,
-            )?;
-            Ok(())
-        })
-    })
-    .await?;
+    ctx.db(move |conn| Ok(sign_in::reset_password(conn, user_id, &hash, now)?))
+        .await?;
     ctx.sign_out();
     Ok(redirect("/login?reset=done"))
 }

@@ -4,9 +4,10 @@
 use super::context::Ctx;
 use super::context::FieldErrors;
 use super::farm::{farm_view, FarmView};
-use super::uploads::{self, Upload};
+use super::uploads;
 use crate::db::applications::{self as apps, ApplicationRow};
 use crate::db::{registry, users};
+use crate::domain::attachment::{self, CheckedFile, Upload};
 use crate::domain::case::{transition, CaseAction};
 use crate::domain::{CaseStatus, Invalid, RejectionReason, Role};
 use crate::error::AppError;
@@ -308,10 +309,10 @@ pub async fn checked_files(
     ctx: &Ctx,
     app: &ApplicationRow,
     uploads: Vec<Upload>,
-) -> Result<(Vec<uploads::CheckedFile>, Vec<(String, &'static str)>), AppError> {
+) -> Result<(Vec<CheckedFile>, Vec<(String, &'static str)>), AppError> {
     let id = app.id;
     let already = ctx
         .db(move |conn| Ok(apps::attachments_of(conn, id)?.len()))
         .await?;
-    Ok(uploads::check(uploads, already))
+    Ok(attachment::check(uploads, already))
 }

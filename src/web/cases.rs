@@ -6,10 +6,10 @@ use super::case_view::{case_context, case_error, required_message, send_file, Ca
 use super::context::{redirect, render, render_status, Ctx, CurrentUser, FieldErrors, Posted};
 use super::routes::{Routes, OFFICER, STAFF};
 use crate::db::applications::{self as apps, ApplicationRow, QueueFilter};
-use crate::db::audit;
 use crate::domain::{CaseStatus, RejectionReason, Role};
 use crate::error::AppError;
 use crate::services::cases::{self, CaseError, Step};
+use crate::services::personal_data;
 use actix_web::http::StatusCode;
 use actix_web::{web, HttpResponse};
 use askama::Template;
@@ -209,22 +209,14 @@ async fn audit_view(
     what: &str,
 ) -> Result<(), AppError> {
     let now = ctx.state.clock.now();
-    let (actor, entity_id, household_id) = (user.actor(), what.to_owned(), app.household_id);
-    ctx.db(move |conn| {
-        Ok(audit::record(
-            conn,
-            &actor,
-            audit::Entry {
-                action: "view",
-                entity: "application",
-                entity_id,
-                household_id: Some(household_id),
-                ..Default::default()
-            },
-            now,
-        )?)
-    })
-    .await
+    let actor = user.actor();
+    let viewed = personal_data::Viewed {
+        entity: "application",
+        entity_id: what.to_owned(),
+        household_id: app.household_id,
+    };
+    ctx.db(move |conn| Ok(personal_data::record_view(conn, &actor, viewed, now)?))
+        .await
 }
 
 async fn show_case(

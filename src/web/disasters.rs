@@ -7,8 +7,8 @@ use super::routes::{Routes, ADMIN};
 use crate::db::{disasters, geography};
 use crate::domain::{date, Hazard, Invalid};
 use crate::error::AppError;
-use crate::services::entitlements::{reevaluate_households, Changes, Notify};
-use actix_web::{web, HttpResponse};
+use crate::services;
+use actix_web::HttpResponse;
 use askama::Template;
 use serde::Deserialize;
 
@@ -162,48 +162,32 @@ pub async fn declare(
     }
 
     let description = form.description.trim().to_owned();
-    let households = {
-        let tambons = tambons.clone();
-        ctx.db(move |conn| {
-            disasters::insert(
+    let (rules, notify) = (ctx.state.rules.clone(), ctx.state.notify());
+    let declared = ctx
+        .db(move |conn| {
+            let declaration = disasters::NewDisaster {
+                hazard: hazard.code(),
+                started_on,
+                ended_on,
+                description: &description,
+                declared_by: admin.id,
+                tambons: &tambons,
+            };
+            Ok(services::disasters::declare(
                 conn,
-                &disasters::NewDisaster {
-                    hazard: hazard.code(),
-                    started_on,
-                    ended_on,
-                    description: &description,
-                    declared_by: admin.id,
-                    tambons: &tambons,
-                },
+                &rules,
+                &notify,
+                &declaration,
                 now,
-            )?;
-            Ok(disasters::households_in(conn, &tambons)?)
+            )?)
         })
-        .await?
-    };
-    let state = ctx.state.clone();
-    let count = households.len();
-    let changes = web::block(move || {
-        let notify = Notify {
-            enabled: true,
-            public_url: state.public_url.clone(),
-        };
-        let mut conn = state.pool.get()?;
-        let now = state.clock.now();
-        let mut total = Changes::default();
-        for page in households.chunks(1000) {
-            total += reevaluate_households(&mut conn, &state.rules, page, now, &notify)?;
-        }
-        Ok::<_, anyhow::Error>(total)
-    })
-    .await?
-    .map_err(AppError::Internal)?;
+        .await?;
     ctx.state.mail_wake.notify_one();
     let result = ctx.tr.fmt(
         "disasters.declared",
         &[
-            ("households", &count.to_string()),
-            ("eligible", &changes.newly_eligible.to_string()),
+            ("households", &declared.households.to_string()),
+            ("eligible", &declared.changes.newly_eligible.to_string()),
         ],
     );
     render(

@@ -7,13 +7,14 @@ use super::case_view::{
 use super::context::{redirect, render, render_invalid, Ctx, FieldErrors, NoFields, Posted};
 use super::farm::{farm_view, FarmView};
 use super::routes::{Routes, FARMER};
-use super::uploads::{self, UncheckedPost, Upload};
+use super::uploads::{UncheckedPost, Upload};
 use crate::db::applications::{self as apps, ApplicationRow};
 use crate::db::registry;
 use crate::domain::{CaseStatus, Invalid, Role};
 use crate::error::AppError;
 use crate::rules::form::{Kind, RawAnswers};
 use crate::services::cases::{self, CaseError, Step};
+use crate::services::drafts;
 use actix_web::{web, HttpResponse};
 use askama::Template;
 use std::collections::HashMap;
@@ -315,7 +316,7 @@ pub async fn save_draft(
         })
         .collect();
     let declared = form.field("declaration") == "yes";
-    let refused_files = keep_files(&ctx, &app, None, form.uploads).await?;
+    let refused_files = keep_files(&ctx, &app, form.uploads).await?;
     let mut errors = FieldErrors::default();
     let answers = match programme.form.check(&raw, submitting) {
         Ok(answers) => answers,
@@ -389,33 +390,25 @@ pub async fn save_draft(
     }
 }
 
-/// Checks and stores the files of a post and records them with the application (and the
-/// event they came with); returns the refused ones with why.
+/// Checks the files of a post and adds the accepted ones to the draft; returns the refused
+/// ones with why.
 async fn keep_files(
     ctx: &Ctx,
-    app: &ApplicationRow,
-    event_id: Option<i32>,
+    draft: &ApplicationRow,
     uploads: Vec<Upload>,
 ) -> Result<Vec<(String, &'static str)>, AppError> {
     let now = ctx.state.clock.now();
     if uploads.is_empty() {
         return Ok(Vec::new());
     }
-    let (files, refused) = checked_files(ctx, app, uploads).await?;
-    if files.is_empty() {
+    let (checked, refused) = checked_files(ctx, draft, uploads).await?;
+    if checked.is_empty() {
         return Ok(refused);
     }
     let dir = ctx.state.settings.upload_dir();
-    let (target, actor) = (app.clone(), ctx.farmer()?.0.actor());
+    let (draft, actor) = (draft.clone(), ctx.farmer()?.0.actor());
     ctx.db(move |conn| {
-        let stored = uploads::store(&dir, files).map_err(|e| AppError::Internal(e.into()))?;
-        let recorded = crate::db::write_transaction(conn, |conn| {
-            cases::record_files(conn, &target, &actor, event_id, &stored, now)
-        });
-        recorded.map_err(|e| {
-            uploads::discard(&dir, &stored);
-            case_error(e)
-        })
+        drafts::attach(conn, &dir, &draft, &actor, checked, now).map_err(case_error)
     })
     .await?;
     Ok(refused)
@@ -463,11 +456,12 @@ pub async fn remove_draft_file(
     if app.status != CaseStatus::Draft {
         return Ok(redirect(&location(&app)));
     }
-    let removed = ctx
-        .db(move |conn| Ok(apps::remove_draft_attachment(conn, id, file)?))
-        .await?
-        .ok_or(AppError::NotFound)?;
     let dir = ctx.state.settings.upload_dir();
-    uploads::remove(&dir, &removed.stored_as);
+    let removed = ctx
+        .db(move |conn| Ok(drafts::remove_file(conn, &dir, id, file)?))
+        .await?;
+    if !removed {
+        return Err(AppError::NotFound);
+    }
     Ok(redirect(&format!("/applications/drafts/{id}")))
 }

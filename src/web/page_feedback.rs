@@ -7,21 +7,12 @@
 //! the thousand is stopped by per-visitor limits.
 
 use super::context::{client_ip, render, render_status, Ctx};
-use crate::db;
-use crate::domain::clock::{start_of_thai_day, thai_time};
-use crate::domain::sha256_hex;
 use crate::error::AppError;
+use crate::services::page_answers::{self, Voter};
 use actix_web::http::StatusCode;
 use actix_web::{web, HttpRequest, HttpResponse};
 use askama::Template;
 use serde::Deserialize;
-
-/// One visitor's answers to one page in a Thai day: a signed-in user's later answer replaces
-/// the earlier; an address may be shared by many farmers (mobile networks put thousands behind
-/// one), so several are allowed from it.
-const MAX_ANSWERS_PER_PAGE_A_DAY: i64 = 5;
-/// One visitor's answers to any pages within an hour: more than anyone reading would give.
-const MAX_ANSWERS_AN_HOUR: i64 = 30;
 
 #[derive(Deserialize)]
 pub struct PageAnswer {
@@ -78,30 +69,18 @@ pub async fn answer(
         .take(200)
         .collect();
     let user_id = ctx.user.as_ref().map(|u| u.id);
-    let voter = match user_id {
-        Some(id) => format!("user:{id}"),
-        // An address is personal data: only its hash is kept, and only for a day.
-        None => sha256_hex(client_ip(&req, ctx.state.settings.proxy_hops)),
-    };
-    let answer = db::ratings::PageAnswer {
-        path: path.clone(),
-        useful,
-        user_id,
-        voter,
-    };
-    let limits = db::ratings::VoteLimits {
-        per_page_today: MAX_ANSWERS_PER_PAGE_A_DAY,
-        today_since: start_of_thai_day(thai_time(now).date()),
-        recent: MAX_ANSWERS_AN_HOUR,
-        recent_since: now - chrono::Duration::hours(1),
-    };
-    let counted = ctx
-        .db(move |conn| {
-            Ok(db::ratings::record_page_answer(
-                conn, &answer, &limits, now,
-            )?)
+    let address = client_ip(&req, ctx.state.settings.proxy_hops);
+    let counted = {
+        let path = path.clone();
+        ctx.db(move |conn| {
+            let voter = match user_id {
+                Some(id) => Voter::User(id),
+                None => Voter::Address(&address),
+            };
+            Ok(page_answers::record(conn, &path, useful, voter, now)?)
         })
-        .await?;
+        .await?
+    };
     let page = ThanksPage {
         ctx,
         back: path,

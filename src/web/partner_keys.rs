@@ -4,10 +4,11 @@
 use super::context::{redirect, render, render_invalid, Ctx, FieldErrors, NoFields, Posted};
 use super::officer::Choice;
 use super::routes::{Routes, ADMIN};
-use crate::db::{api_keys, audit, geography};
+use crate::db::{api_keys, geography};
 use crate::domain::partner::ApiKey;
 use crate::domain::{ApiScope, ConsentPurpose};
 use crate::error::AppError;
+use crate::services::partner_keys::{self, NewKey};
 use actix_web::{web, HttpResponse};
 use askama::Template;
 use serde::Deserialize;
@@ -140,15 +141,6 @@ pub async fn list(ctx: Ctx) -> Result<HttpResponse, AppError> {
     render(&page(ctx, KeyForm::default(), FieldErrors::default(), None).await?)
 }
 
-struct NewKey {
-    name: String,
-    scopes: Vec<ApiScope>,
-    purpose: ConsentPurpose,
-    province: Option<String>,
-    amphoe: Option<String>,
-    requests_per_minute: i32,
-}
-
 fn parse_key(form: &KeyForm) -> Result<NewKey, FieldErrors> {
     let mut errors = FieldErrors::default();
     let name = form.name.trim();
@@ -205,42 +197,7 @@ pub async fn create(ctx: Ctx, Posted(form): Posted<KeyForm>) -> Result<HttpRespo
     let key = ApiKey::generate();
     let stored = key.clone();
     let created = ctx
-        .db(move |conn| {
-            if let Some(code) = &new.amphoe {
-                if geography::amphoe(conn, code)?.is_none() {
-                    return Ok(false);
-                }
-            }
-            let scopes: Vec<&str> = new.scopes.iter().map(|s| s.code()).collect();
-            let id = api_keys::insert(
-                conn,
-                &api_keys::NewApiKey {
-                    name: &new.name,
-                    key_prefix: stored.prefix(),
-                    secret_sha256: &stored.sha256(),
-                    scopes: &scopes.join(" "),
-                    purpose: new.purpose.code(),
-                    scope_province_code: new.province.as_deref(),
-                    scope_amphoe_code: new.amphoe.as_deref(),
-                    requests_per_minute: new.requests_per_minute,
-                    created_by: actor.user_id.unwrap_or_default(),
-                    created_at: now,
-                },
-            )?;
-            audit::record(
-                conn,
-                &actor,
-                audit::Entry {
-                    action: "create",
-                    entity: "api_key",
-                    entity_id: id.to_string(),
-                    new_value: Some(format!("{} [{}]", new.name, scopes.join(" "))),
-                    ..audit::Entry::default()
-                },
-                now,
-            )?;
-            Ok(true)
-        })
+        .db(move |conn| Ok(partner_keys::issue(conn, &actor, &new, &stored, now)?))
         .await?;
     if !created {
         let mut errors = FieldErrors::default();
@@ -267,22 +224,7 @@ pub async fn revoke(
     let now = ctx.state.clock.now();
     let actor = ctx.admin()?.actor();
     let id = path.into_inner();
-    ctx.db(move |conn| {
-        if api_keys::revoke(conn, id, now)? {
-            audit::record(
-                conn,
-                &actor,
-                audit::Entry {
-                    action: "revoke",
-                    entity: "api_key",
-                    entity_id: id.to_string(),
-                    ..audit::Entry::default()
-                },
-                now,
-            )?;
-        }
-        Ok(())
-    })
-    .await?;
+    ctx.db(move |conn| Ok(partner_keys::revoke(conn, &actor, id, now)?))
+        .await?;
     Ok(redirect("/admin/api-keys"))
 }

@@ -3,15 +3,13 @@
 
 use super::context::{redirect, render, render_invalid, Ctx, FieldErrors, Posted};
 use super::routes::{Routes, FARMER};
-use crate::db::{
-    self, api_keys, applications, audit, consents, data_requests, notices, ratings, registry, users,
-};
+use crate::db::{consents, data_requests, users};
 use crate::domain::data_request::{self, Details};
 use crate::domain::partner::PRIVACY_NOTICE_VERSION;
-use crate::domain::{ConsentPurpose, DataRequestKind, DataRequestStatus, NationalId, Role};
+use crate::domain::{ConsentPurpose, DataRequestKind, DataRequestStatus};
 use crate::error::AppError;
-use crate::i18n::Tr;
-use crate::services;
+use crate::services::personal_data::AccessLine;
+use crate::services::{self, personal_data};
 use actix_web::http::header;
 use actix_web::{web, HttpResponse};
 use askama::Template;
@@ -26,9 +24,6 @@ pub fn routes(routes: &mut Routes) {
         .get("/my-data", FARMER, my_data)
         .get("/my-data/download", FARMER, download);
 }
-
-/// How many accesses "My data" lists.
-const ACCESS_LOG_LINES: i64 = 200;
 
 pub struct ConsentView {
     pub purpose: &'static str,
@@ -232,34 +227,14 @@ pub async fn change_consent(
         return render_invalid(&privacy_page(ctx, String::new(), errors).await?);
     };
     let actor = user.actor();
+    let farmer = (user.id, user.household_id);
     ctx.db(move |conn| {
-        db::write_transaction(conn, |conn| {
-            consents::record(conn, user.id, purpose, PRIVACY_NOTICE_VERSION, given, now)?;
-            audit::record(
-                conn,
-                &actor,
-                audit::Entry {
-                    action: if given { "consent" } else { "withdraw_consent" },
-                    entity: "consent",
-                    entity_id: purpose.code().to_owned(),
-                    household_id: user.household_id,
-                    field: Some("purpose"),
-                    new_value: Some(PRIVACY_NOTICE_VERSION.to_owned()),
-                    ..audit::Entry::default()
-                },
-                now,
-            )
-        })
-        .map_err(AppError::from)
+        Ok(personal_data::record_consent(
+            conn, &actor, farmer, purpose, given, now,
+        )?)
     })
     .await?;
     Ok(redirect("/privacy#consents"))
-}
-
-pub struct AccessLine {
-    pub at: String,
-    pub who: String,
-    pub what: String,
 }
 
 #[derive(Template)]
@@ -273,53 +248,15 @@ pub async fn my_data(ctx: Ctx) -> Result<HttpResponse, AppError> {
     let (_, household_id) = ctx.farmer()?;
     let tr = ctx.tr;
     let accesses = ctx
-        .db(move |conn| access_log(conn, &tr, household_id))
+        .db(move |conn| {
+            Ok(personal_data::accesses_to_household(
+                conn,
+                &tr,
+                household_id,
+            )?)
+        })
         .await?;
     render(&MyDataPage { ctx, accesses })
-}
-
-/// Who viewed the household's data, in words: a staff member by name and role, a partner by
-/// its key's name.
-fn access_log(
-    conn: &mut db::DbConn,
-    tr: &Tr,
-    household_id: i32,
-) -> Result<Vec<AccessLine>, AppError> {
-    let rows = audit::accesses_to_household(conn, household_id, ACCESS_LOG_LINES)?;
-    let user_ids: Vec<i32> = rows.iter().filter_map(|r| r.actor_user_id).collect();
-    let key_ids: Vec<i32> = rows.iter().filter_map(|r| r.api_key_id).collect();
-    let people = users::names(conn, &user_ids)?;
-    let partners: std::collections::HashMap<i32, String> =
-        api_keys::names(conn, &key_ids)?.into_iter().collect();
-    Ok(rows
-        .into_iter()
-        .map(|row| {
-            let role = Role::parse(&row.actor_role)
-                .map(|r| tr.t(r.label_key()).to_owned())
-                .unwrap_or_else(|_| row.actor_role.clone());
-            let name = row
-                .api_key_id
-                .and_then(|id| partners.get(&id))
-                .or_else(|| row.actor_user_id.and_then(|id| people.get(&id)))
-                .cloned()
-                .unwrap_or_default();
-            let refused = row
-                .new_value
-                .as_deref()
-                .is_some_and(|status| status != "200");
-            AccessLine {
-                at: tr.moment(&row.at),
-                who: format!("{name} ({role})"),
-                what: tr
-                    .t(match (row.action.as_str(), refused) {
-                        ("api_call", false) => "my_data.access.api",
-                        ("api_call", true) => "my_data.access.api_refused",
-                        _ => "my_data.access.view",
-                    })
-                    .to_owned(),
-            }
-        })
-        .collect())
 }
 
 /// Everything Kaset holds about the signed-in farmer and their household, as one JSON file.
@@ -331,73 +268,13 @@ pub async fn download(ctx: Ctx) -> Result<HttpResponse, AppError> {
     let tr = ctx.tr;
     let export = ctx
         .db(move |conn| {
-            let account = users::find(conn, user_id)?.ok_or(AppError::NotFound)?;
-            let farm = registry::load_farm(conn, household_id)?;
-            let mut cases = Vec::new();
-            for app in applications::for_household(conn, household_id)? {
-                cases.push(serde_json::json!({
-                    "events": applications::events(conn, app.id, false)?,
-                    "attachments": applications::attachments_of(conn, app.id)?
-                        .into_iter()
-                        .map(|a| serde_json::json!({
-                            "file_name": a.file_name,
-                            "content_type": a.content_type,
-                            "size_bytes": a.size_bytes,
-                            "uploaded_at": a.created_at,
-                        }))
-                        .collect::<Vec<_>>(),
-                    "rating": ratings::for_application(conn, app.id)?,
-                    "application": app,
-                }));
-            }
-            let accesses: Vec<serde_json::Value> = access_log(conn, &tr, household_id)?
-                .into_iter()
-                .map(|a| serde_json::json!({"at": a.at, "who": a.who, "what": a.what}))
-                .collect();
-            audit::record(
+            Ok(personal_data::export(
                 conn,
+                &tr,
                 &actor,
-                audit::Entry {
-                    action: "export",
-                    entity: "my_data",
-                    entity_id: user_id.to_string(),
-                    household_id: Some(household_id),
-                    ..audit::Entry::default()
-                },
+                (user_id, household_id),
                 now,
-            )?;
-            Ok(serde_json::json!({
-                "exported_at": now,
-                "account": {
-                    "id": account.id,
-                    "role": account.role,
-                    "email": account.email,
-                    "national_id": account.national_id,
-                    "display_name": account.display_name,
-                    "language": account.locale,
-                    "created_at": account.created_at,
-                },
-                "household": farm.household,
-                // Other members' national IDs are their personal data, not the farmer's.
-                "members": farm.members.iter().map(|m| {
-                    let mut member = serde_json::json!(m);
-                    if account.national_id.as_deref() != Some(m.national_id.as_str()) {
-                        member["national_id"] = NationalId::mask_stored(&m.national_id).into();
-                    }
-                    member
-                }).collect::<Vec<_>>(),
-                "plots": farm.plots.into_iter().map(|(plot, plantings)| serde_json::json!({
-                    "plot": plot,
-                    "plantings": plantings,
-                })).collect::<Vec<_>>(),
-                "livestock": farm.livestock,
-                "memberships": farm.memberships,
-                "applications": cases,
-                "notices": notices::for_user(conn, user_id, i64::MAX)?,
-                "consents": consents::history(conn, user_id)?,
-                "data_requests": data_requests::for_user(conn, user_id)?,
-                "accesses": accesses,
-            }))
+            )?)
         })
         .await?;
     let body = serde_json::to_string_pretty(&export).map_err(|e| AppError::Internal(e.into()))?;

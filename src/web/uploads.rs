@@ -1,12 +1,13 @@
 //! Forms that carry files: `MultipartPost` reads a multipart form (its CSRF token checked like
-//! `Posted`), keeping each file's bytes within the limits; storing and serving the files of
-//! applications, each under a random name in the upload directory with its SHA-256.
+//! `Posted`), keeping each file's bytes within the limits; and a stored file sent back as a
+//! download. The files themselves are kept by `services::files`.
 
 use super::context::check_csrf;
 use crate::db::applications::AttachmentRow;
-pub use crate::domain::attachment::StoredFile;
-use crate::domain::attachment::{display_name, FileKind, MAX_FILES, MAX_FILE_BYTES};
+pub use crate::domain::attachment::Upload;
+use crate::domain::attachment::{display_name, MAX_FILES, MAX_FILE_BYTES};
 use crate::error::AppError;
+use crate::services::files;
 use actix_multipart::Multipart;
 use actix_session::SessionExt;
 use actix_web::dev::Payload;
@@ -14,9 +15,8 @@ use actix_web::http::header;
 use actix_web::{FromRequest, HttpRequest, HttpResponse};
 use futures_util::future::LocalBoxFuture;
 use futures_util::StreamExt;
-use rand::RngCore;
 use std::collections::HashMap;
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 
 /// A text field longer than this is cut to it and marked (no form of Kaset has a longer
 /// one), so the form's own check refuses it by name with what fits kept.
@@ -25,12 +25,6 @@ const MAX_TEXT_BYTES: usize = 64 * 1024;
 const MAX_PARTS: usize = 100;
 /// The whole body: the files a form may carry, and its text.
 const MAX_BODY_BYTES: usize = MAX_FILES * MAX_FILE_BYTES + 1024 * 1024;
-
-/// A file as it arrived: its name, and its bytes unless it was too large to keep.
-pub struct Upload {
-    pub file_name: String,
-    pub bytes: Option<Vec<u8>>,
-}
 
 /// A multipart form whose CSRF token matched: its text fields and its files.
 pub struct MultipartPost {
@@ -162,95 +156,14 @@ fn text_of(bytes: &[u8]) -> String {
     }
 }
 
-/// A file checked and ready to be stored.
-pub struct CheckedFile {
-    pub file_name: String,
-    pub kind: FileKind,
-    pub bytes: Vec<u8>,
-}
-
-/// Checks the uploads of one form against the kinds and limits, given how many files the
-/// application already has. The accepted ones, and a message per refused one.
-pub fn check(
-    uploads: Vec<Upload>,
-    already: usize,
-) -> (Vec<CheckedFile>, Vec<(String, &'static str)>) {
-    let mut accepted = Vec::new();
-    let mut refused = Vec::new();
-    for upload in uploads {
-        let kind = match &upload.bytes {
-            None => Err(crate::domain::Invalid::new("error.file.too_large")),
-            Some(bytes) => FileKind::sniff(bytes),
-        };
-        match kind {
-            _ if already + accepted.len() >= MAX_FILES => {
-                refused.push((upload.file_name, "error.file.too_many"));
-            }
-            Ok(kind) => accepted.push(CheckedFile {
-                file_name: upload.file_name,
-                kind,
-                bytes: upload.bytes.unwrap_or_default(),
-            }),
-            Err(invalid) => refused.push((upload.file_name, invalid.key)),
-        }
-    }
-    (accepted, refused)
-}
-
-/// Writes the files under random names; on any failure, removes what it wrote.
-pub fn store(dir: &Path, files: Vec<CheckedFile>) -> std::io::Result<Vec<StoredFile>> {
-    std::fs::create_dir_all(dir)?;
-    let mut stored: Vec<StoredFile> = Vec::new();
-    for file in files {
-        let mut name = [0u8; 16];
-        rand::rngs::OsRng.fill_bytes(&mut name);
-        let stored_as = format!("{}.{}", hex::encode(name), file.kind.extension());
-        if let Err(error) = std::fs::write(dir.join(&stored_as), &file.bytes) {
-            discard(dir, &stored);
-            return Err(error);
-        }
-        stored.push(StoredFile {
-            file_name: file.file_name,
-            content_type: file.kind.content_type(),
-            size_bytes: i32::try_from(file.bytes.len()).unwrap_or(i32::MAX),
-            sha256: crate::domain::sha256_hex(&file.bytes),
-            stored_as,
-        });
-    }
-    Ok(stored)
-}
-
-/// Removes stored files whose database record was not written (the change was refused).
-pub fn discard(dir: &Path, files: &[StoredFile]) {
-    for file in files {
-        remove(dir, &file.stored_as);
-    }
-}
-
-/// Removes one stored file; a failure only leaves an orphan file behind, so it is logged.
-pub fn remove(dir: &Path, stored_as: &str) {
-    if let Err(error) = std::fs::remove_file(dir.join(stored_as)) {
-        tracing::warn!(%error, file = stored_as, "could not remove an upload");
-    }
-}
-
-fn path_of(dir: &Path, row: &AttachmentRow) -> PathBuf {
-    // The stored name is ours (hex and an extension), never the farmer's.
-    dir.join(&row.stored_as)
-}
-
 /// Sends an attachment as a download, after checking it is the file that was stored.
 pub async fn download(dir: PathBuf, row: AttachmentRow) -> Result<HttpResponse, AppError> {
-    let path = path_of(&dir, &row);
-    let bytes = actix_web::web::block(move || std::fs::read(path))
-        .await?
-        .map_err(|e| AppError::Internal(e.into()))?;
-    if crate::domain::sha256_hex(&bytes) != row.sha256 {
-        return Err(AppError::Internal(anyhow::anyhow!(
-            "attachment {} does not match its checksum",
-            row.id
-        )));
-    }
+    let bytes = {
+        let row = row.clone();
+        actix_web::web::block(move || files::read_verified(&dir, &row))
+            .await?
+            .map_err(AppError::Internal)?
+    };
     let ascii_name: String = row
         .file_name
         .chars()

@@ -4,11 +4,12 @@
 
 use super::problem::{Problem, Refusal};
 use crate::db::api_keys::{self, ApiKeyRow};
-use crate::db::audit::{self, Actor};
+use crate::db::audit::Actor;
 use crate::db::DbConn;
 use crate::domain::partner::ApiKey;
 use crate::domain::{ApiScope, AreaScope, ConsentPurpose, Role};
 use crate::i18n::Locale;
+use crate::services::personal_data;
 use crate::web::AppState;
 use actix_web::dev::Payload;
 use actix_web::http::header;
@@ -119,17 +120,13 @@ impl Partner {
                     Ok(_) => 200,
                     Err(problem) => problem.status(),
                 };
-                audit::record(
+                personal_data::record_api_call(
                     conn,
                     &actor,
-                    audit::Entry {
-                        action: "api_call",
-                        entity: operation,
-                        entity_id: subject,
-                        household_id: call.household_id,
-                        new_value: Some(status.to_string()),
-                        ..audit::Entry::default()
-                    },
+                    operation,
+                    subject,
+                    call.household_id,
+                    status,
                     now,
                 )?;
                 Ok(result)

@@ -5,8 +5,8 @@
 use super::partner::Partner;
 use super::problem::{Problem, ProblemBody, Refusal};
 use crate::db::applications as apps;
-use crate::domain::{ApiScope, CaseStatus, NationalId, Role};
-use crate::services::cases::{self, CaseContext, CaseError, Step};
+use crate::domain::{ApiScope, NationalId};
+use crate::services::payments;
 use actix_web::{get, post, web, HttpResponse};
 use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
@@ -199,54 +199,20 @@ pub async fn mark_paid(
             let cx = crate::web::case_view::case_context(&state);
             let mut results = Vec::with_capacity(batch.payments.len());
             for payment in batch.payments {
-                let reference = payment.reference.trim().to_owned();
-                let outcome = pay(conn, &cx, &actor, &area, &programme_id, &payment)?;
+                let made = payments::Payment {
+                    programme_id: &programme_id,
+                    reference: &payment.reference,
+                    transfer_reference: &payment.transfer_reference,
+                };
+                let outcome = payments::record(conn, &cx, &actor, &area, &made)
+                    .map_err(crate::web::case_view::case_error)?;
                 results.push(PaymentResult {
-                    reference,
-                    outcome: outcome.to_owned(),
+                    reference: payment.reference.trim().to_owned(),
+                    outcome: outcome.code().to_owned(),
                 });
             }
             Ok(PaymentResults { results })
         })
         .await?;
     Ok(HttpResponse::Ok().json(results))
-}
-
-/// Marks one case paid; what happened, as the batch reports it.
-fn pay(
-    conn: &mut crate::db::DbConn,
-    cx: &CaseContext<'_>,
-    actor: &crate::db::audit::Actor,
-    area: &crate::domain::AreaScope,
-    programme_id: &str,
-    payment: &PaymentMade,
-) -> Result<&'static str, Problem> {
-    let find = |conn: &mut crate::db::DbConn| {
-        apps::find_by_reference_in_scope(conn, area, payment.reference.trim())
-            .map(|app| app.filter(|app| app.programme_id == programme_id))
-    };
-    let Some(app) = find(conn)? else {
-        return Ok("not_found");
-    };
-    if app.status == CaseStatus::Paid {
-        return Ok("already_paid");
-    }
-    let message = payment
-        .transfer_reference
-        .trim()
-        .chars()
-        .take(100)
-        .collect();
-    let step = Step::MarkPaid { message };
-    match cases::act(conn, cx, actor, Role::Partner, &app, app.version, &step) {
-        Ok(_) => Ok("paid"),
-        Err(CaseError::Refused(_)) => Ok("not_approved"),
-        // Changed meanwhile, perhaps paid by the same batch sent twice at once.
-        Err(CaseError::Stale) => match find(conn)? {
-            Some(app) if app.status == CaseStatus::Paid => Ok("already_paid"),
-            _ => Ok("not_approved"),
-        },
-        Err(CaseError::Database(e)) => Err(e.into()),
-        Err(other) => Err(crate::error::AppError::Internal(anyhow::anyhow!(other)).into()),
-    }
 }

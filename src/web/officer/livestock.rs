@@ -5,6 +5,7 @@ use crate::db::registry::{self};
 use crate::domain::{Invalid, Species};
 use crate::error::AppError;
 use crate::i18n::Tr;
+use crate::services::registry_edits::Edit;
 use crate::web::context::{redirect, render, render_invalid, Ctx, FieldErrors, Posted};
 use actix_web::{web, HttpResponse};
 use askama::Template;
@@ -93,7 +94,6 @@ pub async fn update_livestock(
     path: web::Path<i32>,
     Posted(form): Posted<LivestockForm>,
 ) -> Result<HttpResponse, AppError> {
-    let now = ctx.state.clock.now();
     let user = ctx.officer()?.clone();
     let household = household_in_scope(&ctx, &user, path.into_inner()).await?;
     let mut errors = FieldErrors::default();
@@ -119,10 +119,7 @@ pub async fn update_livestock(
             errors,
         });
     }
-    let (actor, id) = (user.actor(), household.id);
-    change_registry(&ctx, id, move |conn| {
-        registry::set_livestock(conn, &actor, id, &counts, now)
-    })
-    .await?;
+    let id = household.id;
+    change_registry(&ctx, &user, id, Edit::SetLivestock(counts)).await?;
     Ok(redirect(&format!("/officer/households/{id}")))
 }

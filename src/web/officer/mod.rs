@@ -16,8 +16,9 @@ use crate::domain::search::HouseholdSearch;
 use crate::domain::{NationalId, Role};
 use crate::error::AppError;
 use crate::i18n::Tr;
-use crate::services::entitlements::reevaluate_households;
 use crate::services::explained::{entitlements, Entitlements};
+use crate::services::personal_data;
+use crate::services::registry_edits::{self, Edit, Editing};
 use actix_web::{web, HttpResponse};
 use askama::Template;
 use serde::Deserialize;
@@ -116,20 +117,25 @@ async fn household_in_scope(
         .await
 }
 
-/// Makes a registry change, then re-decides the household's entitlements so the farmer's page
-/// and notices follow at once (anything newly due is told by notice and e-mail).
-async fn change_registry<F>(ctx: &Ctx, household_id: i32, change: F) -> Result<(), AppError>
-where
-    F: FnOnce(&mut DbConn) -> diesel::QueryResult<()> + Send + 'static,
-{
-    let rules = ctx.state.rules.clone();
-    let notify = ctx.state.notify();
+/// Makes a registry change, re-deciding the household (see `services::registry_edits`), and
+/// wakes the mailer when that made anything newly due.
+async fn change_registry(
+    ctx: &Ctx,
+    user: &CurrentUser,
+    household_id: i32,
+    edit: Edit,
+) -> Result<(), AppError> {
+    let (rules, notify, actor) = (ctx.state.rules.clone(), ctx.state.notify(), user.actor());
     let now = ctx.state.clock.now();
     let changes = ctx
         .db(move |conn| {
-            change(conn)?;
-            reevaluate_households(conn, &rules, &[household_id], now, &notify)
-                .map_err(AppError::Internal)
+            let editing = Editing {
+                rules: &rules,
+                notify: &notify,
+                actor: &actor,
+                household_id,
+            };
+            Ok(registry_edits::apply(conn, &editing, &edit, now)?)
         })
         .await?;
     if changes.newly_eligible > 0 {
@@ -267,18 +273,12 @@ pub async fn household(ctx: Ctx, path: web::Path<i32>) -> Result<HttpResponse, A
     let today = thai_time(now).date();
     let (farm, record, history) = ctx
         .db(move |conn| {
-            audit::record(
-                conn,
-                &actor,
-                audit::Entry {
-                    action: "view",
-                    entity: "household",
-                    entity_id: id.to_string(),
-                    household_id: Some(id),
-                    ..Default::default()
-                },
-                now,
-            )?;
+            let viewed = personal_data::Viewed {
+                entity: "household",
+                entity_id: id.to_string(),
+                household_id: id,
+            };
+            personal_data::record_view(conn, &actor, viewed, now)?;
             let history = audit::changes_to_household(conn, id, 30)?
                 .into_iter()
                 .map(|row| HistoryLine {

@@ -5,6 +5,7 @@ use super::{change_registry, choices, household_in_scope, Choice};
 use crate::db::registry::{self, PlantingInput, PlotRow};
 use crate::domain::{Area, Crop, Invalid, Season};
 use crate::error::AppError;
+use crate::services::registry_edits::Edit;
 use crate::web::context::{
     redirect, render, render_invalid, Ctx, CurrentUser, FieldErrors, NoFields, Posted,
 };
@@ -177,16 +178,11 @@ pub async fn create_planting(
     path: web::Path<(i32, i32)>,
     Posted(form): Posted<PlantingForm>,
 ) -> Result<HttpResponse, AppError> {
-    let now = ctx.state.clock.now();
     let (household_id, plot_id) = path.into_inner();
     let (user, plot) = officers_plot(&ctx, household_id, plot_id).await?;
     match form.parse(&plot, ctx.state.clock.today()) {
         Ok(input) => {
-            let actor = user.actor();
-            change_registry(&ctx, household_id, move |conn| {
-                registry::add_planting(conn, &actor, &plot, &input, now).map(|_| ())
-            })
-            .await?;
+            change_registry(&ctx, &user, household_id, Edit::AddPlanting(plot, input)).await?;
             Ok(redirect(&format!("/officer/households/{household_id}")))
         }
         Err(errors) => render_invalid(&PlantingFormPage::new(ctx, &plot, None, form, errors)),
@@ -214,17 +210,13 @@ pub async fn update_planting(
     path: web::Path<(i32, i32, i32)>,
     Posted(form): Posted<PlantingForm>,
 ) -> Result<HttpResponse, AppError> {
-    let now = ctx.state.clock.now();
     let (household_id, plot_id, planting_id) = path.into_inner();
     let (user, plot) = officers_plot(&ctx, household_id, plot_id).await?;
     let planting = planting_of(&ctx, plot_id, planting_id).await?;
     match form.parse(&plot, ctx.state.clock.today()) {
         Ok(input) => {
-            let actor = user.actor();
-            change_registry(&ctx, household_id, move |conn| {
-                registry::update_planting(conn, &actor, household_id, &planting, &input, now)
-            })
-            .await?;
+            let edit = Edit::UpdatePlanting(planting, input);
+            change_registry(&ctx, &user, household_id, edit).await?;
             Ok(redirect(&format!("/officer/households/{household_id}")))
         }
         Err(errors) => render_invalid(&PlantingFormPage::new(
@@ -242,14 +234,9 @@ pub async fn delete_planting(
     path: web::Path<(i32, i32, i32)>,
     _: Posted<NoFields>,
 ) -> Result<HttpResponse, AppError> {
-    let now = ctx.state.clock.now();
     let (household_id, plot_id, planting_id) = path.into_inner();
     let (user, _) = officers_plot(&ctx, household_id, plot_id).await?;
     let planting = planting_of(&ctx, plot_id, planting_id).await?;
-    let actor = user.actor();
-    change_registry(&ctx, household_id, move |conn| {
-        registry::remove_planting(conn, &actor, household_id, &planting, now)
-    })
-    .await?;
+    change_registry(&ctx, &user, household_id, Edit::RemovePlanting(planting)).await?;
     Ok(redirect(&format!("/officer/households/{household_id}")))
 }

@@ -6,6 +6,7 @@ use crate::db::geography;
 use crate::db::registry::{self, HouseholdRow, PlotInput, PlotRow};
 use crate::domain::{Area, LandDocument, Tenure};
 use crate::error::AppError;
+use crate::services::registry_edits::Edit;
 use crate::web::context::{redirect, render, render_invalid, Ctx, FieldErrors, Posted};
 use actix_web::{web, HttpResponse};
 use askama::Template;
@@ -167,17 +168,13 @@ pub async fn create_plot(
     path: web::Path<i32>,
     Posted(form): Posted<PlotForm>,
 ) -> Result<HttpResponse, AppError> {
-    let now = ctx.state.clock.now();
     let user = ctx.officer()?.clone();
     let household = household_in_scope(&ctx, &user, path.into_inner()).await?;
     let tambons = amphoe_tambons(&ctx, &household).await?;
     match form.parse(&tambons) {
         Ok(input) => {
-            let (actor, id) = (user.actor(), household.id);
-            change_registry(&ctx, id, move |conn| {
-                registry::add_plot(conn, &actor, id, &input, now).map(|_| ())
-            })
-            .await?;
+            let id = household.id;
+            change_registry(&ctx, &user, id, Edit::AddPlot(input)).await?;
             Ok(redirect(&format!("/officer/households/{id}")))
         }
         Err(errors) => render_invalid(&PlotFormPage::new(
@@ -207,7 +204,6 @@ pub async fn update_plot(
     path: web::Path<(i32, i32)>,
     Posted(form): Posted<PlotForm>,
 ) -> Result<HttpResponse, AppError> {
-    let now = ctx.state.clock.now();
     let user = ctx.officer()?.clone();
     let (household_id, plot_id) = path.into_inner();
     let household = household_in_scope(&ctx, &user, household_id).await?;
@@ -215,11 +211,7 @@ pub async fn update_plot(
     let tambons = amphoe_tambons(&ctx, &household).await?;
     match form.parse(&tambons) {
         Ok(input) => {
-            let actor = user.actor();
-            change_registry(&ctx, household_id, move |conn| {
-                registry::update_plot(conn, &actor, &plot, &input, now)
-            })
-            .await?;
+            change_registry(&ctx, &user, household_id, Edit::UpdatePlot(plot, input)).await?;
             Ok(redirect(&format!("/officer/households/{household_id}")))
         }
         Err(errors) => render_invalid(&PlotFormPage::new(
