@@ -207,6 +207,12 @@ async fn a_partner_reads_a_households_entitlements_only_while_the_farmer_consent
         );
         assert!(!e["explanation"].as_array().unwrap().is_empty(), "{e}");
         assert!(e["explanation"][0]["result"].is_string());
+        assert!(
+            ["automatic", "confirm", "apply", "in_person"]
+                .contains(&e["delivery"].as_str().unwrap()),
+            "{e}"
+        );
+        assert!(e["amount_is_maximum"].is_boolean(), "{e}");
     }
     // In English when asked for.
     assert!(eligible[0]["title"].as_str().unwrap().is_ascii());

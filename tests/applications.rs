@@ -336,6 +336,16 @@ async fn farmer_applies_for_flood_relief_and_follows_it_to_payment(backend: Back
     assert!(notices >= 5, "a notice for every change ({notices})");
     let late = step(&app, &case_path, "withdraw", &[]).await;
     assert_eq!(late.status, 409, "a paid application cannot be withdrawn");
+
+    // "My entitlements" shows the relief as received, not as something to claim.
+    let entitled = app.get("/entitlements").await;
+    let received = entitled
+        .texts(&format!("#programme-{RELIEF} .progress-received"))
+        .join("");
+    assert!(received.contains("ได้รับเงิน"), "{received}");
+    assert!(entitled
+        .texts(&format!("#programme-{RELIEF} form.apply button"))
+        .is_empty());
 }
 
 /// The first bytes of real files of each kind are all the checks look at.

@@ -16,7 +16,10 @@ on_chosen_days!(
     the_periodic_re_evaluation_tells_farmers_of_changes_no_page_made,
 );
 
-on_both_databases!(the_fact_catalogue_is_published_from_the_code,);
+on_both_databases!(
+    the_fact_catalogue_is_published_from_the_code,
+    each_programme_says_what_happens_next_and_only_what_the_farmer_starts_has_a_button,
+);
 
 fn section_ids(page: &crate::support::Page, class: &str) -> Vec<String> {
     let html = scraper::Html::parse_document(&page.body);
@@ -216,6 +219,17 @@ async fn admin_declares_a_disaster_and_affected_farmers_see_relief_and_are_told(
         section_ids(&after, "entitlement-eligible").contains(&"disaster-relief-crops".to_owned()),
         "{:?}",
         section_ids(&after, "entitlement-eligible")
+    );
+    // The amount is the most the household could receive, and says so.
+    let amount = after
+        .texts("#programme-disaster-relief-crops .amount")
+        .join("");
+    assert!(amount.starts_with("ได้สูงสุด"), "{amount}");
+    assert!(amount.contains("ตามความเสียหายที่ท่านแจ้ง"), "{amount}");
+    let total = after.texts(".notice[role=status] strong").join("");
+    assert!(
+        total.starts_with("สูงสุด"),
+        "the total includes a maximum: {total}"
     );
     let mail = app.smtp.wait_for(crate::support::FARMER_EMAIL).await;
     assert!(
@@ -478,4 +492,57 @@ async fn the_periodic_re_evaluation_tells_farmers_of_changes_no_page_made(
     crate::support::declare_flood(&app);
     let mail = app.smtp.wait_for(crate::support::FARMER_EMAIL).await;
     assert!(mail.text().contains("บาท"), "{}", mail.text());
+}
+
+async fn each_programme_says_what_happens_next_and_only_what_the_farmer_starts_has_a_button(
+    backend: Backend,
+) {
+    let app = spawn_app(backend).await;
+    app.login_as(FARMER_ID).await;
+    let page = app.get("/entitlements").await;
+    let card = |id: &str, css: &str| page.texts(&format!("#programme-{id} {css}")).join(" | ");
+
+    // Vaccination is done by the livestock office: where, when and what to bring, no button.
+    let vaccination = card("livestock-vaccination", ".delivery-in_person");
+    assert!(vaccination.contains("ขั้นตอนต่อไป:"), "{vaccination}");
+    assert!(vaccination.contains("สำนักงานปศุสัตว์อำเภอ"), "{vaccination}");
+    assert!(vaccination.contains("เวลาทำการ:"), "{vaccination}");
+    assert!(vaccination.contains("สิ่งที่ต้องนำไป:"), "{vaccination}");
+    assert_eq!(card("livestock-vaccination", "form.apply button"), "");
+
+    // A soil test is asked for online: it says so and has the button.
+    assert!(card("ldd-soil-analysis", ".delivery-apply").contains("ขอตรวจดินที่นี่"));
+    assert_eq!(
+        card("ldd-soil-analysis", "form.apply button"),
+        "ยื่นคำขอออนไลน์"
+    );
+    // Still needing information, the farm pond may be applied for with what is missing.
+    assert!(card("ldd-farm-pond", "form.apply button").contains("เจ้าหน้าที่จะตรวจข้อมูลที่ยังขาด"));
+
+    // Programmes the household does not qualify for say nothing of what happens next.
+    let other = page.texts(".entitlement-other .delivery").join("");
+    assert_eq!(other, "", "no next step for a programme not offered");
+
+    // Once a case is under way the card follows it instead of offering another.
+    let draft = crate::applications::start(&app, "ldd-soil-analysis").await;
+    let page = app.get("/entitlements").await;
+    let progress = page
+        .texts("#programme-ldd-soil-analysis .progress-draft")
+        .join("");
+    assert!(progress.contains("ท่านเริ่มกรอกคำขอนี้ไว้แล้ว"), "{progress}");
+    assert!(page.body.contains(&format!("href=\"{draft}\"")));
+    assert!(page
+        .texts("#programme-ldd-soil-analysis form.apply button")
+        .is_empty());
+
+    app.get("/lang/en").await;
+    let english = app.get("/entitlements").await;
+    let vaccination = english
+        .texts("#programme-livestock-vaccination .delivery")
+        .join("");
+    assert!(vaccination.contains("What happens next:"), "{vaccination}");
+    assert!(
+        vaccination.contains("district livestock office"),
+        "{vaccination}"
+    );
 }

@@ -4,6 +4,7 @@
 
 pub mod catalogue;
 pub mod compile;
+pub mod delivery;
 pub mod evaluate;
 pub mod facts;
 pub mod form;

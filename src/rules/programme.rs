@@ -6,6 +6,7 @@
 
 use super::catalogue::CATALOGUE;
 use super::compile::{check, Names, Node, Slot};
+use super::delivery::{self, Delivery, DeliveryFile};
 use super::syntax::{parse, parse_literal};
 use super::types::{Code, Type, Value};
 use crate::i18n::{Bilingual, Locale};
@@ -76,8 +77,17 @@ pub struct Condition {
     pub unknown: Phrase,
 }
 
+/// Whether the amount is what will be paid, or the most that could be (the real one follows
+/// what the farmer reports, e.g. the damaged area).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum AmountKind {
+    Exact,
+    UpTo,
+}
+
 #[derive(Debug, Clone)]
 pub struct Amount {
+    pub kind: AmountKind,
     pub node: Node,
     pub facts_read: Vec<usize>,
     pub explain: Phrase,
@@ -111,6 +121,7 @@ pub struct Programme {
     pub description: Bilingual,
     pub agency: Bilingual,
     pub legal_basis: Bilingual,
+    pub delivery: Delivery,
     pub parameters: Vec<Parameter>,
     pub conditions: Vec<Condition>,
     pub amount: Option<Amount>,
@@ -135,7 +146,7 @@ pub const STATUSES: [&str; 5] = ["eligible", "need_info", "almost", "ineligible"
 
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields)]
-struct TextsFile {
+pub(super) struct TextsFile {
     th: Spanned<String>,
     en: Spanned<String>,
 }
@@ -161,6 +172,8 @@ struct ConditionFile {
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields)]
 struct AmountFile {
+    /// `exact` (the default) or `up_to`.
+    kind: Option<Spanned<String>>,
     formula: Spanned<String>,
     explain: TextsFile,
 }
@@ -191,6 +204,7 @@ struct RuleFile {
     description: TextsFile,
     agency: TextsFile,
     legal_basis: TextsFile,
+    delivery: DeliveryFile,
     #[serde(default)]
     parameters: BTreeMap<String, Vec<ParamEntryFile>>,
     #[serde(default)]
@@ -201,13 +215,13 @@ struct RuleFile {
 }
 
 /// Turns byte offsets of one file into errors with line and column.
-struct Source<'a> {
+pub(super) struct Source<'a> {
     path: &'a Path,
     text: &'a str,
 }
 
 impl Source<'_> {
-    fn error(&self, offset: usize, message: impl Into<String>) -> RuleError {
+    pub(super) fn error(&self, offset: usize, message: impl Into<String>) -> RuleError {
         RuleError::at(self.path, self.text, offset, message)
     }
 
@@ -315,7 +329,11 @@ impl Phrase {
 }
 
 /// A text without placeholders (titles, descriptions).
-fn texts(source: &Source<'_>, file: &TextsFile, what: &str) -> Result<Bilingual, RuleError> {
+pub(super) fn texts(
+    source: &Source<'_>,
+    file: &TextsFile,
+    what: &str,
+) -> Result<Bilingual, RuleError> {
     phrase(source, file, what, &|_| None).map(|p| p.text)
 }
 
@@ -587,7 +605,19 @@ pub fn load(path: &Path, text: &str) -> Result<Programme, RuleError> {
                     shows(name)
                 }
             })?;
+            let kind = match a
+                .kind
+                .as_ref()
+                .map(|k| (k.get_ref().as_str(), k.span().start))
+            {
+                None | Some(("exact", _)) => AmountKind::Exact,
+                Some(("up_to", _)) => AmountKind::UpTo,
+                Some((_, at)) => {
+                    return Err(source.error(at, "the amount's kind is `exact` or `up_to`"));
+                }
+            };
             Some(Amount {
+                kind,
                 node,
                 facts_read,
                 explain,
@@ -661,6 +691,7 @@ pub fn load(path: &Path, text: &str) -> Result<Programme, RuleError> {
         description: texts(&source, &file.description, "the description")?,
         agency: texts(&source, &file.agency, "the agency")?,
         legal_basis: texts(&source, &file.legal_basis, "the legal basis")?,
+        delivery: delivery::read(&source, &file.delivery)?,
         parameters,
         conditions,
         amount,

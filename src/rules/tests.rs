@@ -282,3 +282,65 @@ fn within_an_exclusive_group_only_the_better_programme_stays_eligible() {
     assert_eq!(decisions[0].excluded_by, Some(1));
     assert_eq!(decisions[1].outcome.amount, Some(15 * 1000 * 100));
 }
+
+#[test]
+fn every_programme_says_how_it_reaches_the_farmer() {
+    use super::delivery::Mode;
+    assert_eq!(
+        rice().delivery.mode,
+        Mode::Automatic {
+            pays_within_days: 30
+        }
+    );
+    let rules = RuleSet::load_dir(&rules_dir()).expect("the rule files load");
+    let mode_of = |id: &str| {
+        rules
+            .programme(id)
+            .map(|p| p.delivery.mode.code())
+            .unwrap_or("missing")
+    };
+    assert_eq!(mode_of("rice-support-2567"), "automatic");
+    assert_eq!(mode_of("disaster-relief-crops"), "confirm");
+    assert_eq!(mode_of("ldd-farm-pond"), "apply");
+    assert_eq!(mode_of("alro-land"), "in_person");
+    let relief = rules.programme("disaster-relief-crops").expect("relief");
+    assert_eq!(
+        relief.amount.as_ref().map(|a| a.kind),
+        Some(super::programme::AmountKind::UpTo)
+    );
+}
+
+#[test]
+fn a_delivery_that_does_not_fit_its_mode_is_refused_with_its_line() {
+    let unknown = RICE.replacen("mode = \"automatic\"", "mode = \"by_post\"", 1);
+    assert_eq!(
+        error_of(&unknown),
+        "rules/broken.toml:62:8: unknown delivery mode; use one of automatic, confirm, apply, in_person"
+    );
+    let no_days = RICE.replacen("pays_within_days = 30\n", "", 1);
+    assert!(
+        error_of(&no_days)
+            .contains("rules/broken.toml:62:8: an automatic programme needs `pays_within_days`"),
+        "{}",
+        error_of(&no_days)
+    );
+    let in_person = RICE.replacen("mode = \"automatic\"", "mode = \"in_person\"", 1);
+    assert_eq!(
+        error_of(&in_person),
+        "rules/broken.toml:62:8: `pays_within_days` does not belong to a programme delivered `in_person`"
+    );
+    let missing = &RICE[..RICE
+        .find("\n[delivery]")
+        .expect("the fixture has a delivery")];
+    assert!(
+        error_of(missing).contains("missing field `delivery`"),
+        "{}",
+        error_of(missing)
+    );
+    let bad_kind = RICE.replacen("[amount]\n", "[amount]\nkind = \"about\"\n", 1);
+    assert!(
+        error_of(&bad_kind).contains("the amount's kind is `exact` or `up_to`"),
+        "{}",
+        error_of(&bad_kind)
+    );
+}

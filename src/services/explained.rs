@@ -1,11 +1,18 @@
 //! What a household is entitled to today: every open programme decided from its registry
 //! record and explained in the reader's language, grouped as pages and the partner API show
-//! them (eligible with amount and working, needing information, one step away, the rest).
+//! them (eligible with amount and working, needing information, one step away, the rest);
+//! for each, how it reaches the farmer and where the household's own case for it stands.
 
+use crate::db::applications::{self as apps, ApplicationRow};
+use crate::db::{registry, DbConn};
+use crate::domain::case::CaseAction;
+use crate::domain::CaseStatus;
 use crate::i18n::{Locale, Tr};
-use crate::rules::evaluate::Line;
-use crate::rules::{explain, facts, RuleSet, Status, Tri};
-use chrono::NaiveDate;
+use crate::rules::delivery::Mode;
+use crate::rules::evaluate::{format_value, Line};
+use crate::rules::programme::{AmountKind, Programme};
+use crate::rules::{explain, facts, RuleSet, Status, Tri, Value};
+use chrono::{Duration, NaiveDate};
 
 pub struct EntitlementView {
     pub id: String,
@@ -14,12 +21,67 @@ pub struct EntitlementView {
     pub description: String,
     pub source: String,
     pub amount: Option<String>,
+    /// The amount is the most the household could receive (it follows what they report).
+    pub amount_up_to: bool,
     pub working: Option<String>,
     pub lines: Vec<LineView>,
     pub missing: Vec<String>,
     /// For "almost eligible": the one condition that would change the answer.
     pub would_change: Option<String>,
     pub note: Option<String>,
+    pub delivery: DeliveryView,
+    /// Whether the programme is the household's to receive now (eligible, or needing only
+    /// information), so the page says how it will reach them.
+    pub offered: bool,
+    /// The household's own case for the programme, when it has one.
+    pub progress: Option<ProgressView>,
+}
+
+/// How the programme reaches the farmer, in their words.
+pub struct DeliveryView {
+    /// `automatic`, `confirm`, `apply` or `in_person`.
+    pub mode: &'static str,
+    pub next: String,
+    /// In person: where, when, and what to bring.
+    pub office: Option<(String, String, String)>,
+    /// The button that starts the farmer's case, when the farmer starts one.
+    pub action_key: Option<&'static str>,
+}
+
+impl DeliveryView {
+    fn of(programme: &Programme, locale: Locale) -> Self {
+        let mode = &programme.delivery.mode;
+        let office = match mode {
+            Mode::InPerson {
+                place,
+                hours,
+                bring,
+            } => Some((
+                place.get(locale).to_owned(),
+                hours.get(locale).to_owned(),
+                bring.get(locale).to_owned(),
+            )),
+            _ => None,
+        };
+        Self {
+            mode: mode.code(),
+            next: programme.delivery.next.get(locale).to_owned(),
+            office,
+            action_key: match mode {
+                Mode::Confirm => Some("application.check_and_confirm"),
+                Mode::Apply => Some("application.apply"),
+                Mode::Automatic { .. } | Mode::InPerson { .. } => None,
+            },
+        }
+    }
+}
+
+/// Where the household's case for a programme stands, as one sentence with a link to it.
+pub struct ProgressView {
+    /// `draft`, `under_way`, `on_payment_list` or `received`, for styling and tests.
+    pub kind: &'static str,
+    pub text: String,
+    pub link: String,
 }
 
 pub struct LineView {
@@ -66,6 +128,7 @@ pub fn entitlements(
     let facts = facts::derive(record, as_of);
     let mut out = Entitlements::default();
     let mut total = 0;
+    let mut total_up_to = false;
     for decision in rules.evaluate(&facts, as_of) {
         let programme = &rules.programmes[decision.index];
         let outcome = &decision.outcome;
@@ -73,6 +136,10 @@ pub fn entitlements(
             continue;
         }
         let params = programme.parameters_at(as_of);
+        let up_to = programme
+            .amount
+            .as_ref()
+            .is_some_and(|a| a.kind == AmountKind::UpTo);
         let explanation = explain(programme, outcome, &facts, &params, locale);
         let would_change = (outcome.status == Status::Almost)
             .then(|| {
@@ -96,17 +163,27 @@ pub fn entitlements(
             description: programme.description.get(locale).to_owned(),
             source: programme.source.clone(),
             amount: outcome.amount.map(|satang| {
-                crate::rules::evaluate::format_value(crate::rules::Value::Money(satang), &tr)
+                let amount = format_value(Value::Money(satang), &tr);
+                if up_to {
+                    tr.fmt("entitlements.amount_up_to", &[("amount", &amount)])
+                } else {
+                    amount
+                }
             }),
+            amount_up_to: up_to,
             working: explanation.amount.clone(),
             lines: explanation.lines.into_iter().map(line_view).collect(),
             missing: explanation.missing,
             would_change,
             note,
+            delivery: DeliveryView::of(programme, locale),
+            offered: matches!(outcome.status, Status::Eligible | Status::NeedInfo),
+            progress: None,
         };
         match outcome.status {
             Status::Eligible => {
                 total += outcome.amount.unwrap_or(0);
+                total_up_to |= up_to && outcome.amount.is_some();
                 out.eligible.push((outcome.amount.unwrap_or(0), view));
             }
             Status::NeedInfo => out.need_info.push(view),
@@ -118,10 +195,134 @@ pub fn entitlements(
     out.eligible
         .sort_by_key(|(amount, _)| std::cmp::Reverse(*amount));
     if total > 0 {
-        out.total_amount = Some(crate::rules::evaluate::format_value(
-            crate::rules::Value::Money(total),
-            &tr,
-        ));
+        let total = format_value(Value::Money(total), &tr);
+        out.total_amount = Some(if total_up_to {
+            tr.fmt("entitlements.up_to", &[("amount", &total)])
+        } else {
+            total
+        });
     }
     out
+}
+
+/// The household's programmes as its farmer sees them: decided from the registry as of
+/// `today`, with where each of its cases stands.
+pub fn for_household(
+    conn: &mut DbConn,
+    rules: &RuleSet,
+    household_id: i32,
+    today: NaiveDate,
+    locale: Locale,
+) -> diesel::QueryResult<Entitlements> {
+    let farm = registry::load_farm(conn, household_id)?;
+    let record = registry::rules_record(conn, &farm, today)?;
+    let mut list = entitlements(rules, &record, today, locale);
+    let cases = apps::for_household(conn, household_id)?;
+    let tr = Tr::new(locale);
+    let views = list
+        .eligible
+        .iter_mut()
+        .map(|(_, view)| view)
+        .chain(list.need_info.iter_mut())
+        .chain(list.almost.iter_mut())
+        .chain(list.other.iter_mut());
+    for view in views {
+        // Newest first: the case that counts is the latest one not withdrawn.
+        let Some(case) = cases
+            .iter()
+            .find(|c| c.programme_id == view.id && c.status != CaseStatus::Withdrawn)
+        else {
+            continue;
+        };
+        let Some(programme) = rules.programme(&view.id) else {
+            continue;
+        };
+        view.progress = progress(conn, &tr, programme, case)?;
+    }
+    Ok(list)
+}
+
+/// One sentence on where a case stands; none for a rejection, which the farmer may follow
+/// on the case page (the programme offers its action again).
+fn progress(
+    conn: &mut DbConn,
+    tr: &Tr,
+    programme: &Programme,
+    case: &ApplicationRow,
+) -> diesel::QueryResult<Option<ProgressView>> {
+    let link = match &case.reference {
+        Some(reference) => format!("/applications/{reference}"),
+        None => format!("/applications/drafts/{}", case.id),
+    };
+    let amount = case
+        .snapshot_amount_satang
+        .map(|satang| format_value(Value::Money(satang), tr));
+    let reference = case.reference.clone().unwrap_or_default();
+    let (kind, text) = match case.status {
+        CaseStatus::Draft => ("draft", tr.t("entitlements.progress.draft").to_owned()),
+        CaseStatus::Rejected | CaseStatus::Withdrawn => return Ok(None),
+        CaseStatus::Paid => {
+            let paid = apps::events(conn, case.id, false)?
+                .into_iter()
+                .rfind(|e| e.kind == CaseAction::MarkPaid.code());
+            let on = paid
+                .as_ref()
+                .map(|e| tr.date(&crate::domain::clock::thai_time(e.at).date()))
+                .unwrap_or_default();
+            let transfer = paid.map(|e| e.message).unwrap_or_default();
+            let key = if transfer.is_empty() {
+                "entitlements.progress.paid_no_transfer"
+            } else {
+                "entitlements.progress.paid"
+            };
+            let text = tr.fmt(
+                key,
+                &[
+                    ("amount", amount.as_deref().unwrap_or("")),
+                    ("date", &on),
+                    ("transfer", &transfer),
+                ],
+            );
+            ("received", text)
+        }
+        CaseStatus::Completed => (
+            "received",
+            tr.fmt(
+                "entitlements.progress.completed",
+                &[("reference", &reference)],
+            ),
+        ),
+        CaseStatus::Approved => match (&programme.delivery.mode, case.decided_on) {
+            (Mode::Automatic { pays_within_days }, Some(decided)) => {
+                let by = decided + Duration::days(i64::from(*pays_within_days));
+                let text = tr.fmt(
+                    "entitlements.progress.on_payment_list",
+                    &[
+                        ("amount", amount.as_deref().unwrap_or("")),
+                        ("agency", programme.agency.get(tr.locale)),
+                        ("date", &tr.date(&by)),
+                    ],
+                );
+                ("on_payment_list", text)
+            }
+            _ => (
+                "under_way",
+                tr.fmt(
+                    "entitlements.progress.approved",
+                    &[("reference", &reference)],
+                ),
+            ),
+        },
+        status => (
+            "under_way",
+            tr.fmt(
+                "entitlements.progress.under_way",
+                &[
+                    ("reference", &reference),
+                    ("status", tr.t(status.label_key())),
+                ],
+            ),
+        ),
+    };
+    Ok(Some(ProgressView { kind, text, link }))
 }

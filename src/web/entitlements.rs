@@ -3,11 +3,10 @@
 //! step away; the rest folded away. Also the public fact catalogue for policy officers.
 
 use super::context::{render, Ctx};
-use crate::db::registry;
 use crate::error::AppError;
 use crate::i18n::Locale;
 use crate::rules::catalogue::CATALOGUE;
-use crate::services::explained::{entitlements, Entitlements};
+use crate::services::explained::{self, Entitlements};
 use actix_web::HttpResponse;
 use askama::Template;
 
@@ -22,13 +21,18 @@ struct EntitlementsPage {
 pub async fn my_entitlements(ctx: Ctx) -> Result<HttpResponse, AppError> {
     let (_, household_id) = ctx.farmer()?;
     let today = ctx.state.clock.today();
-    let record = ctx
+    let (rules, locale) = (ctx.state.rules.clone(), ctx.locale());
+    let list = ctx
         .db(move |conn| {
-            let farm = registry::load_farm(conn, household_id)?;
-            Ok(registry::rules_record(conn, &farm, today)?)
+            Ok(explained::for_household(
+                conn,
+                &rules,
+                household_id,
+                today,
+                locale,
+            )?)
         })
         .await?;
-    let list = entitlements(&ctx.state.rules, &record, today, ctx.locale());
     let as_of = ctx.tr.date(&today);
     render(&EntitlementsPage { ctx, as_of, list })
 }

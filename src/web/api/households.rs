@@ -28,6 +28,12 @@ pub struct Entitlement {
     pub status: String,
     /// The amount for an eligible household, in satang (1 baht = 100 satang).
     pub amount_satang: Option<i64>,
+    /// True when `amount_satang` is the most the household could receive: the real amount
+    /// follows what it reports (disaster relief: the damaged area).
+    pub amount_is_maximum: bool,
+    /// How the programme reaches the farmer: `automatic` (paid from the registry list),
+    /// `confirm` (a claim drafted for the farmer), `apply` or `in_person`.
+    pub delivery: String,
     /// How the amount was worked out, in words.
     pub working: Option<String>,
     /// Each condition of the programme and whether the household meets it.
@@ -47,6 +53,8 @@ fn entitlement(status: &str, amount_satang: Option<i64>, view: EntitlementView) 
     Entitlement {
         // A programme that gives no money (land, training) has no amount, not an amount of 0.
         amount_satang: amount_satang.filter(|_| view.amount.is_some()),
+        amount_is_maximum: view.amount_up_to && view.amount.is_some(),
+        delivery: view.delivery.mode.to_owned(),
         programme_id: view.id,
         title: view.title,
         status: status.to_owned(),
