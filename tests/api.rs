@@ -22,6 +22,7 @@ on_both_databases!(
     the_openapi_document_describes_every_route_and_every_route_needs_a_key,
     a_provincial_system_writes_registry_updates_within_its_area,
     a_provincial_key_cannot_take_over_another_areas_household_or_people,
+    rice_support_reaches_the_farmers_account_without_anyone_applying,
 );
 
 const FARMER_REGISTRY: &str = kaset::db::seed::DEMO_FARMER_REGISTRY;
@@ -836,4 +837,93 @@ async fn a_provincial_key_cannot_take_over_another_areas_household_or_people(bac
         .get_result(&mut *app.db())
         .unwrap();
     assert_eq!(waiting, 0);
+}
+
+/// Waits for the start-up decision to put the demo household on a programme's payment list;
+/// the case's reference.
+async fn enrolled_reference(app: &TestApp, programme: &str) -> String {
+    use kaset::db::schema::{applications, households};
+    for _ in 0..300 {
+        let found: Option<Option<String>> = applications::table
+            .inner_join(households::table)
+            .filter(households::registry_number.eq(FARMER_REGISTRY))
+            .filter(applications::programme_id.eq(programme))
+            .select(applications::reference)
+            .first(&mut *app.db())
+            .optional()
+            .unwrap();
+        if let Some(Some(reference)) = found {
+            return reference;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    }
+    panic!("the household was not put on the {programme} payment list");
+}
+
+async fn rice_support_reaches_the_farmers_account_without_anyone_applying(backend: Backend) {
+    // 20 December 2024: the 2024/25 round of rice support, which BAAC pays from the list the
+    // Department of Agricultural Extension sends it. The demo household grows 18 rai of
+    // main-season rice and joined the registry before the round closed.
+    let day = chrono::NaiveDate::from_ymd_opt(2024, 12, 20).unwrap();
+    let nine = chrono::NaiveTime::from_hms_opt(9, 0, 0).unwrap();
+    let app = spawn_app_on(backend, Clock::starting_at_thai(day, nine)).await;
+    const RICE: &str = "rice-support-2567";
+    let reference = enrolled_reference(&app, RICE).await;
+
+    // No form: the farmer sees when the money comes, and no button to apply.
+    app.login_as(FARMER_ID).await;
+    let page = app.get("/entitlements").await;
+    let waiting = page
+        .texts(&format!("#programme-{RICE} .progress-on_payment_list"))
+        .join("");
+    assert!(waiting.contains("10,000"), "{waiting}");
+    assert!(waiting.contains("ไม่ต้องยื่นคำขอ"), "{waiting}");
+    assert!(waiting.contains("19 มกราคม 2568"), "30 days on: {waiting}");
+    assert!(page
+        .texts(&format!("#programme-{RICE} form.apply button"))
+        .is_empty());
+    let case = app.get(&format!("/applications/{reference}")).await;
+    assert_eq!(case.status, 200);
+    assert!(
+        case.texts(".timeline li strong")
+            .join("")
+            .contains("เข้ารายชื่อรับเงินโดยอัตโนมัติ"),
+        "{}",
+        case.body
+    );
+    app.logout().await;
+
+    // BAAC finds the household on its list with who to pay (the programme's own legal basis
+    // shares it: the farmer gave no consent), and reports the transfer.
+    let baac = issue_key(&app, "BAAC payments", &["payments"], "payment", "", "600").await;
+    let list = format!("/api/v1/programmes/{RICE}/payments");
+    let waiting = call(&app, Some(&baac), "GET", &list, None).await;
+    assert_eq!(waiting.status, 200, "{}", waiting.json);
+    let items = waiting.json["items"].as_array().unwrap();
+    let item = items
+        .iter()
+        .find(|i| i["reference"] == reference.as_str())
+        .unwrap_or_else(|| panic!("{}", waiting.json));
+    assert_eq!(item["amount_satang"], 1_000_000);
+    assert_eq!(item["payee"]["national_id"], FARMER_ID);
+    let batch = serde_json::json!({"payments": [
+        {"reference": reference, "transfer_reference": "BAAC-TR-2567-01"},
+    ]});
+    let paid = call(&app, Some(&baac), "POST", &list, Some(batch)).await;
+    assert_eq!(paid.json["results"][0]["outcome"], "paid", "{}", paid.json);
+
+    // The farmer sees it received, with the transfer, and was told.
+    app.login_as(FARMER_ID).await;
+    let page = app.get("/entitlements").await;
+    let received = page
+        .texts(&format!("#programme-{RICE} .progress-received"))
+        .join("");
+    assert!(received.contains("ได้รับเงิน 10,000"), "{received}");
+    assert!(received.contains("BAAC-TR-2567-01"), "{received}");
+    let notices = app
+        .get("/notifications")
+        .await
+        .texts(".notices li")
+        .join(" | ");
+    assert!(notices.contains(&reference), "{notices}");
 }

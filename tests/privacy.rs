@@ -221,7 +221,7 @@ async fn a_farmer_deletes_their_account_and_the_case_records_stay(backend: Backe
     use kaset::db::schema::{applications, members, users};
     let mut conn = app.db();
     let erased: (Option<String>, Option<String>, bool) = users::table
-        .inner_join(applications::table.on(applications::applicant_id.eq(users::id)))
+        .inner_join(applications::table.on(applications::applicant_id.eq(users::id.nullable())))
         .select((
             users::email,
             users::national_id,

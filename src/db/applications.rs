@@ -5,7 +5,7 @@
 //! attachments are written together under one version.
 
 use super::audit::Actor;
-use super::schema::{application_events, applications, attachments, households, users};
+use super::schema::{application_events, applications, attachments, households, members, users};
 use super::DbConn;
 use crate::domain::{AreaScope, CaseStatus};
 use chrono::{NaiveDate, NaiveDateTime};
@@ -16,7 +16,9 @@ pub struct ApplicationRow {
     pub id: i32,
     pub reference: Option<String>,
     pub household_id: i32,
-    pub applicant_id: i32,
+    /// None for a case Kaset opened by itself (a household put on an automatic programme's
+    /// payment list).
+    pub applicant_id: Option<i32>,
     pub programme_id: String,
     pub status: CaseStatus,
     pub version: i32,
@@ -88,6 +90,61 @@ pub fn start_draft(
             diesel::result::DatabaseErrorKind::UniqueViolation,
             _,
         )) => find_live(conn, household_id, programme_id)?.ok_or(diesel::result::Error::NotFound),
+        Err(e) => Err(e),
+    }
+}
+
+/// A case Kaset opens by itself, approved from the start: a household put on an automatic
+/// programme's payment list.
+pub struct NewEnrolment<'a> {
+    pub household_id: i32,
+    pub programme_id: &'a str,
+    pub reference: &'a str,
+    pub rule_version: &'a str,
+    pub status: &'a str,
+    pub amount_satang: Option<i64>,
+    pub facts: &'a str,
+    pub explanation: &'a str,
+    pub decided_on: NaiveDate,
+}
+
+/// Stores the enrolment; `None` when the household already has a live case for the
+/// programme (another server enrolled it first).
+pub fn open_enrolled(
+    conn: &mut DbConn,
+    enrolment: &NewEnrolment<'_>,
+    now: chrono::NaiveDateTime,
+) -> QueryResult<Option<i32>> {
+    // A savepoint: a refused insert must not end the caller's transaction on PostgreSQL.
+    let inserted = conn.transaction(|conn| {
+        diesel::insert_into(applications::table)
+            .values((
+                applications::reference.eq(enrolment.reference),
+                applications::household_id.eq(enrolment.household_id),
+                applications::programme_id.eq(enrolment.programme_id),
+                applications::status.eq(CaseStatus::Approved.code()),
+                applications::version.eq(0),
+                applications::answers.eq("{}"),
+                applications::appealed.eq(false),
+                applications::decided_on.eq(enrolment.decided_on),
+                applications::snapshot_rule_version.eq(enrolment.rule_version),
+                applications::snapshot_status.eq(enrolment.status),
+                applications::snapshot_amount_satang.eq(enrolment.amount_satang),
+                applications::snapshot_facts.eq(enrolment.facts),
+                applications::snapshot_explanation.eq(enrolment.explanation),
+                applications::created_at.eq(now),
+                applications::submitted_at.eq(now),
+                applications::updated_at.eq(now),
+            ))
+            .returning(applications::id)
+            .get_result(conn)
+    });
+    match inserted {
+        Ok(id) => Ok(Some(id)),
+        Err(diesel::result::Error::DatabaseError(
+            diesel::result::DatabaseErrorKind::UniqueViolation,
+            _,
+        )) => Ok(None),
         Err(e) => Err(e),
     }
 }
@@ -491,8 +548,11 @@ pub struct AwaitingPayment {
     pub decided_on: Option<NaiveDate>,
     pub amount_satang: Option<i64>,
     pub registry_number: String,
-    pub applicant_national_id: Option<String>,
-    pub applicant_name: String,
+    /// The household head, who is paid (a case Kaset opened by itself has no applicant).
+    pub head_national_id: String,
+    pub head_title: String,
+    pub head_first_name: String,
+    pub head_last_name: String,
 }
 
 /// A programme's approved cases in `scope`, oldest first, after the case id `after`.
@@ -505,7 +565,11 @@ pub fn awaiting_payment(
 ) -> QueryResult<Vec<AwaitingPayment>> {
     let mut q = applications::table
         .inner_join(households::table)
-        .inner_join(users::table.on(users::id.eq(applications::applicant_id)))
+        .inner_join(
+            members::table.on(members::household_id
+                .eq(applications::household_id)
+                .and(members::is_head.eq(true))),
+        )
         .filter(applications::programme_id.eq(programme_id))
         .filter(applications::status.eq(CaseStatus::Approved.code()))
         .filter(applications::id.gt(after))
@@ -516,8 +580,10 @@ pub fn awaiting_payment(
             applications::decided_on,
             applications::snapshot_amount_satang,
             households::registry_number,
-            users::national_id,
-            users::display_name,
+            members::national_id,
+            members::title,
+            members::first_name,
+            members::last_name,
         ))
         .order(applications::id)
         .limit(limit)

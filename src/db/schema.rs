@@ -316,7 +316,7 @@ diesel::table! {
         id -> Integer,
         reference -> Nullable<Text>,
         household_id -> Integer,
-        applicant_id -> Integer,
+        applicant_id -> Nullable<Integer>,
         programme_id -> Text,
         status -> Text,
         version -> Integer,

@@ -128,9 +128,10 @@ async fn keep_entitlements_current(
                 tracing::info!(
                     changed = changes.decisions_changed,
                     newly_eligible = changes.newly_eligible,
+                    enrolled = changes.enrolled,
                     "entitlements re-evaluated"
                 );
-                if changes.newly_eligible > 0 {
+                if changes.told_anyone() {
                     mail_wake.notify_one();
                 }
             }

@@ -33,6 +33,7 @@ pub struct SyncReport {
     pub pages: usize,
     pub households: usize,
     pub refused: usize,
+    /// Farmers' new entitlements, counting a payment list a household was put on.
     pub newly_eligible: usize,
 }
 
@@ -126,7 +127,7 @@ pub async fn sync(
         report.pages += 1;
         report.households += outcome.stored().len();
         report.refused += outcome.refused();
-        report.newly_eligible += changes.newly_eligible;
+        report.newly_eligible += changes.newly_eligible + changes.enrolled;
         tracing::info!(
             page = report.pages,
             stored = outcome.stored().len(),

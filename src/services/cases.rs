@@ -9,6 +9,7 @@
 use super::notify::{tell_staff, Notice, Staff};
 use crate::db::applications::{self as apps, ApplicationRow, Change, NewEvent};
 use crate::db::audit::Actor;
+use crate::db::users::UserRow;
 use crate::db::{notices, registry, users, DbConn};
 use crate::domain::attachment::StoredFile;
 use crate::domain::calendar::WorkingCalendar;
@@ -19,7 +20,7 @@ use crate::domain::{CaseStatus, RejectionReason, Role};
 use crate::i18n::{Locale, Tr};
 use crate::rules::catalogue::CATALOGUE;
 use crate::rules::evaluate::format_value;
-use crate::rules::{explain, facts, RuleSet, Status};
+use crate::rules::{explain, facts, Outcome, Programme, RuleSet, Status, Value};
 use chrono::{Datelike, NaiveDate, NaiveDateTime};
 use serde::{Deserialize, Serialize};
 
@@ -34,7 +35,23 @@ pub struct CaseContext<'a> {
     pub today: NaiveDate,
 }
 
+/// What telling a farmer of a case needs: the programmes' titles, the links' address, the
+/// moment.
+pub struct Telling<'a> {
+    pub rules: &'a RuleSet,
+    pub public_url: &'a str,
+    pub now: NaiveDateTime,
+}
+
 impl<'a> CaseContext<'a> {
+    pub fn telling(&self) -> Telling<'a> {
+        Telling {
+            rules: self.rules,
+            public_url: self.public_url,
+            now: self.now,
+        }
+    }
+
     /// Reads `clock` once, so that the stored time and the business date agree.
     pub fn new(
         rules: &'a RuleSet,
@@ -151,6 +168,54 @@ impl SnapshotExplanation {
     }
 }
 
+/// The decision kept with a case, as stored: the rule's version, status and amount, the facts
+/// it read and its explanation in both languages (JSON).
+pub(super) struct Snapshot {
+    pub rule_version: String,
+    pub status: String,
+    pub amount_satang: Option<i64>,
+    pub facts: String,
+    pub explanation: String,
+}
+
+impl Snapshot {
+    pub(super) fn of(
+        programme: &Programme,
+        outcome: &Outcome,
+        facts: &[Value],
+        as_of: NaiveDate,
+    ) -> Result<Self, CaseError> {
+        let params = programme.parameters_at(as_of);
+        let explained = |locale| {
+            let e = explain(programme, outcome, facts, &params, locale);
+            Explained {
+                lines: e.lines.into_iter().map(|l| l.text).collect(),
+                working: e.amount,
+            }
+        };
+        let snapshot_facts: Vec<SnapshotFact> = programme
+            .facts_read()
+            .into_iter()
+            .map(|i| SnapshotFact {
+                name: CATALOGUE[i].name.to_owned(),
+                th: format_value(facts[i], &Tr::new(Locale::Th)),
+                en: format_value(facts[i], &Tr::new(Locale::En)),
+            })
+            .collect();
+        let explanation = SnapshotExplanation {
+            th: explained(Locale::Th),
+            en: explained(Locale::En),
+        };
+        Ok(Self {
+            rule_version: programme.version.clone(),
+            status: outcome.status.code().to_owned(),
+            amount_satang: outcome.amount,
+            facts: to_json(&snapshot_facts)?,
+            explanation: to_json(&explanation)?,
+        })
+    }
+}
+
 /// One fact the rule read, as shown in Thai and in English.
 #[derive(Serialize, Deserialize, Debug, Clone)]
 pub struct SnapshotFact {
@@ -211,29 +276,17 @@ pub fn submit(
             let reasons = explained(applicant_locale).lines;
             return Err(CaseError::NotEligible(reasons));
         }
-        let snapshot_facts: Vec<SnapshotFact> = programme
-            .facts_read()
-            .into_iter()
-            .map(|i| SnapshotFact {
-                name: CATALOGUE[i].name.to_owned(),
-                th: format_value(facts[i], &Tr::new(Locale::Th)),
-                en: format_value(facts[i], &Tr::new(Locale::En)),
-            })
-            .collect();
-        let explanation = SnapshotExplanation {
-            th: explained(Locale::Th),
-            en: explained(Locale::En),
-        };
+        let snapshot = Snapshot::of(programme, outcome, &facts, cx.today)?;
         let reference = apps::next_reference(conn, cx.today.year() + 543)?;
         let change = Change {
             status: Some(to.code().to_owned()),
             reference: Some(Some(reference.clone())),
             answers: Some(answers_json.to_owned()),
-            snapshot_rule_version: Some(Some(programme.version.clone())),
-            snapshot_status: Some(Some(outcome.status.code().to_owned())),
-            snapshot_amount_satang: Some(outcome.amount),
-            snapshot_facts: Some(Some(to_json(&snapshot_facts)?)),
-            snapshot_explanation: Some(Some(to_json(&explanation)?)),
+            snapshot_rule_version: Some(Some(snapshot.rule_version)),
+            snapshot_status: Some(Some(snapshot.status)),
+            snapshot_amount_satang: Some(snapshot.amount_satang),
+            snapshot_facts: Some(Some(snapshot.facts)),
+            snapshot_explanation: Some(Some(snapshot.explanation)),
             due_on: Some(Some(deadline(cx, &draft.programme_id))),
             submitted_at: Some(Some(cx.now)),
             ..Change::default()
@@ -254,7 +307,7 @@ pub fn submit(
             to.code().to_owned(),
         );
         audit_change(conn, actor, draft, &reference, event.kind, status, cx.now)?;
-        tell_farmer(conn, cx, draft, &reference, to, "")?;
+        tell_farmer(conn, &cx.telling(), draft, &reference, to, "")?;
         Ok(reference)
     });
     match result {
@@ -344,7 +397,7 @@ pub fn act(
             to.code().to_owned(),
         );
         audit_change(conn, actor, app, &reference, event.kind, status, cx.now)?;
-        tell_farmer(conn, cx, app, &reference, to, step.message())?;
+        tell_farmer(conn, &cx.telling(), app, &reference, to, step.message())?;
         // The farmer's answer or appeal is news for the officer who has the case.
         if matches!(step, Step::Reply { .. } | Step::Appeal { .. }) {
             let officer = change.assigned_to.unwrap_or(app.assigned_to);
@@ -490,6 +543,7 @@ pub fn record_rating(
     conn: &mut DbConn,
     cx: &CaseContext<'_>,
     app: &ApplicationRow,
+    rater_id: i32,
     satisfaction: crate::domain::rating::Score,
     effort: crate::domain::rating::Score,
     comment: &str,
@@ -507,7 +561,7 @@ pub fn record_rating(
             conn,
             &crate::db::ratings::NewRating {
                 application_id: app.id,
-                user_id: app.applicant_id,
+                user_id: rater_id,
                 programme_id: &app.programme_id,
                 province_code: &household.province_code,
                 amphoe_code: &household.amphoe_code,
@@ -561,7 +615,10 @@ pub(super) fn record_files(
     files: &[StoredFile],
     now: NaiveDateTime,
 ) -> Result<(), CaseError> {
-    let uploaded_by = actor.user_id.unwrap_or(app.applicant_id);
+    let uploaded_by = actor
+        .user_id
+        .or(app.applicant_id)
+        .ok_or_else(|| CaseError::Other(anyhow::anyhow!("a file is always uploaded by someone")))?;
     for file in files {
         apps::add_attachment(
             conn,
@@ -642,47 +699,59 @@ fn staff_notice(action: CaseAction) -> String {
     format!("staff_case.{}", action.code())
 }
 
-fn applicant_locale(conn: &mut DbConn, applicant_id: i32) -> Result<Locale, CaseError> {
-    Ok(users::find(conn, applicant_id)?.map_or_else(Locale::default, |u| u.locale()))
+fn applicant_locale(conn: &mut DbConn, applicant_id: Option<i32>) -> Result<Locale, CaseError> {
+    let applicant = match applicant_id {
+        Some(id) => users::find(conn, id)?,
+        None => None,
+    };
+    Ok(applicant.map_or_else(Locale::default, |u| u.locale()))
+}
+
+/// Who hears of a case's changes: its applicant, or for a case Kaset opened by itself, every
+/// farmer of the household who has an account.
+fn farmers_told(conn: &mut DbConn, app: &ApplicationRow) -> Result<Vec<UserRow>, CaseError> {
+    Ok(match app.applicant_id {
+        Some(id) => users::find(conn, id)?.into_iter().collect(),
+        None => users::farmers_of_household(conn, app.household_id)?,
+    })
 }
 
 /// The applicant's notice and e-mail for a new status.
-fn tell_farmer(
+pub(super) fn tell_farmer(
     conn: &mut DbConn,
-    cx: &CaseContext<'_>,
+    cx: &Telling<'_>,
     app: &ApplicationRow,
     reference: &str,
     status: CaseStatus,
     message: &str,
 ) -> Result<(), CaseError> {
-    let Some(applicant) = users::find(conn, app.applicant_id)? else {
-        return Ok(());
-    };
-    notices::insert(
-        conn,
-        applicant.id,
-        &format!("case.{}", status.code()),
-        reference,
-        None,
-        cx.now,
-    )?;
-    if let Some(email) = &applicant.email {
-        let tr = Tr::new(applicant.locale());
-        let title = cx.rules.title(&app.programme_id, tr.locale);
-        super::emails::queue_case_update(
+    for applicant in farmers_told(conn, app)? {
+        notices::insert(
             conn,
-            tr,
-            email,
-            &applicant.display_name,
-            &super::emails::CaseUpdate {
-                reference,
-                title,
-                status,
-                message,
-                link: &format!("{}/applications/{reference}", cx.public_url),
-            },
+            applicant.id,
+            &format!("case.{}", status.code()),
+            reference,
+            None,
             cx.now,
         )?;
+        if let Some(email) = &applicant.email {
+            let tr = Tr::new(applicant.locale());
+            let title = cx.rules.title(&app.programme_id, tr.locale);
+            super::emails::queue_case_update(
+                conn,
+                tr,
+                email,
+                &applicant.display_name,
+                &super::emails::CaseUpdate {
+                    reference,
+                    title,
+                    status,
+                    message,
+                    link: &format!("{}/applications/{reference}", cx.public_url),
+                },
+                cx.now,
+            )?;
+        }
     }
     Ok(())
 }

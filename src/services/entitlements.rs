@@ -3,6 +3,8 @@
 //! eligible is told at once — an in-app notice and an e-mail through the outbox, in the same
 //! transaction as the stored change.
 
+use super::cases::Telling;
+use super::enrolment;
 use crate::db::entitlements::{self as stored, StoredEntitlement};
 use crate::db::{disasters, notices, registry, users, DbConn, Pool};
 use crate::domain::clock::thai_time;
@@ -19,6 +21,8 @@ pub struct Changes {
     pub households: usize,
     pub decisions_changed: usize,
     pub newly_eligible: usize,
+    /// Households put on an automatic programme's payment list.
+    pub enrolled: usize,
 }
 
 impl std::ops::AddAssign for Changes {
@@ -26,6 +30,14 @@ impl std::ops::AddAssign for Changes {
         self.households += other.households;
         self.decisions_changed += other.decisions_changed;
         self.newly_eligible += other.newly_eligible;
+        self.enrolled += other.enrolled;
+    }
+}
+
+impl Changes {
+    /// Whether farmers were told of anything (a mail may be waiting in the outbox).
+    pub fn told_anyone(&self) -> bool {
+        self.newly_eligible + self.enrolled > 0
     }
 }
 
@@ -77,6 +89,8 @@ pub fn reevaluate_households(
     let mut inserts = Vec::new();
     let mut deletes: Vec<(i32, &str)> = Vec::new();
     let mut news: Vec<(i32, Vec<NewlyEligible>)> = Vec::new();
+    // (household, programme, outcome, facts) to put on a payment list.
+    let mut to_enrol = Vec::new();
     for farm in &farms {
         let household_id = farm.household.id;
         changes.households += 1;
@@ -114,7 +128,10 @@ pub fn reevaluate_households(
             }
             changes.decisions_changed += 1;
             let was_eligible = before.is_some_and(|b| b.status == Status::Eligible.code());
-            if outcome.status == Status::Eligible && !was_eligible {
+            if enrolment::pays_by_itself(programme, outcome) {
+                // Its farmers hear of it from the enrolment, with when to expect the money.
+                to_enrol.push((household_id, programme, outcome.clone(), facts.clone()));
+            } else if outcome.status == Status::Eligible && !was_eligible {
                 newly.push((programme, outcome.amount));
             }
         }
@@ -137,6 +154,26 @@ pub fn reevaluate_households(
         if notify.enabled {
             for (household_id, newly) in &news {
                 tell(conn, *household_id, newly, notify, now)?;
+            }
+        }
+        let telling = Telling {
+            rules,
+            public_url: &notify.public_url,
+            now,
+        };
+        for (household_id, programme, outcome, facts) in &to_enrol {
+            let decision = (*programme, outcome);
+            if enrolment::enrol(
+                conn,
+                &telling,
+                *household_id,
+                decision,
+                facts,
+                notify.enabled,
+            )?
+            .is_some()
+            {
+                changes.enrolled += 1;
             }
         }
         Ok::<_, anyhow::Error>(())

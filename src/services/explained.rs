@@ -299,7 +299,6 @@ fn progress(
                     "entitlements.progress.on_payment_list",
                     &[
                         ("amount", amount.as_deref().unwrap_or("")),
-                        ("agency", programme.agency.get(tr.locale)),
                         ("date", &tr.date(&by)),
                     ],
                 );

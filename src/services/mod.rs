@@ -11,6 +11,7 @@ pub mod delivery;
 pub mod disasters;
 pub mod drafts;
 pub mod emails;
+pub mod enrolment;
 pub mod entitlements;
 pub mod explained;
 pub mod files;

@@ -175,7 +175,9 @@ pub async fn rate(
         .await?;
     let allowed = may_rate(
         app.status,
-        user_id == app.applicant_id,
+        // A case Kaset opened by itself is rated by any farmer of the household.
+        app.applicant_id
+            .is_none_or(|applicant| applicant == user_id),
         given.map(|r| r.created_at),
         now,
     );
@@ -186,7 +188,8 @@ pub async fn rate(
     let rated = app.clone();
     ctx.db(move |conn| {
         let cx = case_context(&state);
-        cases::record_rating(conn, &cx, &rated, satisfaction, effort, &comment).map_err(case_error)
+        cases::record_rating(conn, &cx, &rated, user_id, satisfaction, effort, &comment)
+            .map_err(case_error)
     })
     .await?;
     ctx.state.mail_wake.notify_one();

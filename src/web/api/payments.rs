@@ -6,6 +6,7 @@ use super::partner::Partner;
 use super::problem::{Problem, ProblemBody, Refusal};
 use crate::db::applications as apps;
 use crate::domain::{ApiScope, NationalId};
+use crate::rules::delivery::Mode;
 use crate::services::payments;
 use actix_web::{get, post, web, HttpResponse};
 use chrono::NaiveDate;
@@ -39,7 +40,10 @@ pub struct AwaitingPayment {
     pub approved_on: Option<NaiveDate>,
     /// The amount to pay, in satang (1 baht = 100 satang).
     pub amount_satang: Option<i64>,
-    /// Who to pay; absent when the farmer has not consented to the key's purpose.
+    /// Who to pay; absent when the farmer has not consented to the key's purpose. A programme
+    /// that pays by itself from the registry list (delivery `automatic`) shares the payee on
+    /// the programme's own legal basis (the cabinet resolution that orders the list sent to
+    /// the paying agency), not on consent.
     pub payee: Option<Payee>,
     /// Why `payee` is absent: `no-consent`.
     pub payee_withheld: Option<String>,
@@ -48,7 +52,7 @@ pub struct AwaitingPayment {
 #[derive(Serialize, ToSchema)]
 pub struct Payee {
     pub registry_number: String,
-    /// The applicant's 13-digit national ID, which the paying agency needs to pay them.
+    /// The household head's 13-digit national ID, which the paying agency needs to pay them.
     pub national_id: Option<String>,
     pub name: String,
 }
@@ -83,7 +87,10 @@ pub async fn awaiting_payment(
 ) -> Result<HttpResponse, Problem> {
     let programme_id = path.into_inner();
     let check = partner.require(ApiScope::Payments);
-    let known = partner.state.rules.programme(&programme_id).is_some();
+    let programme = partner.state.rules.programme(&programme_id);
+    let known = programme.is_some();
+    let pays_from_the_list =
+        programme.is_some_and(|p| matches!(p.delivery.mode, Mode::Automatic { .. }));
     let gate = partner.gate();
     let area = partner.area();
     let query = query.into_inner();
@@ -108,17 +115,20 @@ pub async fn awaiting_payment(
                 .flatten();
             let mut items = Vec::with_capacity(rows.len());
             for row in rows {
-                let consented = gate.check_consent(conn, row.household_id).is_ok();
+                let consented =
+                    pays_from_the_list || gate.check_consent(conn, row.household_id).is_ok();
                 items.push(AwaitingPayment {
                     reference: row.reference.unwrap_or_default(),
                     approved_on: row.decided_on,
                     amount_satang: row.amount_satang,
                     payee: consented.then(|| Payee {
                         registry_number: row.registry_number,
-                        national_id: row
-                            .applicant_national_id
+                        national_id: Some(row.head_national_id)
                             .filter(|id| NationalId::parse(id).is_ok()),
-                        name: row.applicant_name,
+                        name: format!(
+                            "{}{} {}",
+                            row.head_title, row.head_first_name, row.head_last_name
+                        ),
                     }),
                     payee_withheld: (!consented).then(|| "no-consent".to_owned()),
                 });

@@ -138,7 +138,7 @@ async fn change_registry(
             Ok(registry_edits::apply(conn, &editing, &edit, now)?)
         })
         .await?;
-    if changes.newly_eligible > 0 {
+    if changes.told_anyone() {
         ctx.state.mail_wake.notify_one();
     }
     Ok(())
