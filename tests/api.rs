@@ -906,8 +906,15 @@ async fn rice_support_reaches_the_farmers_account_without_anyone_applying(backen
         .unwrap_or_else(|| panic!("{}", waiting.json));
     assert_eq!(item["amount_satang"], 1_000_000);
     assert_eq!(item["payee"]["national_id"], FARMER_ID);
+    // An impossible paid amount refuses the whole batch; the agency may pay another amount
+    // than listed, and the farmer is shown both.
+    let negative = serde_json::json!({"payments": [
+        {"reference": reference, "transfer_reference": "BAAC-TR-2567-01", "amount_satang": -5},
+    ]});
+    let refused = call(&app, Some(&baac), "POST", &list, Some(negative)).await;
+    assert_problem(&refused, 400, "bad-request");
     let batch = serde_json::json!({"payments": [
-        {"reference": reference, "transfer_reference": "BAAC-TR-2567-01"},
+        {"reference": reference, "transfer_reference": "BAAC-TR-2567-01", "amount_satang": 980_000},
     ]});
     let paid = call(&app, Some(&baac), "POST", &list, Some(batch)).await;
     assert_eq!(paid.json["results"][0]["outcome"], "paid", "{}", paid.json);
@@ -918,8 +925,12 @@ async fn rice_support_reaches_the_farmers_account_without_anyone_applying(backen
     let received = page
         .texts(&format!("#programme-{RICE} .progress-received"))
         .join("");
-    assert!(received.contains("ได้รับเงิน 10,000"), "{received}");
+    assert!(received.contains("ได้รับเงิน 9,800"), "{received}");
     assert!(received.contains("BAAC-TR-2567-01"), "{received}");
+    let case = app.get(&format!("/applications/{reference}")).await;
+    let paid = case.texts(".amount-paid").join("");
+    assert!(paid.contains("9,800"), "{paid}");
+    assert!(paid.contains("ต่างจากยอดที่อนุมัติ"), "{paid}");
     let notices = app
         .get("/notifications")
         .await

@@ -5,7 +5,7 @@ use crate::{on_both_databases, on_chosen_days};
 
 on_chosen_days!(
     an_overdue_case_is_highlighted_and_escalated_to_the_managers_once,
-    farmer_rates_an_ended_case_and_may_change_the_rating_for_seven_days,
+    farmer_rates_a_decided_case_and_may_change_the_rating_for_seven_days,
     farmer_applies_for_flood_relief_and_follows_it_to_payment,
 );
 use crate::support::{
@@ -296,9 +296,41 @@ async fn farmer_applies_for_flood_relief_and_follows_it_to_payment(backend: Back
     app.smtp.set_down(true);
     // The officer approves, then records the payment.
     app.login_as(OFFICER_SURIN).await;
-    let approved = step(&app, &case_page, "approve", &[("approve_message", "")]).await;
+    // The computed amount is filled in; another amount needs its reason, kept with what was typed.
+    let page = app.get(&case_page).await;
+    let computed = page
+        .input_value("approve_amount")
+        .expect("the amount to approve");
+    assert!(!computed.is_empty());
+    let no_reason = step(
+        &app,
+        &case_page,
+        "approve",
+        &[("approve_amount", "๑๐,๗๒๐ บาท"), ("approve_message", "")],
+    )
+    .await;
+    assert_eq!(no_reason.status, 422, "{}", no_reason.body);
+    assert!(no_reason
+        .texts("#approve_reason-error")
+        .join("")
+        .contains("เหตุผล"));
+    assert_eq!(
+        no_reason.input_value("approve_amount").as_deref(),
+        Some("๑๐,๗๒๐ บาท")
+    );
+    let approved = step(
+        &app,
+        &case_page,
+        "approve",
+        &[
+            ("approve_amount", "๑๐,๗๒๐ บาท"),
+            ("approve_reason", "ตรวจแปลงแล้ว นาเสียหาย 8 ไร่"),
+            ("approve_message", ""),
+        ],
+    )
+    .await;
     assert_eq!(location(&approved), case_page);
-    let paid = step(&app, &case_page, "paid", &[]).await;
+    let paid = step(&app, &case_page, "paid", &[("confirm", "yes")]).await;
     assert_eq!(location(&paid), case_page);
     app.logout().await;
     wait_for_failed_delivery(&app).await;
@@ -331,10 +363,16 @@ async fn farmer_applies_for_flood_relief_and_follows_it_to_payment(backend: Back
         .texts(".status")
         .iter()
         .any(|s| s.contains("จ่ายเงินแล้ว")));
+    // Computed, approved with the officer's reason, paid: each amount as it was.
+    let approved = mine.texts(".amount-approved").join("");
+    assert!(approved.contains("10,720"), "{approved}");
+    assert!(approved.contains("ตรวจแปลงแล้ว นาเสียหาย 8 ไร่"), "{approved}");
+    assert!(mine.texts(".amount-paid").join("").contains("10,720"));
+    assert!(!mine.texts(".amount-computed").join("").contains("10,720"));
     assert!(app.get("/applications").await.body.contains(&reference));
     let notices = app.get("/notifications").await.texts(".notices li").len();
     assert!(notices >= 5, "a notice for every change ({notices})");
-    let late = step(&app, &case_path, "withdraw", &[]).await;
+    let late = step(&app, &case_path, "withdraw", &[("confirm", "yes")]).await;
     assert_eq!(late.status, 409, "a paid application cannot be withdrawn");
 
     // "My entitlements" shows the relief as received, not as something to claim.
@@ -342,7 +380,7 @@ async fn farmer_applies_for_flood_relief_and_follows_it_to_payment(backend: Back
     let received = entitled
         .texts(&format!("#programme-{RELIEF} .progress-received"))
         .join("");
-    assert!(received.contains("ได้รับเงิน"), "{received}");
+    assert!(received.contains("ได้รับเงิน 10,720"), "{received}");
     assert!(entitled
         .texts(&format!("#programme-{RELIEF} form.apply button"))
         .is_empty());
@@ -859,7 +897,11 @@ async fn a_farmer_withdraws_before_a_decision_and_may_apply_again(backend: Backe
     // A submitted one is withdrawn before any decision; the farmer is told.
     let draft = start(&app, programme).await;
     let case_path = submit_relief(&app, &draft).await;
-    let withdrawn = step(&app, &case_path, "withdraw", &[]).await;
+    // One click is not enough: the box says the farmer is sure.
+    let unsure = step(&app, &case_path, "withdraw", &[]).await;
+    assert_eq!(unsure.status, 422, "{}", unsure.body);
+    assert!(unsure.texts("#confirm-error").join("").contains("ยืนยัน"));
+    let withdrawn = step(&app, &case_path, "withdraw", &[("confirm", "yes")]).await;
     assert_eq!(location(&withdrawn), case_path);
     let page = app.get(&case_path).await;
     assert!(page.texts("dd.status").join("").contains("ถอนคำขอแล้ว"));
@@ -867,7 +909,16 @@ async fn a_farmer_withdraws_before_a_decision_and_may_apply_again(backend: Backe
         !page.body.contains("/withdraw\""),
         "no second withdrawal offered"
     );
-    wait_for_mail_containing(&app, "ถอนคำขอแล้ว").await;
+    let mail = wait_for_mail_containing(&app, "ถอนคำขอแล้ว").await;
+    // Nothing was decided, so nothing asks the farmer to rate the service.
+    assert!(!mail.text().contains("ให้คะแนน"), "{}", mail.text());
+    assert!(page.input_value("satisfaction").is_none());
+    let reference = case_path.trim_start_matches("/applications/");
+    assert!(!app
+        .get("/notifications")
+        .await
+        .body
+        .contains(&format!("/applications/{reference}#rating")));
 
     // Withdrawn steps aside: applying again starts a new draft.
     let again = start(&app, programme).await;
@@ -875,7 +926,7 @@ async fn a_farmer_withdraws_before_a_decision_and_may_apply_again(backend: Backe
     assert!(again.starts_with("/applications/drafts/"));
 }
 
-async fn farmer_rates_an_ended_case_and_may_change_the_rating_for_seven_days(
+async fn farmer_rates_a_decided_case_and_may_change_the_rating_for_seven_days(
     backend: Backend,
     clock: Clock,
 ) {
@@ -902,9 +953,25 @@ async fn farmer_rates_an_ended_case_and_may_change_the_rating_for_seven_days(
     .await;
     assert_eq!(early.status, 409);
 
-    // Once it has ended (withdrawn here), the page, the notice and the e-mail ask for a rating.
-    step(&app, &case_path, "withdraw", &[]).await;
-    let mail = wait_for_mail_containing(&app, "ถอนคำขอแล้ว").await;
+    // Once it is decided (not approved, here), the page, the notice and the e-mail ask for a
+    // rating.
+    app.logout().await;
+    app.login_as(OFFICER_SURIN).await;
+    let case_page = format!("/officer/cases/{reference}");
+    let rejected = step(
+        &app,
+        &case_page,
+        "reject",
+        &[
+            ("reason", "not_eligible"),
+            ("reject_message", "แปลงนี้ตรวจดินไปแล้วเมื่อปีที่แล้ว"),
+        ],
+    )
+    .await;
+    assert_eq!(location(&rejected), case_page);
+    app.logout().await;
+    app.login_as(FARMER_ID).await;
+    let mail = wait_for_mail_containing(&app, "ไม่อนุมัติ").await;
     assert!(mail.text().contains("ให้คะแนน"), "{}", mail.text());
     let notices = app.get("/notifications").await;
     assert!(notices

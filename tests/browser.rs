@@ -366,7 +366,7 @@ async fn farmer_rates_a_case_with_faces_and_the_manager_reads_the_dashboard_in_a
     let Some(axe) = prerequisites() else { return };
     let app = spawn_app(Backend::Sqlite).await;
     kaset::db::seed::seed_history(&mut app.db(), &app.clock).unwrap();
-    // An application of the demo farmer, withdrawn: ended, so it can be rated.
+    // An application of the demo farmer, decided (not approved), so it can be rated.
     app.login_as(FARMER_ID).await;
     let page = app
         .submit(
@@ -391,13 +391,23 @@ async fn farmer_rates_a_case_with_faces_and_the_manager_reads_the_dashboard_in_a
         )
         .await;
     let case_path = submitted.location.unwrap();
-    let case = app.get(&case_path).await;
+    app.logout().await;
+    app.login_as(crate::support::OFFICER_SURIN).await;
+    let officer_path = case_path.replace("/applications/", "/officer/cases/");
+    let case = app.get(&officer_path).await;
     let version = case.input_value("version").unwrap();
-    app.post_raw(
-        &format!("{case_path}/withdraw"),
-        &[("csrf_token", &case.csrf_token()), ("version", &version)],
-    )
-    .await;
+    let rejected = app
+        .post_raw(
+            &format!("{officer_path}/reject"),
+            &[
+                ("csrf_token", &case.csrf_token()),
+                ("version", &version),
+                ("reason", "not_eligible"),
+                ("reject_message", "แปลงนี้ตรวจดินไปแล้วในปีนี้"),
+            ],
+        )
+        .await;
+    assert_eq!(rejected.status, 303, "{}", rejected.body);
 
     let driver = start_driver().await;
     let profile = tempfile::tempdir().unwrap();

@@ -519,9 +519,34 @@ async fn each_programme_says_what_happens_next_and_only_what_the_farmer_starts_h
     // Still needing information, the farm pond may be applied for with what is missing.
     assert!(card("ldd-farm-pond", "form.apply button").contains("เจ้าหน้าที่จะตรวจข้อมูลที่ยังขาด"));
 
-    // Programmes the household does not qualify for say nothing of what happens next.
+    // Programmes the household does not qualify for say nothing of what happens next, and
+    // relief outside any disaster zone asks for nothing to be added to the registry.
     let other = page.texts(".entitlement-other .delivery").join("");
     assert_eq!(other, "", "no next step for a programme not offered");
+    let relief = page.texts("#programme-disaster-relief-crops").join("");
+    assert!(relief.contains("ไม่อยู่ในเขตที่ประกาศภัยพิบัติ"), "{relief}");
+    assert!(!relief.contains("วันที่เกิดภัยตามประกาศ"), "{relief}");
+
+    // The officer sees the same, the programmes not qualified for included, with reasons.
+    app.logout().await;
+    app.login_as(OFFICER_SURIN).await;
+    let household: i32 = {
+        use diesel::prelude::*;
+        use kaset::db::schema::households;
+        households::table
+            .filter(households::registry_number.eq(kaset::db::seed::DEMO_FARMER_REGISTRY))
+            .select(households::id)
+            .first(&mut *app.db())
+            .unwrap()
+    };
+    let officer = app.get(&format!("/officer/households/{household}")).await;
+    assert!(
+        section_ids(&officer, "entitlement-other").contains(&"disaster-relief-crops".to_owned()),
+        "{:?}",
+        section_ids(&officer, "entitlement-other")
+    );
+    app.logout().await;
+    app.login_as(FARMER_ID).await;
 
     // Once a case is under way the card follows it instead of offering another.
     let draft = crate::applications::start(&app, "ldd-soil-analysis").await;

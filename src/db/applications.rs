@@ -37,6 +37,18 @@ pub struct ApplicationRow {
     pub created_at: NaiveDateTime,
     pub submitted_at: Option<NaiveDateTime>,
     pub updated_at: NaiveDateTime,
+    /// What the officer approved: the computed amount, or another with its reason.
+    pub approved_amount_satang: Option<i64>,
+    pub approved_amount_reason: Option<String>,
+    /// What the paying agency reports it paid.
+    pub paid_amount_satang: Option<i64>,
+}
+
+impl ApplicationRow {
+    /// The amount to pay: the approved one, else the one computed when the case was opened.
+    pub fn amount_to_pay(&self) -> Option<i64> {
+        self.approved_amount_satang.or(self.snapshot_amount_satang)
+    }
 }
 
 /// The statuses in which an application is "live": one per household and programme.
@@ -217,6 +229,9 @@ pub struct Change {
     pub due_on: Option<Option<NaiveDate>>,
     pub escalated_at: Option<Option<NaiveDateTime>>,
     pub submitted_at: Option<Option<NaiveDateTime>>,
+    pub approved_amount_satang: Option<Option<i64>>,
+    pub approved_amount_reason: Option<Option<String>>,
+    pub paid_amount_satang: Option<Option<i64>>,
 }
 
 /// Applies a change made from version `seen` of the application. `false` when someone else
@@ -546,7 +561,9 @@ pub struct AwaitingPayment {
     pub reference: Option<String>,
     pub household_id: i32,
     pub decided_on: Option<NaiveDate>,
-    pub amount_satang: Option<i64>,
+    /// What the rules computed, and what the officer approved (which is what to pay).
+    pub computed_satang: Option<i64>,
+    pub approved_satang: Option<i64>,
     pub registry_number: String,
     /// The household head, who is paid (a case Kaset opened by itself has no applicant).
     pub head_national_id: String,
@@ -579,6 +596,7 @@ pub fn awaiting_payment(
             applications::household_id,
             applications::decided_on,
             applications::snapshot_amount_satang,
+            applications::approved_amount_satang,
             households::registry_number,
             members::national_id,
             members::title,

@@ -32,20 +32,31 @@ pub fn case_events(conn: &mut DbConn) -> QueryResult<Vec<CaseEvent>> {
             });
         }
     }
-    let steps: Vec<(String, String, i32, NaiveDateTime, String, Option<i64>)> =
-        application_events::table
-            .inner_join(applications::table.inner_join(households::table))
-            .filter(application_events::kind.eq_any(["approved", "paid"]))
-            .select((
-                applications::programme_id,
-                households::province_code,
-                applications::household_id,
-                application_events::at,
-                application_events::kind,
-                applications::snapshot_amount_satang,
-            ))
-            .load(conn)?;
-    for (programme_id, province_code, household_id, at, kind, amount) in steps {
+    type Step = (
+        String,
+        String,
+        i32,
+        NaiveDateTime,
+        String,
+        Option<i64>,
+        Option<i64>,
+    );
+    let steps: Vec<Step> = application_events::table
+        .inner_join(applications::table.inner_join(households::table))
+        .filter(application_events::kind.eq_any(["approved", "paid"]))
+        .select((
+            applications::programme_id,
+            households::province_code,
+            applications::household_id,
+            application_events::at,
+            application_events::kind,
+            applications::snapshot_amount_satang,
+            applications::paid_amount_satang,
+        ))
+        .load(conn)?;
+    for (programme_id, province_code, household_id, at, kind, computed, paid) in steps {
+        // What was really paid; cases paid before paid amounts were kept show the computed one.
+        let amount = paid.or(computed);
         events.push(CaseEvent {
             programme_id,
             province_code,

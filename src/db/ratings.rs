@@ -263,7 +263,8 @@ pub fn histograms(
     Ok(groups)
 }
 
-/// Cases of the scope that ended (and so could be rated) in [from, to).
+/// Cases of the scope that ended with a decision (and so were asked for a rating) in
+/// [from, to).
 pub fn ended_cases(
     conn: &mut DbConn,
     scope: &AreaScope,
@@ -272,7 +273,7 @@ pub fn ended_cases(
 ) -> QueryResult<i64> {
     let ended: Vec<&str> = CaseStatus::ALL
         .iter()
-        .filter(|s| s.has_ended())
+        .filter(|s| s.asks_for_a_rating())
         .map(|s| s.code())
         .collect();
     let mut q = applications::table

@@ -335,6 +335,9 @@ diesel::table! {
         created_at -> Timestamp,
         submitted_at -> Nullable<Timestamp>,
         updated_at -> Timestamp,
+        approved_amount_satang -> Nullable<BigInt>,
+        approved_amount_reason -> Nullable<Text>,
+        paid_amount_satang -> Nullable<BigInt>,
     }
 }
 

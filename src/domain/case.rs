@@ -152,17 +152,41 @@ impl CaseStatus {
         )
     }
 
-    /// Ended for good (a rejection may still be appealed, so it is not "final" here).
-    pub fn has_ended(self) -> bool {
+    /// Decided and done, so the farmer is asked how the service was: paid, completed or
+    /// rejected. A case the farmer withdrew before any decision is not.
+    pub fn asks_for_a_rating(self) -> bool {
         matches!(
             self,
-            CaseStatus::Paid | CaseStatus::Completed | CaseStatus::Withdrawn | CaseStatus::Rejected
+            CaseStatus::Paid | CaseStatus::Completed | CaseStatus::Rejected
         )
     }
 
     /// The officer's clock runs: the case waits on Kaset, not on the farmer.
     pub fn waits_on_officer(self) -> bool {
         matches!(self, CaseStatus::Submitted | CaseStatus::Appealed)
+    }
+}
+
+/// The longest reason an officer may give for approving another amount than the computed one.
+pub const MAX_AMOUNT_REASON: usize = 500;
+
+/// What an officer approves, in satang: the computed amount unless they type another, which
+/// needs its reason (kept with the case and shown to the farmer). `None` for a programme that
+/// pays nothing.
+pub fn approved_amount(
+    computed: Option<i64>,
+    typed: Option<i64>,
+    reason: &str,
+) -> Result<Option<(i64, Option<String>)>, super::Invalid> {
+    let reason = reason.trim();
+    match typed {
+        None => Ok(computed.map(|satang| (satang, None))),
+        Some(satang) if Some(satang) == computed => Ok(Some((satang, None))),
+        Some(_) if reason.is_empty() => Err(super::Invalid::new("case.error.amount_reason")),
+        Some(_) if reason.chars().count() > MAX_AMOUNT_REASON => {
+            Err(super::Invalid::new("error.too_long"))
+        }
+        Some(satang) => Ok(Some((satang, Some(reason.to_owned())))),
     }
 }
 
@@ -335,5 +359,29 @@ mod tests {
             transition(&case(S::Approved), A::Complete, Role::Officer, day(10)),
             Err(Refusal::WrongEnding)
         );
+    }
+
+    #[test]
+    fn an_officer_approves_the_computed_amount_or_another_with_its_reason() {
+        assert_eq!(
+            approved_amount(Some(1_340_000), None, ""),
+            Ok(Some((1_340_000, None)))
+        );
+        assert_eq!(
+            approved_amount(Some(1_340_000), Some(1_340_000), ""),
+            Ok(Some((1_340_000, None)))
+        );
+        assert_eq!(
+            approved_amount(Some(1_340_000), Some(1_000_000), " "),
+            Err(crate::domain::Invalid::new("case.error.amount_reason"))
+        );
+        assert_eq!(
+            approved_amount(Some(1_340_000), Some(1_000_000), "ตรวจแปลงแล้วเสียหาย 7.5 ไร่"),
+            Ok(Some((
+                1_000_000,
+                Some("ตรวจแปลงแล้วเสียหาย 7.5 ไร่".to_owned())
+            )))
+        );
+        assert_eq!(approved_amount(None, None, ""), Ok(None));
     }
 }

@@ -11,6 +11,7 @@ pub mod comments;
 pub mod data_request;
 pub mod date;
 mod email;
+pub mod money;
 mod national_id;
 pub mod open_data;
 pub mod partner;

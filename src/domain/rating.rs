@@ -67,7 +67,7 @@ pub fn may_rate(
     if !is_applicant {
         return Err(RatingRefusal::NotTheApplicant);
     }
-    if !status.has_ended() {
+    if !status.asks_for_a_rating() {
         return Err(RatingRefusal::NotEnded);
     }
     match first_rated_at {
@@ -90,14 +90,12 @@ mod tests {
     }
 
     #[test]
-    fn only_an_ended_case_is_rated_and_only_by_its_applicant() {
+    fn only_a_decided_case_is_rated_and_only_by_its_applicant() {
         for status in CaseStatus::ALL {
+            // A case the farmer withdrew before any decision is not asked about.
             let expected = matches!(
                 status,
-                CaseStatus::Paid
-                    | CaseStatus::Completed
-                    | CaseStatus::Rejected
-                    | CaseStatus::Withdrawn
+                CaseStatus::Paid | CaseStatus::Completed | CaseStatus::Rejected
             );
             assert_eq!(
                 may_rate(*status, true, None, at(1, 9)).is_ok(),

@@ -110,6 +110,9 @@ pub enum Step {
     },
     Approve {
         message: String,
+        /// The approved amount in satang with the reason when it is not the computed one
+        /// (see `domain::case::approved_amount`); `None` for a programme that pays nothing.
+        amount: Option<(i64, Option<String>)>,
     },
     Reject {
         reason: RejectionReason,
@@ -118,6 +121,8 @@ pub enum Step {
     /// With the paying agency's transfer reference, if it gave one.
     MarkPaid {
         message: String,
+        /// What the agency paid, in satang; the amount to pay when it does not say.
+        amount: Option<i64>,
     },
     Complete,
 }
@@ -140,9 +145,9 @@ impl Step {
         match self {
             Step::Reply { message, .. }
             | Step::RequestInfo { message }
-            | Step::Approve { message }
+            | Step::Approve { message, .. }
             | Step::Reject { message, .. }
-            | Step::MarkPaid { message } => message,
+            | Step::MarkPaid { message, .. } => message,
             Step::Appeal { reason } => reason,
             Step::Withdraw | Step::Complete => "",
         }
@@ -361,9 +366,12 @@ pub fn act(
                     .find(|id| Some(*id) != app.rejected_by);
                 change.assigned_to = Some(other);
             }
-            Step::Approve { .. } => {
+            Step::Approve { amount, .. } => {
                 change.decided_on = Some(Some(cx.today));
                 change.due_on = Some(None);
+                change.approved_amount_satang = Some(amount.as_ref().map(|(satang, _)| *satang));
+                change.approved_amount_reason =
+                    Some(amount.as_ref().and_then(|(_, reason)| reason.clone()));
             }
             Step::Reject { .. } => {
                 change.decided_on = Some(Some(cx.today));
@@ -371,7 +379,10 @@ pub fn act(
                 change.due_on = Some(None);
             }
             Step::RequestInfo { .. } | Step::Withdraw => change.due_on = Some(None),
-            Step::MarkPaid { .. } | Step::Complete => {}
+            Step::MarkPaid { amount, .. } => {
+                change.paid_amount_satang = Some(amount.or(app.amount_to_pay()));
+            }
+            Step::Complete => {}
         }
         if !apps::change(conn, app.id, seen, &change, cx.now)? {
             return Err(CaseError::Stale);

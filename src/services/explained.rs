@@ -173,7 +173,13 @@ pub fn entitlements(
             amount_up_to: up_to,
             working: explanation.amount.clone(),
             lines: explanation.lines.into_iter().map(line_view).collect(),
-            missing: explanation.missing,
+            // What to add only matters when the decision waits on it: a programme refused
+            // for another reason (no disaster declared here) asks for nothing.
+            missing: if outcome.status == Status::NeedInfo {
+                explanation.missing
+            } else {
+                Vec::new()
+            },
             would_change,
             note,
             delivery: DeliveryView::of(programme, locale),
@@ -254,8 +260,10 @@ fn progress(
         Some(reference) => format!("/applications/{reference}"),
         None => format!("/applications/drafts/{}", case.id),
     };
+    // The amount as far as the case has got: paid, else approved, else computed.
     let amount = case
-        .snapshot_amount_satang
+        .paid_amount_satang
+        .or(case.amount_to_pay())
         .map(|satang| format_value(Value::Money(satang), tr));
     let reference = case.reference.clone().unwrap_or_default();
     let (kind, text) = match case.status {

@@ -14,6 +14,8 @@ pub struct Payment<'a> {
     pub reference: &'a str,
     /// The agency's own reference for the transfer, shown to the farmer on the case timeline.
     pub transfer_reference: &'a str,
+    /// What it paid, in satang, when it says; else the amount it was asked to pay.
+    pub amount_satang: Option<i64>,
 }
 
 /// What recording one payment did.
@@ -67,7 +69,10 @@ pub fn record(
         .chars()
         .take(MAX_TRANSFER_REFERENCE)
         .collect();
-    let step = Step::MarkPaid { message };
+    let step = Step::MarkPaid {
+        message,
+        amount: payment.amount_satang,
+    };
     match cases::act(conn, cx, actor, Role::Partner, &app, app.version, &step) {
         Ok(_) => Ok(Recorded::Paid),
         Err(CaseError::Refused(_)) => Ok(Recorded::NotApproved),

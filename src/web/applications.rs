@@ -3,7 +3,8 @@
 //! the timeline, reply to a request for information, withdraw, appeal a rejection.
 
 use super::case_view::{
-    case_context, case_error, checked_files, location, required_message, send_file, CaseView,
+    case_context, case_error, checked_files, confirmed, location, required_message, send_file,
+    CaseView,
 };
 use super::context::{redirect, render, Ctx, FieldErrors, Posted};
 use super::routes::{Routes, FARMER};
@@ -338,7 +339,7 @@ pub async fn farmer_step(
     let field = |name: &str| form.get(name).cloned().unwrap_or_default();
     let mut errors = FieldErrors::default();
     let step = match step_name.as_str() {
-        "withdraw" => Some(Step::Withdraw),
+        "withdraw" => confirmed(&form, &mut errors).then_some(Step::Withdraw),
         "appeal" => errors
             .check("appeal", required_message(&field("appeal")))
             .map(|reason| Step::Appeal { reason }),

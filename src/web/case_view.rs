@@ -18,6 +18,7 @@ use crate::services::cases::{self, CaseContext, CaseError, SnapshotExplanation, 
 use crate::services::explained::{entitlements, EntitlementView};
 use crate::web::AppState;
 use actix_web::HttpResponse;
+use std::collections::HashMap;
 
 /// What case work needs from the application's state, at this moment.
 pub fn case_context(state: &AppState) -> CaseContext<'_> {
@@ -65,6 +66,12 @@ pub struct CaseView {
     pub answers: Vec<AnswerView>,
     pub snapshot_status: Option<&'static str>,
     pub snapshot_amount: Option<String>,
+    /// What the officer approved, when it is not the computed amount, with the reason.
+    pub approved_amount: Option<(String, String)>,
+    /// What the agency paid, and whether it differs from what was approved.
+    pub paid_amount: Option<(String, bool)>,
+    /// The computed amount, as an officer types it (e.g. "13400.00"), to pre-fill approval.
+    pub computed_baht: String,
     pub snapshot: SnapshotExplanation,
     pub snapshot_facts: Vec<(String, String)>,
     pub timeline: Vec<EventView>,
@@ -217,6 +224,20 @@ impl CaseView {
             snapshot_amount: app
                 .snapshot_amount_satang
                 .map(|s| format_value(Value::Money(s), &tr)),
+            approved_amount: app
+                .approved_amount_satang
+                .zip(app.approved_amount_reason.clone())
+                .map(|(satang, reason)| (format_value(Value::Money(satang), &tr), reason)),
+            paid_amount: app.paid_amount_satang.map(|satang| {
+                (
+                    format_value(Value::Money(satang), &tr),
+                    Some(satang) != app.amount_to_pay(),
+                )
+            }),
+            computed_baht: app
+                .snapshot_amount_satang
+                .map(|s| format!("{}.{:02}", s / 100, s % 100))
+                .unwrap_or_default(),
             snapshot,
             snapshot_facts,
             timeline,
@@ -296,6 +317,16 @@ pub fn location(app: &ApplicationRow) -> String {
         Some(reference) => format!("/applications/{reference}"),
         None => format!("/applications/drafts/{}", app.id),
     }
+}
+
+/// A step that cannot be undone (withdrawing, recording a payment) is taken only with its
+/// "yes, I am sure" box ticked; else the box's error says so.
+pub fn confirmed(form: &HashMap<String, String>, errors: &mut FieldErrors) -> bool {
+    let yes = form.get("confirm").is_some_and(|v| v == "yes");
+    if !yes {
+        errors.add("confirm", "form.confirm_required");
+    }
+    yes
 }
 
 pub fn stale_form() -> FieldErrors {

@@ -2,11 +2,13 @@
 //! assign, note, ask for information and decide. The view of a case shared with the farmer's
 //! page (`web::applications`) is built here too, with what each role may see.
 
-use super::case_view::{case_context, case_error, required_message, send_file, CaseView};
+use super::case_view::{
+    case_context, case_error, confirmed, required_message, send_file, CaseView,
+};
 use super::context::{redirect, render, render_status, Ctx, CurrentUser, FieldErrors, Posted};
 use super::routes::{Routes, OFFICER, STAFF};
 use crate::db::applications::{self as apps, ApplicationRow, QueueFilter};
-use crate::domain::{CaseStatus, RejectionReason, Role};
+use crate::domain::{case, money, CaseStatus, RejectionReason, Role};
 use crate::error::AppError;
 use crate::services::cases::{self, CaseError, Step};
 use crate::services::personal_data;
@@ -282,9 +284,29 @@ pub async fn officer_step(
         "request-info" => errors
             .check("request_info", required_message(&field("request_info")))
             .map(|message| Work::Step(Step::RequestInfo { message })),
-        "approve" => Some(Work::Step(Step::Approve {
-            message: field("approve_message").trim().to_owned(),
-        })),
+        "approve" => {
+            let typed = match field("approve_amount").trim() {
+                "" => Some(None),
+                text => errors
+                    .check("approve_amount", money::parse_baht(text))
+                    .map(Some),
+            };
+            let computed = app.snapshot_amount_satang;
+            let reason = field("approve_reason");
+            typed
+                .and_then(|typed| {
+                    errors.check(
+                        "approve_reason",
+                        case::approved_amount(computed, typed, &reason),
+                    )
+                })
+                .map(|amount| {
+                    Work::Step(Step::Approve {
+                        message: field("approve_message").trim().to_owned(),
+                        amount,
+                    })
+                })
+        }
         "reject" => {
             let reason = errors.check("reason", RejectionReason::parse(&field("reason")));
             let message =
@@ -293,8 +315,9 @@ pub async fn officer_step(
                 .zip(message)
                 .map(|(reason, message)| Work::Step(Step::Reject { reason, message }))
         }
-        "paid" => Some(Work::Step(Step::MarkPaid {
+        "paid" => confirmed(&form, &mut errors).then_some(Work::Step(Step::MarkPaid {
             message: String::new(),
+            amount: None,
         })),
         "complete" => Some(Work::Step(Step::Complete)),
         _ => return Err(AppError::NotFound),
@@ -359,8 +382,10 @@ pub async fn bulk_approve(
                     refused.push(reference);
                     continue;
                 };
+                // Approving several at once approves each its computed amount.
                 let step = Step::Approve {
                     message: String::new(),
+                    amount: app.snapshot_amount_satang.map(|satang| (satang, None)),
                 };
                 match cases::act(conn, &cx, &actor, Role::Officer, &app, seen, &step) {
                     Ok(_) => approved += 1,

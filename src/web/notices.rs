@@ -65,7 +65,7 @@ pub async fn list(ctx: Ctx) -> Result<HttpResponse, AppError> {
                     &[("reference", n.subject.as_str()), ("status", label)],
                 );
                 // An ended case asks for a rating.
-                if status.is_some_and(CaseStatus::has_ended) {
+                if status.is_some_and(CaseStatus::asks_for_a_rating) {
                     (
                         text,
                         format!("/applications/{}#rating", n.subject),

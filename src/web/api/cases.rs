@@ -23,6 +23,11 @@ pub struct CaseStatus {
     pub due_on: Option<NaiveDate>,
     /// The amount decided at submission, in satang.
     pub amount_satang: Option<i64>,
+    /// The amount the officer approved, and the reason when it differs from `amount_satang`.
+    pub approved_amount_satang: Option<i64>,
+    pub approved_amount_reason: Option<String>,
+    /// The amount the paying agency reports it paid.
+    pub paid_amount_satang: Option<i64>,
     /// The public timeline, oldest first (officers' internal notes are not included).
     pub timeline: Vec<TimelineEvent>,
 }
@@ -83,6 +88,9 @@ pub async fn case_status(
         decided_on: app.decided_on,
         due_on: app.due_on,
         amount_satang: app.snapshot_amount_satang,
+        approved_amount_satang: app.approved_amount_satang,
+        approved_amount_reason: app.approved_amount_reason.clone(),
+        paid_amount_satang: app.paid_amount_satang,
         timeline: events
             .into_iter()
             .map(|e| TimelineEvent {

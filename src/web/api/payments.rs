@@ -120,7 +120,7 @@ pub async fn awaiting_payment(
                 items.push(AwaitingPayment {
                     reference: row.reference.unwrap_or_default(),
                     approved_on: row.decided_on,
-                    amount_satang: row.amount_satang,
+                    amount_satang: row.approved_satang.or(row.computed_satang),
                     payee: consented.then(|| Payee {
                         registry_number: row.registry_number,
                         national_id: Some(row.head_national_id)
@@ -151,6 +151,9 @@ pub struct PaymentMade {
     /// The agency's own reference for the transfer, shown to the farmer on the case timeline.
     #[serde(default)]
     pub transfer_reference: String,
+    /// What was paid, in satang, when it differs from `amount_satang` of the list (the
+    /// farmer is shown both); left out, the listed amount was paid.
+    pub amount_satang: Option<i64>,
 }
 
 #[derive(Serialize, ToSchema)]
@@ -206,6 +209,14 @@ pub async fn mark_paid(
             if batch.payments.is_empty() || batch.payments.len() > MAX_BATCH {
                 return Err(gate.problem(Refusal::BadRequest("api.problem.batch_size")));
             }
+            let possible = 1..=crate::domain::money::MAX_BAHT * 100;
+            if batch
+                .payments
+                .iter()
+                .any(|p| p.amount_satang.is_some_and(|a| !possible.contains(&a)))
+            {
+                return Err(gate.problem(Refusal::BadRequest("api.problem.paid_amount")));
+            }
             let cx = crate::web::case_view::case_context(&state);
             let mut results = Vec::with_capacity(batch.payments.len());
             for payment in batch.payments {
@@ -213,6 +224,7 @@ pub async fn mark_paid(
                     programme_id: &programme_id,
                     reference: &payment.reference,
                     transfer_reference: &payment.transfer_reference,
+                    amount_satang: payment.amount_satang,
                 };
                 let outcome = payments::record(conn, &cx, &actor, &area, &made)
                     .map_err(crate::web::case_view::case_error)?;

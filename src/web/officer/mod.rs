@@ -16,7 +16,7 @@ use crate::domain::search::HouseholdSearch;
 use crate::domain::{NationalId, Role};
 use crate::error::AppError;
 use crate::i18n::Tr;
-use crate::services::explained::{entitlements, Entitlements};
+use crate::services::explained::{self, Entitlements};
 use crate::services::personal_data;
 use crate::services::registry_edits::{self, Edit, Editing};
 use actix_web::{web, HttpResponse};
@@ -271,7 +271,8 @@ pub async fn household(ctx: Ctx, path: web::Path<i32>) -> Result<HttpResponse, A
     let tr = ctx.tr;
     let actor = user.actor();
     let today = thai_time(now).date();
-    let (farm, record, history) = ctx
+    let rules = ctx.state.rules.clone();
+    let (farm, list, history) = ctx
         .db(move |conn| {
             let viewed = personal_data::Viewed {
                 entity: "household",
@@ -299,13 +300,12 @@ pub async fn household(ctx: Ctx, path: web::Path<i32>) -> Result<HttpResponse, A
                 })
                 .collect();
             let farm = registry::load_farm(conn, id)?;
-            let record = registry::rules_record(conn, &farm, today)?;
-            Ok((farm_view(conn, tr, &farm, today)?, record, history))
+            // The same entitlements, reasons and cases the farmer sees.
+            let list = explained::for_household(conn, &rules, id, today, tr.locale)?;
+            Ok((farm_view(conn, tr, &farm, today)?, list, history))
         })
         .await?;
     let can_edit = user.role == Role::Officer;
-    // The same entitlements and reasons the farmer sees.
-    let list = entitlements(&ctx.state.rules, &record, today, ctx.locale());
     render(&HouseholdPage {
         ctx,
         farm,

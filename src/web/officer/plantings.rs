@@ -161,7 +161,8 @@ pub async fn new_planting(ctx: Ctx, path: web::Path<(i32, i32)>) -> Result<HttpR
     let (household_id, plot_id) = path.into_inner();
     let (_, plot) = officers_plot(&ctx, household_id, plot_id).await?;
     let form = PlantingForm {
-        season_year: (chrono::Datelike::year(&ctx.state.clock.today()) + 543 - 1).to_string(),
+        // The crop year turns on 1 May: December 2026 is crop year 2569/70.
+        season_year: crate::rules::facts::crop_year(ctx.state.clock.today()).to_string(),
         ..Default::default()
     };
     render(&PlantingFormPage::new(
