@@ -882,6 +882,10 @@ async fn rice_support_reaches_the_farmers_account_without_anyone_applying(backen
     assert!(page
         .texts(&format!("#programme-{RICE} form.apply button"))
         .is_empty());
+    // "Where is my money" lists it too, at its stable address.
+    let money = app.get("/payments").await;
+    let on_the_way = money.texts(".payment-on_payment_list").join("");
+    assert!(on_the_way.contains("10,000"), "{on_the_way}");
     let case = app.get(&format!("/applications/{reference}")).await;
     assert_eq!(case.status, 200);
     assert!(
@@ -906,6 +910,64 @@ async fn rice_support_reaches_the_farmers_account_without_anyone_applying(backen
         .unwrap_or_else(|| panic!("{}", waiting.json));
     assert_eq!(item["amount_satang"], 1_000_000);
     assert_eq!(item["payee"]["national_id"], FARMER_ID);
+    // The first transfer fails: the farmer is told what to fix, in plain words, and the case
+    // waits off the list until they say it is fixed.
+    let failed = serde_json::json!({"payments": [
+        {"reference": reference, "failed": "promptpay_not_linked"},
+    ]});
+    let report = call(&app, Some(&baac), "POST", &list, Some(failed.clone())).await;
+    assert_eq!(
+        report.json["results"][0]["outcome"], "failed",
+        "{}",
+        report.json
+    );
+    let again = call(&app, Some(&baac), "POST", &list, Some(failed)).await;
+    assert_eq!(
+        again.json["results"][0]["outcome"], "failed",
+        "a retry changes nothing"
+    );
+    let listed = |reply: &Reply| {
+        reply.json["items"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|i| i["reference"] == reference.as_str())
+    };
+    assert!(!listed(&call(&app, Some(&baac), "GET", &list, None).await));
+    let unknown = serde_json::json!({"payments": [{"reference": reference, "failed": "lost"}]});
+    assert_problem(
+        &call(&app, Some(&baac), "POST", &list, Some(unknown)).await,
+        400,
+        "bad-request",
+    );
+    app.login_as(FARMER_ID).await;
+    let money = app.get("/payments").await;
+    let what_to_fix = money.texts(".payment-payment_failed").join("");
+    assert!(what_to_fix.contains("พร้อมเพย์"), "{what_to_fix}");
+    let notices = app
+        .get("/notifications")
+        .await
+        .texts(".notices li")
+        .join(" | ");
+    assert!(notices.contains("โอนเงินไม่สำเร็จ"), "{notices}");
+    let fixed = app
+        .submit(
+            &format!("/applications/{reference}"),
+            &format!("/applications/{reference}/payment-fixed"),
+            &[],
+        )
+        .await;
+    assert_eq!(fixed.status, 303);
+    let case = app.get(&format!("/applications/{reference}")).await;
+    assert!(
+        case.texts(".payment-failed").is_empty(),
+        "nothing left to fix"
+    );
+    let timeline = case.texts(".timeline li strong").join(" | ");
+    assert!(timeline.contains("โอนเงินไม่สำเร็จ"), "{timeline}");
+    app.logout().await;
+    assert!(listed(&call(&app, Some(&baac), "GET", &list, None).await));
+
     // An impossible paid amount refuses the whole batch; the agency may pay another amount
     // than listed, and the farmer is shown both.
     let negative = serde_json::json!({"payments": [
@@ -927,6 +989,12 @@ async fn rice_support_reaches_the_farmers_account_without_anyone_applying(backen
         .join("");
     assert!(received.contains("ได้รับเงิน 9,800"), "{received}");
     assert!(received.contains("BAAC-TR-2567-01"), "{received}");
+    let money = app.get("/payments").await;
+    let paid = money.texts(".payment-received").join("");
+    assert!(
+        paid.contains("9,800") && paid.contains("BAAC-TR-2567-01"),
+        "{paid}"
+    );
     let case = app.get(&format!("/applications/{reference}")).await;
     let paid = case.texts(".amount-paid").join("");
     assert!(paid.contains("9,800"), "{paid}");

@@ -7,7 +7,7 @@
 use super::audit::Actor;
 use super::schema::{application_events, applications, attachments, households, members, users};
 use super::DbConn;
-use crate::domain::{AreaScope, CaseStatus};
+use crate::domain::{AreaScope, CaseStatus, PaymentFailure};
 use chrono::{NaiveDate, NaiveDateTime};
 use diesel::prelude::*;
 
@@ -42,6 +42,8 @@ pub struct ApplicationRow {
     pub approved_amount_reason: Option<String>,
     /// What the paying agency reports it paid.
     pub paid_amount_satang: Option<i64>,
+    /// Why the last payment failed, until the farmer says it is fixed.
+    pub payment_failure: Option<PaymentFailure>,
 }
 
 impl ApplicationRow {
@@ -232,6 +234,7 @@ pub struct Change {
     pub approved_amount_satang: Option<Option<i64>>,
     pub approved_amount_reason: Option<Option<String>>,
     pub paid_amount_satang: Option<Option<i64>>,
+    pub payment_failure: Option<Option<PaymentFailure>>,
 }
 
 /// Applies a change made from version `seen` of the application. `false` when someone else
@@ -589,6 +592,8 @@ pub fn awaiting_payment(
         )
         .filter(applications::programme_id.eq(programme_id))
         .filter(applications::status.eq(CaseStatus::Approved.code()))
+        // A failed payment waits for the farmer to fix what the agency said.
+        .filter(applications::payment_failure.is_null())
         .filter(applications::id.gt(after))
         .select((
             applications::id,

@@ -6,7 +6,7 @@
 
 use crate::domain::{
     CaseStatus, ConsentPurpose, Crop, DataRequestKind, DataRequestStatus, Hazard, LandDocument,
-    MembershipKind, Relation, Role, Season, Species, Tenure,
+    MembershipKind, PaymentFailure, Relation, Role, Season, Species, Tenure,
 };
 use diesel::backend::Backend;
 use diesel::deserialize::{self, FromSql, Queryable};
@@ -106,4 +106,5 @@ stored_as_code!(
     Season => ["plantings.season"],
     Species => ["livestock.species"],
     MembershipKind => ["memberships.kind"],
+    PaymentFailure => ["applications.payment_failure"],
 );

@@ -338,6 +338,7 @@ diesel::table! {
         approved_amount_satang -> Nullable<BigInt>,
         approved_amount_reason -> Nullable<Text>,
         paid_amount_satang -> Nullable<BigInt>,
+        payment_failure -> Nullable<Text>,
     }
 }
 

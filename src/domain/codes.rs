@@ -147,6 +147,16 @@ code_enum!(
     Fire = "fire",
 });
 
+code_enum!(
+    /// Why the paying agency could not pay a case; each says the farmer what to fix.
+    PaymentFailure, "payment_failure", {
+    AccountClosed = "account_closed",
+    NameMismatch = "name_mismatch",
+    NoAccount = "no_account",
+    PromptPayNotLinked = "promptpay_not_linked",
+    Other = "other",
+});
+
 code_enum!(Relation, "relation", {
     Head = "head",
     Spouse = "spouse",

@@ -27,7 +27,8 @@ pub use area::Area;
 pub use clock::Clock;
 pub use codes::{
     ApiScope, CaseStatus, ConsentPurpose, Crop, DataRequestKind, DataRequestStatus, Hazard,
-    LandDocument, MembershipKind, RejectionReason, Relation, Role, Season, Species, Tenure,
+    LandDocument, MembershipKind, PaymentFailure, RejectionReason, Relation, Role, Season, Species,
+    Tenure,
 };
 pub use email::Email;
 pub use national_id::NationalId;

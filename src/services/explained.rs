@@ -78,7 +78,8 @@ impl DeliveryView {
 
 /// Where the household's case for a programme stands, as one sentence with a link to it.
 pub struct ProgressView {
-    /// `draft`, `under_way`, `on_payment_list` or `received`, for styling and tests.
+    /// `draft`, `under_way`, `on_payment_list`, `payment_failed` or `received`, for styling
+    /// and tests.
     pub kind: &'static str,
     pub text: String,
     pub link: String,
@@ -250,7 +251,7 @@ pub fn for_household(
 
 /// One sentence on where a case stands; none for a rejection, which the farmer may follow
 /// on the case page (the programme offers its action again).
-fn progress(
+pub(super) fn progress(
     conn: &mut DbConn,
     tr: &Tr,
     programme: &Programme,
@@ -300,6 +301,14 @@ fn progress(
                 &[("reference", &reference)],
             ),
         ),
+        CaseStatus::Approved if case.payment_failure.is_some() => {
+            let fix = case.payment_failure.map_or("", |f| tr.t(f.label_key()));
+            let text = tr.fmt(
+                "entitlements.progress.payment_failed",
+                &[("amount", amount.as_deref().unwrap_or("")), ("fix", fix)],
+            );
+            ("payment_failed", text)
+        }
         CaseStatus::Approved => match (&programme.delivery.mode, case.decided_on) {
             (Mode::Automatic { pays_within_days }, Some(decided)) => {
                 let by = decided + Duration::days(i64::from(*pays_within_days));

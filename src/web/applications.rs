@@ -6,14 +6,14 @@ use super::case_view::{
     case_context, case_error, checked_files, confirmed, location, required_message, send_file,
     CaseView,
 };
-use super::context::{redirect, render, Ctx, FieldErrors, Posted};
+use super::context::{redirect, render, Ctx, FieldErrors, NoFields, Posted};
 use super::routes::{Routes, FARMER};
 use super::uploads::MultipartPost;
 use crate::db::applications::{self as apps, ApplicationRow};
 use crate::domain::{CaseStatus, Role};
 use crate::error::AppError;
 use crate::services::cases::{self, CaseError, Step};
-use crate::services::files;
+use crate::services::{files, payments};
 use actix_web::{web, HttpResponse};
 use askama::Template;
 use std::collections::HashMap;
@@ -31,6 +31,11 @@ pub fn routes(routes: &mut Routes) {
         )
         .post("/applications/{reference}/reply", FARMER, reply)
         .post("/applications/{reference}/rating", FARMER, rate)
+        .post(
+            "/applications/{reference}/payment-fixed",
+            FARMER,
+            payment_fixed,
+        )
         .post("/applications/{reference}/{step}", FARMER, farmer_step);
 }
 
@@ -326,6 +331,24 @@ async fn finish_step(
         HashMap::new(),
     )
     .await
+}
+
+/// The farmer says they fixed what made the payment fail: the case is on the payment list
+/// again.
+pub async fn payment_fixed(
+    ctx: Ctx,
+    path: web::Path<String>,
+    _csrf_checked: Posted<NoFields>,
+) -> Result<HttpResponse, AppError> {
+    let now = ctx.state.clock.now();
+    let reference = path.into_inner();
+    let app = own_by_reference(&ctx, reference.clone()).await?;
+    let actor = ctx.farmer()?.0.actor();
+    ctx.db(move |conn| payments::fixed_by_farmer(conn, &actor, &app, now).map_err(case_error))
+        .await?;
+    Ok(redirect(&format!(
+        "/applications/{reference}?fixed=1#payment"
+    )))
 }
 
 /// The farmer's steps on a submitted application: `withdraw`, `appeal`.

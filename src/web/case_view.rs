@@ -9,7 +9,7 @@ use crate::db::applications::{self as apps, ApplicationRow};
 use crate::db::{registry, users};
 use crate::domain::attachment::{self, CheckedFile, Upload};
 use crate::domain::case::{transition, CaseAction};
-use crate::domain::{CaseStatus, Invalid, RejectionReason, Role};
+use crate::domain::{CaseStatus, Invalid, PaymentFailure, RejectionReason, Role};
 use crate::error::AppError;
 use crate::rules::evaluate::format_value;
 use crate::rules::form::RawAnswers;
@@ -70,6 +70,8 @@ pub struct CaseView {
     pub approved_amount: Option<(String, String)>,
     /// What the agency paid, and whether it differs from what was approved.
     pub paid_amount: Option<(String, bool)>,
+    /// Why the last payment failed (what the farmer must fix), until they say it is fixed.
+    pub payment_failure: Option<PaymentFailure>,
     /// The computed amount, as an officer types it (e.g. "13400.00"), to pre-fill approval.
     pub computed_baht: String,
     pub snapshot: SnapshotExplanation,
@@ -195,11 +197,13 @@ impl CaseView {
                 at: tr.moment(&e.at),
                 who: Role::parse(&e.actor_role).map_or("role.system", |r| r.label_key()),
                 what: tr.t(&format!("case.event.{}", e.kind)).to_owned(),
-                reason: e
-                    .reason
-                    .as_deref()
-                    .and_then(|r| RejectionReason::parse(r).ok())
-                    .map(|r| r.label_key()),
+                // A rejection's reason, or why a payment failed.
+                reason: e.reason.as_deref().and_then(|r| {
+                    RejectionReason::parse(r)
+                        .map(|r| r.label_key())
+                        .or_else(|_| PaymentFailure::parse(r).map(|f| f.label_key()))
+                        .ok()
+                }),
                 message: e.message,
                 internal: e.internal,
             })
@@ -234,6 +238,7 @@ impl CaseView {
                     Some(satang) != app.amount_to_pay(),
                 )
             }),
+            payment_failure: app.payment_failure,
             computed_baht: app
                 .snapshot_amount_satang
                 .map(|s| format!("{}.{:02}", s / 100, s % 100))

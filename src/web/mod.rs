@@ -23,6 +23,7 @@ pub mod open_data;
 pub mod page_feedback;
 pub mod pages;
 pub mod partner_keys;
+pub mod payments;
 pub mod privacy;
 pub mod registry_rejects;
 pub mod routes;
@@ -63,6 +64,7 @@ fn page_routes(routes: &mut Routes) {
         .post("/password/reset", Access::Public, auth::reset)
         .get("/farm", FARMER, farm::my_farm)
         .get("/entitlements", FARMER, entitlements::my_entitlements)
+        .get("/payments", FARMER, payments::my_payments)
         .get("/rules/facts", Access::Public, entitlements::fact_catalogue)
         .get("/notifications", Access::SignedIn, notices::list)
         .post("/notifications/read", Access::SignedIn, notices::mark_read)

@@ -4,7 +4,7 @@
 
 use super::context::{redirect, render, Ctx, NoFields, Posted};
 use crate::db::notices;
-use crate::domain::CaseStatus;
+use crate::domain::{CaseStatus, PaymentFailure};
 use crate::error::AppError;
 use crate::rules::{evaluate::format_value, Value};
 use actix_web::HttpResponse;
@@ -107,6 +107,16 @@ pub async fn list(ctx: Ctx) -> Result<HttpResponse, AppError> {
                     tr.fmt(text_key, &[("reference", n.subject.as_str())]),
                     link.to_owned(),
                     "notices.see",
+                )
+            } else if let Some(failure) = n.kind.strip_prefix("payment_failed.") {
+                let fix = PaymentFailure::parse(failure).map_or("", |f| tr.t(f.label_key()));
+                (
+                    tr.fmt(
+                        "notices.payment_failed",
+                        &[("reference", n.subject.as_str()), ("fix", fix)],
+                    ),
+                    format!("/applications/{}", n.subject),
+                    "notices.see_application",
                 )
             } else if let Some(event) = n.kind.strip_prefix("staff_case.") {
                 (

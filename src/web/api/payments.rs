@@ -5,7 +5,7 @@
 use super::partner::Partner;
 use super::problem::{Problem, ProblemBody, Refusal};
 use crate::db::applications as apps;
-use crate::domain::{ApiScope, NationalId};
+use crate::domain::{ApiScope, NationalId, PaymentFailure};
 use crate::rules::delivery::Mode;
 use crate::services::payments;
 use actix_web::{get, post, web, HttpResponse};
@@ -154,6 +154,10 @@ pub struct PaymentMade {
     /// What was paid, in satang, when it differs from `amount_satang` of the list (the
     /// farmer is shown both); left out, the listed amount was paid.
     pub amount_satang: Option<i64>,
+    /// Set when the transfer failed, instead of paying: `account_closed`, `name_mismatch`,
+    /// `no_account`, `promptpay_not_linked` or `other`. The farmer is told what to fix; the
+    /// case comes back on the list once they have.
+    pub failed: Option<String>,
 }
 
 #[derive(Serialize, ToSchema)]
@@ -165,7 +169,8 @@ pub struct PaymentResults {
 pub struct PaymentResult {
     pub reference: String,
     /// `paid` (now), `already_paid` (by an earlier call), `not_found` (not this programme's,
-    /// or outside the key's area) or `not_approved` (not waiting for payment).
+    /// or outside the key's area), `not_approved` (not waiting for payment) or `failed` (the
+    /// failure is recorded and the farmer told).
     pub outcome: String,
 }
 
@@ -217,14 +222,24 @@ pub async fn mark_paid(
             {
                 return Err(gate.problem(Refusal::BadRequest("api.problem.paid_amount")));
             }
+            let mut failures = Vec::with_capacity(batch.payments.len());
+            for payment in &batch.payments {
+                failures.push(match payment.failed.as_deref() {
+                    None => None,
+                    Some(code) => Some(PaymentFailure::parse(code).map_err(|_| {
+                        gate.problem(Refusal::BadRequest("api.problem.payment_failure"))
+                    })?),
+                });
+            }
             let cx = crate::web::case_view::case_context(&state);
             let mut results = Vec::with_capacity(batch.payments.len());
-            for payment in batch.payments {
+            for (payment, failed) in batch.payments.into_iter().zip(failures) {
                 let made = payments::Payment {
                     programme_id: &programme_id,
                     reference: &payment.reference,
                     transfer_reference: &payment.transfer_reference,
                     amount_satang: payment.amount_satang,
+                    failed,
                 };
                 let outcome = payments::record(conn, &cx, &actor, &area, &made)
                     .map_err(crate::web::case_view::case_error)?;
