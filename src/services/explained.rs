@@ -222,9 +222,20 @@ pub fn for_household(
     locale: Locale,
 ) -> diesel::QueryResult<Entitlements> {
     let farm = registry::load_farm(conn, household_id)?;
-    let record = registry::rules_record(conn, &farm, today)?;
+    for_farm(conn, rules, &farm, today, locale)
+}
+
+/// `for_household`, for a page that has already loaded the household's farm.
+pub fn for_farm(
+    conn: &mut DbConn,
+    rules: &RuleSet,
+    farm: &registry::Farm,
+    today: NaiveDate,
+    locale: Locale,
+) -> diesel::QueryResult<Entitlements> {
+    let record = registry::rules_record(conn, farm, today)?;
     let mut list = entitlements(rules, &record, today, locale);
-    let cases = apps::for_household(conn, household_id)?;
+    let cases = apps::for_household(conn, farm.household.id)?;
     let tr = Tr::new(locale);
     let views = list
         .eligible

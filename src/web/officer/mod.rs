@@ -301,7 +301,7 @@ pub async fn household(ctx: Ctx, path: web::Path<i32>) -> Result<HttpResponse, A
                 .collect();
             let farm = registry::load_farm(conn, id)?;
             // The same entitlements, reasons and cases the farmer sees.
-            let list = explained::for_household(conn, &rules, id, today, tr.locale)?;
+            let list = explained::for_farm(conn, &rules, &farm, today, tr.locale)?;
             Ok((farm_view(conn, tr, &farm, today)?, list, history))
         })
         .await?;
