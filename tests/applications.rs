@@ -22,6 +22,8 @@ on_both_databases!(
     answers_typed_when_the_session_expired_are_back_after_signing_in,
     an_officer_approves_several_cases_at_once_and_each_step_is_audited,
     a_farmer_withdraws_before_a_decision_and_may_apply_again,
+    a_flood_drafts_the_claim_and_the_farmer_confirms_ten_rai_of_rice_in_the_zone,
+    each_reminder_is_sent_once_when_it_falls_due,
 );
 
 pub(crate) const RELIEF: &str = "disaster-relief-crops";
@@ -45,19 +47,40 @@ pub(crate) async fn start(app: &TestApp, programme: &str) -> String {
     location(&page)
 }
 
-const RELIEF_ANSWERS: [(&str, &str); 3] = [
-    ("q_damaged_rai", "8"),
-    ("q_baac_account", "020-1-23456-7"),
-    ("q_insured", "no"),
-];
+/// The field of the damaged rai of the demo farmer's rice field behind the house: the first
+/// crop a relief claim lists (`None` on another programme's form).
+pub(crate) fn rice_damage_field(claim: &Page) -> Option<String> {
+    claim.input_names("q_damaged.").into_iter().next()
+}
 
-/// Submits the draft with the relief answers (other programmes ignore them) and the
-/// declaration; the application's path.
+/// The relief answers: `rai` damaged on the rice field, the account and the insurance (other
+/// programmes ignore them).
+pub(crate) fn relief_answers(claim: &Page, rai: &str) -> Vec<(String, String)> {
+    let mut answers = vec![
+        ("q_baac_account".to_owned(), "020-1-23456-7".to_owned()),
+        ("q_insured".to_owned(), "no".to_owned()),
+    ];
+    if let Some(field) = rice_damage_field(claim) {
+        answers.push((field, rai.to_owned()));
+    }
+    answers
+}
+
+/// Submits the draft with the relief answers (8 rai of rice damaged) and the declaration; the
+/// application's path.
 pub(crate) async fn submit_relief(app: &TestApp, draft: &str) -> String {
+    submit_relief_with(app, draft, "8").await
+}
+
+pub(crate) async fn submit_relief_with(app: &TestApp, draft: &str, rai: &str) -> String {
     let form = app.get(draft).await;
     let version = form.input_value("version").unwrap();
     let token = form.csrf_token();
-    let mut fields = RELIEF_ANSWERS.to_vec();
+    let answers = relief_answers(&form, rai);
+    let mut fields: Vec<(&str, &str)> = answers
+        .iter()
+        .map(|(k, v)| (k.as_str(), v.as_str()))
+        .collect();
     fields.extend([
         ("declaration", "yes"),
         ("version", version.as_str()),
@@ -107,7 +130,7 @@ async fn farmer_applies_for_flood_relief_and_follows_it_to_payment(backend: Back
         form.body.contains("320101000001"),
         "the registry data is shown"
     );
-    assert!(form.input_value("q_damaged_rai").is_some());
+    let rice = rice_damage_field(&form).expect("the claim asks the damage of each crop");
     assert!(
         form.input_value("national_id").is_none(),
         "never asked again"
@@ -123,7 +146,7 @@ async fn farmer_applies_for_flood_relief_and_follows_it_to_payment(backend: Back
             &draft,
             &[
                 ("csrf_token", &token),
-                ("q_damaged_rai", "45"),
+                (rice.as_str(), "45"),
                 ("q_baac_account", "020-1-23456-7"),
                 ("version", "0"),
                 ("action", "submit"),
@@ -138,7 +161,11 @@ async fn farmer_applies_for_flood_relief_and_follows_it_to_payment(backend: Back
         "the file sent with a refused form is kept with the draft"
     );
     let errors = refused.texts(".field-error").join(" | ");
-    assert!(errors.contains("นอกช่วง"), "{errors}");
+    assert!(
+        errors.contains("มากกว่าพื้นที่ที่ปลูก"),
+        "45 rai damaged on a 12-rai field: {errors}"
+    );
+    assert_eq!(refused.input_value(&rice).as_deref(), Some("45"));
     assert!(
         errors.contains("กรุณาเลือก") || errors.contains("กรุณากรอก"),
         "{errors}"
@@ -172,8 +199,8 @@ async fn farmer_applies_for_flood_relief_and_follows_it_to_payment(backend: Back
         Some("020-1-23456-7")
     );
 
-    // Submitted: a reference, shown and e-mailed.
-    let case_path = submit_relief(&app, &draft).await;
+    // Submitted with 9 rai of rice damaged: a reference, shown and e-mailed.
+    let case_path = submit_relief_with(&app, &draft, "9").await;
     let reference = case_path.trim_start_matches("/applications/").to_owned();
     assert!(reference.starts_with("KS-25"), "{reference}");
     assert_eq!(reference.len(), "KS-2569-000001".len());
@@ -301,7 +328,7 @@ async fn farmer_applies_for_flood_relief_and_follows_it_to_payment(backend: Back
     let computed = page
         .input_value("approve_amount")
         .expect("the amount to approve");
-    assert!(!computed.is_empty());
+    assert_eq!(computed, "12060.00", "9 rai × 1,340 baht");
     let no_reason = step(
         &app,
         &case_page,
@@ -368,7 +395,8 @@ async fn farmer_applies_for_flood_relief_and_follows_it_to_payment(backend: Back
     assert!(approved.contains("10,720"), "{approved}");
     assert!(approved.contains("ตรวจแปลงแล้ว นาเสียหาย 8 ไร่"), "{approved}");
     assert!(mine.texts(".amount-paid").join("").contains("10,720"));
-    assert!(!mine.texts(".amount-computed").join("").contains("10,720"));
+    let claimed = mine.texts(".amount-computed").join("");
+    assert!(claimed.contains("12,060"), "{claimed}");
     assert!(app.get("/applications").await.body.contains(&reference));
     let notices = app.get("/notifications").await.texts(".notices li").len();
     assert!(notices >= 5, "a notice for every change ({notices})");
@@ -769,7 +797,11 @@ async fn answers_typed_when_the_session_expired_are_back_after_signing_in(backen
     diesel::delete(sessions::table)
         .execute(&mut *app.db())
         .unwrap();
-    let mut fields = RELIEF_ANSWERS.to_vec();
+    let answers = relief_answers(&form, "8");
+    let mut fields: Vec<(&str, &str)> = answers
+        .iter()
+        .map(|(k, v)| (k.as_str(), v.as_str()))
+        .collect();
     fields.extend([
         ("csrf_token", token.as_str()),
         ("version", "0"),
@@ -793,7 +825,8 @@ async fn answers_typed_when_the_session_expired_are_back_after_signing_in(backen
         .await;
     assert_eq!(location(&signed_in), draft);
     let back = app.get(&draft).await;
-    assert_eq!(back.input_value("q_damaged_rai").as_deref(), Some("8"));
+    let rice = rice_damage_field(&back).unwrap();
+    assert_eq!(back.input_value(&rice).as_deref(), Some("8"));
     assert_eq!(
         back.input_value("q_baac_account").as_deref(),
         Some("020-1-23456-7")
@@ -809,10 +842,7 @@ async fn answers_typed_when_the_session_expired_are_back_after_signing_in(backen
     );
     // Shown once: a later visit shows the stored draft.
     assert_eq!(
-        app.get(&draft)
-            .await
-            .input_value("q_damaged_rai")
-            .as_deref(),
+        app.get(&draft).await.input_value(&rice).as_deref(),
         Some("")
     );
 }
@@ -1070,4 +1100,318 @@ async fn farmer_rates_a_decided_case_and_may_change_the_rating_for_seven_days(
         )
         .await;
     assert_eq!(late.status, 409);
+}
+
+async fn a_flood_drafts_the_claim_and_the_farmer_confirms_ten_rai_of_rice_in_the_zone(
+    backend: Backend,
+) {
+    use diesel::prelude::*;
+    use kaset::db::schema::applications;
+    let app = spawn_app(backend).await;
+    let today = app.clock.today();
+
+    // The administrator declares a flood over the farmer's home tambon only; the rented
+    // rice field lies in the next tambon.
+    app.login_as(crate::support::ADMIN).await;
+    let declared = app
+        .submit(
+            "/admin/disasters",
+            "/admin/disasters",
+            &[
+                ("hazard", "flood"),
+                (
+                    "started_on",
+                    &(today - chrono::Duration::days(2)).to_string(),
+                ),
+                ("ended_on", ""),
+                (
+                    "claims_close_on",
+                    &(today + chrono::Duration::days(14)).to_string(),
+                ),
+                ("description", "ประกาศจังหวัดสุรินทร์ ที่ 7/2569"),
+                ("areas", "320101"),
+            ],
+        )
+        .await;
+    assert_eq!(declared.status, 200, "{}", declared.body);
+    let result = declared.texts("[role=status]").join("");
+    assert!(!result.contains(" 0 ราย"), "claims were drafted: {result}");
+    app.logout().await;
+
+    // Kaset drafted the claim by itself, for no applicant, and told the farmer.
+    let drafted: Vec<(String, Option<i32>)> = applications::table
+        .inner_join(kaset::db::schema::households::table)
+        .filter(kaset::db::schema::households::registry_number.eq("320101000001"))
+        .filter(applications::programme_id.eq(RELIEF))
+        .select((applications::status, applications::applicant_id))
+        .load(&mut *app.db())
+        .unwrap();
+    assert_eq!(drafted, vec![("draft".to_owned(), None)]);
+    app.login_as(FARMER_ID).await;
+    let notices = app
+        .get("/notifications")
+        .await
+        .texts(".notices li")
+        .join(" | ");
+    assert!(notices.contains("ระบบกรอกคำขอ"), "{notices}");
+
+    // Before any damage is reported, the card says the most it could be: all rice and cassava
+    // inside the zone (12 rai 2 ngan × 1,340 + 8 rai × 1,980), not the rented field outside it.
+    let entitled = app.get("/entitlements").await;
+    let amount = entitled
+        .texts(&format!("#programme-{RELIEF} .amount"))
+        .join("");
+    assert!(amount.contains("32,590"), "{amount}");
+
+    // "Check and confirm" opens the claim Kaset drafted, listing only the crops in the zone.
+    let draft = start(&app, RELIEF).await;
+    let claim = app.get(&draft).await;
+    assert!(claim.h1().contains("ตรวจและยืนยันคำขอ"), "{}", claim.h1());
+    let crops = claim.input_names("q_damaged.");
+    assert_eq!(
+        crops.len(),
+        2,
+        "the rice field and the cassava field: {crops:?}"
+    );
+    let outside = claim.texts(".muted").join(" ");
+    assert!(
+        outside.contains("นาเช่า"),
+        "the rented field is named as not counted: {outside}"
+    );
+
+    // Nothing damaged is refused; 10 rai of rice damaged is confirmed.
+    let answers = |rice: &str| {
+        vec![
+            (crops[0].clone(), rice.to_owned()),
+            ("q_baac_account".to_owned(), "020-1-23456-7".to_owned()),
+            ("q_insured".to_owned(), "no".to_owned()),
+            ("declaration".to_owned(), "yes".to_owned()),
+            ("version".to_owned(), claim.input_value("version").unwrap()),
+            ("action".to_owned(), "submit".to_owned()),
+            ("csrf_token".to_owned(), claim.csrf_token()),
+        ]
+    };
+    let post = |fields: Vec<(String, String)>| {
+        let draft = draft.clone();
+        let app = &app;
+        async move {
+            let fields: Vec<(&str, &str)> = fields
+                .iter()
+                .map(|(k, v)| (k.as_str(), v.as_str()))
+                .collect();
+            app.post_multipart(&draft, &fields, &[]).await
+        }
+    };
+    let nothing = post(answers("")).await;
+    assert_eq!(nothing.status, 422);
+    assert!(nothing.body.contains("อย่างน้อยหนึ่งแปลง"));
+    let case_path = location(&post(answers("๑๐ ไร่")).await);
+    let case = app.get(&case_path).await;
+    let claimed = case.texts(".amount-computed").join("");
+    assert!(claimed.contains("13,400"), "10 rai × 1,340 baht: {claimed}");
+    let reference = case_path.trim_start_matches("/applications/").to_owned();
+    app.logout().await;
+
+    // The officer approves the claimed amount and records the agency's payment.
+    app.login_as(OFFICER_SURIN).await;
+    let case_page = format!("/officer/cases/{reference}");
+    let page = app.get(&case_page).await;
+    assert_eq!(
+        page.input_value("approve_amount").as_deref(),
+        Some("13400.00")
+    );
+    let approved = step(
+        &app,
+        &case_page,
+        "approve",
+        &[("approve_amount", "13400.00"), ("approve_message", "")],
+    )
+    .await;
+    assert_eq!(location(&approved), case_page);
+    let paid = step(&app, &case_page, "paid", &[("confirm", "yes")]).await;
+    assert_eq!(location(&paid), case_page);
+    app.logout().await;
+
+    // The farmer sees it paid, and the relief as received.
+    app.login_as(FARMER_ID).await;
+    let mine = app.get(&case_path).await;
+    assert!(mine.texts(".amount-paid").join("").contains("13,400"));
+    let received = app
+        .get("/entitlements")
+        .await
+        .texts(&format!("#programme-{RELIEF} .progress-received"))
+        .join("");
+    assert!(received.contains("ได้รับเงิน 13,400"), "{received}");
+}
+
+async fn each_reminder_is_sent_once_when_it_falls_due(backend: Backend) {
+    use kaset::services::reminders::{self, Reminder};
+    // The deployed rules, plus a programme the farmer can apply for that closes in 10 days.
+    let rules_dir = crate::entitlements::copy_of_the_rules();
+    let today = kaset::domain::Clock::system().today();
+    let soil = std::fs::read_to_string(rules_dir.path().join("ldd-soil-analysis.toml")).unwrap();
+    let closing = soil
+        .replacen(
+            "id = \"ldd-soil-analysis\"",
+            "id = \"ldd-soil-analysis-closing\"",
+            1,
+        )
+        .replacen(
+            "valid_from = 2023-10-01",
+            &format!(
+                "valid_from = 2023-10-01\nvalid_to = {}",
+                today + chrono::Duration::days(10)
+            ),
+            1,
+        );
+    assert!(closing.contains("valid_to"));
+    std::fs::write(
+        rules_dir.path().join("ldd-soil-analysis-closing.toml"),
+        closing,
+    )
+    .unwrap();
+    let app = crate::support::spawn_app_with(
+        backend,
+        crate::support::Options {
+            rules_dir: Some(rules_dir.path().to_owned()),
+            ..Default::default()
+        },
+    )
+    .await;
+    let rules = kaset::app::load_rules(rules_dir.path()).unwrap();
+    let calendar = kaset::app::load_calendar(rules_dir.path()).unwrap();
+    let run = |days_later: i64| {
+        let clock = kaset::domain::Clock::starting_at(
+            (app.clock.now() + chrono::Duration::days(days_later)).and_utc(),
+        );
+        let cx =
+            kaset::services::cases::CaseContext::new(&rules, &calendar, "http://kaset.test", clock);
+        reminders::send_due(&mut app.db(), &cx).unwrap()
+    };
+    let sent =
+        |reminder: Reminder| kaset::db::reminders::count(&mut app.db(), reminder.code()).unwrap();
+    // The start-up evaluation brings the stored decisions up to the new rule set first (and
+    // tells the farmer of the new programme).
+    app.smtp.wait_for(crate::support::FARMER_EMAIL).await;
+
+    // A flood whose damage reports close in 2 days drafts the farmer's relief claim; the
+    // farmer applies for soil analysis and the officer asks for more information.
+    app.login_as(crate::support::ADMIN).await;
+    let declared = app
+        .submit(
+            "/admin/disasters",
+            "/admin/disasters",
+            &[
+                ("hazard", "flood"),
+                (
+                    "started_on",
+                    &(today - chrono::Duration::days(2)).to_string(),
+                ),
+                ("ended_on", ""),
+                (
+                    "claims_close_on",
+                    &(today + chrono::Duration::days(2)).to_string(),
+                ),
+                ("description", "ประกาศจังหวัดสุรินทร์ ที่ 8/2569"),
+                ("areas", "320101"),
+            ],
+        )
+        .await;
+    assert_eq!(declared.status, 200, "{}", declared.body);
+    app.logout().await;
+    app.login_as(FARMER_ID).await;
+    let soil_case = submit_relief(&app, &start(&app, "ldd-soil-analysis").await).await;
+    let soil_reference = soil_case.trim_start_matches("/applications/").to_owned();
+    app.logout().await;
+    app.login_as(OFFICER_SURIN).await;
+    let soil_page = format!("/officer/cases/{soil_reference}");
+    let asked = step(
+        &app,
+        &soil_page,
+        "request-info",
+        &[("request_info", "กรุณาแนบโฉนด")],
+    )
+    .await;
+    assert_eq!(location(&asked), soil_page);
+    app.logout().await;
+
+    // Today: the claim closes in 2 days and the new programme in 10 (for every household
+    // they concern); the information was asked just now. Running again sends nothing more.
+    let first = run(0);
+    assert_eq!(run(0), 0);
+    assert!(sent(Reminder::ClaimClosing) >= 1 && sent(Reminder::ProgrammeClosing) >= 1);
+    assert_eq!(
+        first as i64,
+        Reminder::ALL.into_iter().map(sent).sum::<i64>()
+    );
+
+    // The farmer confirms the claim; the officer rejects it.
+    app.login_as(FARMER_ID).await;
+    let relief_case = submit_relief(&app, &start(&app, RELIEF).await).await;
+    let relief_reference = relief_case.trim_start_matches("/applications/").to_owned();
+    let notices = app
+        .get("/notifications")
+        .await
+        .texts(".notices li")
+        .join(" | ");
+    assert!(notices.contains("ยังไม่ได้ยืนยัน"), "{notices}");
+    assert!(notices.contains("จะปิดรับวันที่"), "{notices}");
+    app.logout().await;
+    app.login_as(OFFICER_SURIN).await;
+    let relief_page = format!("/officer/cases/{relief_reference}");
+    let rejected = step(
+        &app,
+        &relief_page,
+        "reject",
+        &[
+            ("reason", "data_mismatch"),
+            ("reject_message", "ตรวจแล้วไม่พบความเสียหาย"),
+        ],
+    )
+    .await;
+    assert_eq!(location(&rejected), relief_page);
+    app.logout().await;
+
+    // Once the information is five working days overdue it is reminded; the appeal window
+    // still has weeks left. 25 days on, five days are left to appeal.
+    let farmer_reminders = || async {
+        app.login_as(FARMER_ID).await;
+        let notices = app.get("/notifications").await.texts(".notices li");
+        app.logout().await;
+        notices
+            .into_iter()
+            .filter(|n| n.contains("เตือน"))
+            .collect::<Vec<String>>()
+    };
+    // Five working days after the request (holidays count as the office's calendar says).
+    let info_due = (1..)
+        .find(|days| {
+            calendar.working_days_between(today, today + chrono::Duration::days(*days)) >= 5
+        })
+        .unwrap();
+    assert!(info_due < 23, "before the appeal reminder falls due");
+    run(info_due);
+    assert_eq!(run(info_due), 0);
+    let reminded = farmer_reminders().await;
+    assert!(
+        reminded
+            .iter()
+            .any(|n| n.contains(&soil_reference) && n.contains("ขอข้อมูลเพิ่มเติม")),
+        "{reminded:?}"
+    );
+    assert!(
+        !reminded.iter().any(|n| n.contains("อุทธรณ์")),
+        "{reminded:?}"
+    );
+    run(25);
+    assert_eq!(run(25), 0);
+
+    // Each of the farmer's four reminders once: the claim, the closing programme, the
+    // unanswered request and the appeal.
+    let reminded = farmer_reminders().await;
+    assert_eq!(reminded.len(), 4, "{reminded:?}");
+    assert!(reminded
+        .iter()
+        .any(|n| n.contains(&relief_reference) && n.contains("อุทธรณ์ได้ถึงวันที่")));
+    assert!(Reminder::ALL.into_iter().all(|r| sent(r) >= 1));
 }

@@ -279,28 +279,54 @@ async fn assert_accessible(client: &Client, axe: &str, page: &str) {
 }
 
 #[actix_web::test]
-async fn farmer_applies_and_follows_the_application_and_the_officer_decides_it_in_a_browser() {
+async fn farmer_confirms_the_flood_claim_kaset_drafted_for_her_on_a_phone_and_the_officer_decides_it(
+) {
     let Some(axe) = prerequisites() else { return };
     let app = spawn_app(Backend::Sqlite).await;
-    crate::support::declare_flood(&app);
+    crate::support::declare_flood_and_draft_claims(&app);
     let driver = start_driver().await;
     let profile = tempfile::tempdir().unwrap();
     let client = browser(&driver, profile.path()).await;
 
+    // The notice says the claim is ready; it leads to the programme, whose button opens it.
     client.goto(&app.url("/login")).await.unwrap();
     sign_in(&client, FARMER_ID).await;
     wait_for_path(&client, |p| p == "/farm").await;
-    client.goto(&app.url("/entitlements")).await.unwrap();
+    client.goto(&app.url("/notifications")).await.unwrap();
+    assert!(text_of(&client, ".notices").await.contains("ระบบกรอกคำขอ"));
+    click(&client, ".notices a[href*='disaster-relief-crops']").await;
+    wait_for_path(&client, |p| p.starts_with("/entitlements")).await;
     click(
         &client,
-        "#programme-disaster-relief-crops form.apply button",
+        "#programme-disaster-relief-crops .progress-drafted a",
     )
     .await;
     wait_for_path(&client, |p| p.starts_with("/applications/drafts/")).await;
-    assert_accessible(&client, &axe, "application-draft").await;
+    assert!(text_of(&client, "h1").await.contains("ตรวจและยืนยันคำขอ"));
+    assert_accessible(&client, &axe, "claim-to-confirm").await;
+    let overflow = client
+        .execute(
+            "return document.documentElement.scrollWidth > window.innerWidth;",
+            vec![],
+        )
+        .await
+        .unwrap();
+    assert_eq!(
+        overflow,
+        serde_json::Value::Bool(false),
+        "the claim scrolls sideways on a phone"
+    );
 
-    // Only the programme's own questions, a photo, the declaration, submit.
-    for (id, value) in [("q_damaged_rai", "8"), ("q_baac_account", "020-1-23456-7")] {
+    // The damage of each crop in the zone (the rice field is listed first), the account, a
+    // photo, the declaration, confirm.
+    client
+        .find(Locator::Css("input[name^='q_damaged.']"))
+        .await
+        .unwrap()
+        .send_keys("8")
+        .await
+        .unwrap();
+    for (id, value) in [("q_baac_account", "020-1-23456-7")] {
         client
             .find(Locator::Id(id))
             .await
@@ -358,6 +384,12 @@ async fn farmer_applies_and_follows_the_application_and_the_officer_decides_it_i
         tokio::time::sleep(Duration::from_millis(100)).await;
     }
     assert!(status.contains("อนุมัติแล้ว"), "{status}");
+    assert!(
+        text_of(&client, ".amount-computed")
+            .await
+            .contains("10,720"),
+        "8 rai of rice × 1,340 baht, as confirmed"
+    );
     client.close().await.unwrap();
 }
 

@@ -201,6 +201,7 @@ async fn admin_declares_a_disaster_and_affected_farmers_see_relief_and_are_told(
                 ("hazard", "flood"),
                 ("started_on", &started),
                 ("ended_on", ""),
+                ("claims_close_on", &days_ago(&app, -27)),
                 ("description", "ประกาศจังหวัดสุรินทร์ ที่ 1/2569"),
                 ("areas", "320101, 320102"),
             ],
@@ -278,6 +279,7 @@ async fn a_disaster_declaration_with_an_unknown_area_is_refused_and_keeps_the_in
                 ("hazard", "drought"),
                 ("started_on", &days_ago(&app, 1)),
                 ("ended_on", &days_ago(&app, 5)),
+                ("claims_close_on", &days_ago(&app, -400)),
                 ("description", "ภัยแล้ง"),
                 ("areas", "999999"),
             ],
@@ -287,6 +289,7 @@ async fn a_disaster_declaration_with_an_unknown_area_is_refused_and_keeps_the_in
     let errors = page.texts(".field-error").join(" ");
     assert!(errors.contains("ไม่พบรหัสตำบลหรืออำเภอนี้"), "{errors}");
     assert!(errors.contains("วันที่สิ้นสุดต้องไม่ก่อนวันที่เกิดภัย"), "{errors}");
+    assert!(errors.contains("ไม่เกิน 180 วัน"), "{errors}");
     assert_eq!(page.input_value("areas").as_deref(), Some("999999"));
     assert!(page.texts("ul.list li").is_empty(), "nothing was declared");
 }
@@ -410,16 +413,21 @@ async fn manager_previews_the_impact_of_a_parameter_change_without_changing_anyt
 }
 
 /// A copy of the deployed rule set (with its forms) to change in a test.
-fn copy_of_the_rules() -> tempfile::TempDir {
-    let copy = tempfile::tempdir().unwrap();
-    for entry in std::fs::read_dir(crate::support::rules_dir())
-        .unwrap()
-        .flatten()
-    {
-        if entry.path().is_file() {
-            std::fs::copy(entry.path(), copy.path().join(entry.file_name())).unwrap();
+/// The deployed rule set, with its forms and feedback files, in a directory a test may change.
+pub(crate) fn copy_of_the_rules() -> tempfile::TempDir {
+    fn copy_dir(from: &std::path::Path, to: &std::path::Path) {
+        for entry in std::fs::read_dir(from).unwrap().flatten() {
+            let target = to.join(entry.file_name());
+            if entry.path().is_dir() {
+                std::fs::create_dir_all(&target).unwrap();
+                copy_dir(&entry.path(), &target);
+            } else {
+                std::fs::copy(entry.path(), target).unwrap();
+            }
         }
     }
+    let copy = tempfile::tempdir().unwrap();
+    copy_dir(&crate::support::rules_dir(), copy.path());
     copy
 }
 

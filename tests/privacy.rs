@@ -12,6 +12,7 @@ use diesel::prelude::*;
 on_both_databases!(
     a_farmer_asks_for_a_correction_and_the_districts_officer_answers_it,
     a_farmer_deletes_their_account_and_the_case_records_stay,
+    this_is_wrong_on_a_plots_area_becomes_a_correction_and_the_corrected_record_decides_again,
 );
 
 const DETAILS: &str = "นาข้าวหลังบ้านมีพื้นที่ 14 ไร่ ไม่ใช่ 12 ไร่ครึ่ง";
@@ -247,4 +248,110 @@ async fn a_farmer_deletes_their_account_and_the_case_records_stay(backend: Backe
         kaset::domain::ConsentPurpose::Payment
     )
     .unwrap());
+}
+
+async fn this_is_wrong_on_a_plots_area_becomes_a_correction_and_the_corrected_record_decides_again(
+    backend: Backend,
+) {
+    let app = spawn_app(backend).await;
+    app.login_as(FARMER_ID).await;
+
+    // Soil analysis rests on the land the household farms: that line says "this is wrong".
+    let entitled = app.get("/entitlements").await;
+    let line = "#programme-ldd-soil-analysis .reasons li";
+    let before = entitled.texts(line).join(" ");
+    assert!(before.contains("26 ไร่ 50 ตารางวา"), "{before}");
+    let html = scraper::Html::parse_document(&entitled.body);
+    let selector =
+        scraper::Selector::parse("#programme-ldd-soil-analysis a.this-is-wrong").unwrap();
+    let link = html
+        .select(&selector)
+        .next()
+        .and_then(|a| a.value().attr("href"))
+        .expect("a 'this is wrong' link")
+        .to_owned();
+    assert_eq!(link, "/privacy?about=ldd-soil-analysis.has_land#correction");
+
+    // The correction form is pre-filled with the fact and the value Kaset holds; the farmer
+    // adds what is right.
+    let form = app.get(link.trim_end_matches("#correction")).await;
+    let prefilled = form.texts("textarea#details").join("");
+    assert!(
+        prefilled.contains("เนื้อที่ถือครองทั้งหมด: ในระบบเป็น 26 ไร่ 50 ตารางวา"),
+        "{prefilled}"
+    );
+    assert!(prefilled.ends_with("ที่ถูกต้องคือ:"), "{prefilled}");
+    let details = format!("{prefilled} นาข้าวหลังบ้านมี 14 ไร่ ไม่ใช่ 12 ไร่ 2 งาน");
+    let asked = post_form(
+        &app,
+        "/privacy",
+        "/privacy/corrections",
+        &[("details", &details)],
+    )
+    .await;
+    assert_eq!(location(&asked), "/privacy?asked=1#requests");
+    app.logout().await;
+
+    // The district's officer reads it, corrects the plot, and answers.
+    app.login_as(OFFICER_SURIN).await;
+    let list = app.get("/officer/data-requests").await;
+    assert!(list.body.contains("นาข้าวหลังบ้านมี 14 ไร่"), "{}", list.body);
+    let (household, plot): (i32, i32) = {
+        use kaset::db::schema::{households, plots};
+        plots::table
+            .inner_join(households::table)
+            .filter(households::registry_number.eq(kaset::db::seed::DEMO_FARMER_REGISTRY))
+            .filter(plots::label.eq("นาข้าวหลังบ้าน"))
+            .select((households::id, plots::id))
+            .first(&mut *app.db())
+            .unwrap()
+    };
+    let edit = format!("/officer/households/{household}/plots/{plot}/edit");
+    let saved = app
+        .submit(
+            &edit,
+            &format!("/officer/households/{household}/plots/{plot}"),
+            &[
+                ("label", "นาข้าวหลังบ้าน"),
+                ("rai", "14"),
+                ("ngan", "0"),
+                ("wa", "0"),
+                ("land_document", "chanote"),
+                ("tenure", "owned"),
+                ("tambon_code", "320101"),
+                ("irrigated", "on"),
+            ],
+        )
+        .await;
+    assert_eq!(saved.status, 303, "{}", saved.body);
+    let id: i32 = {
+        use kaset::db::schema::data_requests;
+        data_requests::table
+            .select(data_requests::id)
+            .first(&mut *app.db())
+            .unwrap()
+    };
+    let answered = post_form(
+        &app,
+        "/officer/data-requests",
+        &format!("/officer/data-requests/{id}"),
+        &[
+            ("outcome", "done"),
+            ("message", "แก้พื้นที่นาข้าวหลังบ้านเป็น 14 ไร่แล้ว"),
+        ],
+    )
+    .await;
+    assert_eq!(location(&answered), "/officer/data-requests");
+    app.logout().await;
+
+    // The farmer is told, and the line is decided on the corrected record.
+    app.login_as(FARMER_ID).await;
+    let notices = app
+        .get("/notifications")
+        .await
+        .texts(".notices li")
+        .join(" | ");
+    assert!(notices.contains("PD-000001"), "{notices}");
+    let after = app.get("/entitlements").await.texts(line).join(" ");
+    assert!(after.contains("27 ไร่ 2 งาน 50 ตารางวา"), "{after}");
 }

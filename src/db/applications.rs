@@ -75,7 +75,7 @@ pub fn find_live(
 pub fn start_draft(
     conn: &mut DbConn,
     household_id: i32,
-    applicant_id: i32,
+    applicant_id: Option<i32>,
     programme_id: &str,
     answers: &str,
     now: chrono::NaiveDateTime,

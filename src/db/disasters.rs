@@ -1,7 +1,7 @@
 //! Disaster declarations: which tambon, which dates, which hazard. Entered by an administrator;
 //! every household of a declared tambon is re-evaluated at once.
 
-use super::schema::{disaster_tambons, disasters, households};
+use super::schema::{disaster_tambons, disasters, households, plots};
 use super::DbConn;
 use crate::domain::Hazard;
 use crate::rules::facts::DisasterRecord;
@@ -18,14 +18,17 @@ pub struct DisasterRow {
     pub description: String,
     pub declared_by: Option<i32>,
     pub created_at: NaiveDateTime,
+    pub claims_close_on: Option<NaiveDate>,
 }
 
 pub struct NewDisaster<'a> {
     pub hazard: &'a str,
     pub started_on: NaiveDate,
     pub ended_on: Option<NaiveDate>,
+    pub claims_close_on: NaiveDate,
     pub description: &'a str,
-    pub declared_by: i32,
+    /// The administrator who declared it; `None` when it came from the command line.
+    pub declared_by: Option<i32>,
     pub tambons: &'a [String],
 }
 
@@ -39,8 +42,9 @@ pub fn insert(
             disasters::hazard.eq(disaster.hazard),
             disasters::started_on.eq(disaster.started_on),
             disasters::ended_on.eq(disaster.ended_on),
+            disasters::claims_close_on.eq(Some(disaster.claims_close_on)),
             disasters::description.eq(disaster.description),
-            disasters::declared_by.eq(Some(disaster.declared_by)),
+            disasters::declared_by.eq(disaster.declared_by),
             disasters::created_at.eq(now),
         ))
         .returning(disasters::id)
@@ -65,7 +69,7 @@ pub fn in_force(
     tambon_codes: &[String],
     as_of: NaiveDate,
 ) -> QueryResult<HashMap<String, DisasterRecord>> {
-    let rows: Vec<(String, String, NaiveDate)> = disasters::table
+    let rows: Vec<(String, i32, String, NaiveDate, Option<NaiveDate>)> = disasters::table
         .inner_join(disaster_tambons::table)
         .filter(disaster_tambons::tambon_code.eq_any(tambon_codes))
         .filter(disasters::started_on.le(as_of))
@@ -75,16 +79,28 @@ pub fn in_force(
                 .or(disasters::ended_on.ge(as_of)),
         )
         // Oldest first, so the newest declaration of a tambon is the one kept.
-        .order(disasters::started_on)
+        .order((disasters::started_on, disasters::id))
         .select((
             disaster_tambons::tambon_code,
+            disasters::id,
             disasters::hazard,
             disasters::started_on,
+            disasters::claims_close_on,
         ))
         .load(conn)?;
     Ok(rows
         .into_iter()
-        .map(|(tambon, hazard, started_on)| (tambon, DisasterRecord { hazard, started_on }))
+        .map(|(tambon, id, hazard, started_on, claims_close_on)| {
+            (
+                tambon,
+                DisasterRecord {
+                    id,
+                    hazard,
+                    started_on,
+                    claims_close_on,
+                },
+            )
+        })
         .collect())
 }
 
@@ -105,11 +121,29 @@ pub fn list(conn: &mut DbConn) -> QueryResult<Vec<(DisasterRow, i64)>> {
     Ok(out)
 }
 
-/// The households registered in any of these tambon.
+/// The households living or farming in any of these tambon: a household with a plot in a
+/// declared tambon is affected wherever it lives.
 pub fn households_in(conn: &mut DbConn, tambons: &[String]) -> QueryResult<Vec<i32>> {
-    households::table
+    let mut ids: Vec<i32> = households::table
         .filter(households::tambon_code.eq_any(tambons))
         .select(households::id)
-        .order(households::id)
+        .load(conn)?;
+    ids.extend(
+        plots::table
+            .filter(plots::tambon_code.eq_any(tambons))
+            .select(plots::household_id)
+            .load::<i32>(conn)?,
+    );
+    ids.sort_unstable();
+    ids.dedup();
+    Ok(ids)
+}
+
+/// The tambon codes of a declaration.
+pub fn tambons_of(conn: &mut DbConn, disaster_id: i32) -> QueryResult<Vec<String>> {
+    disaster_tambons::table
+        .filter(disaster_tambons::disaster_id.eq(disaster_id))
+        .select(disaster_tambons::tambon_code)
+        .order(disaster_tambons::tambon_code)
         .load(conn)
 }

@@ -185,3 +185,31 @@ pub fn names(
         })
         .collect())
 }
+
+/// The tambon codes of an area list as people type it: 6-digit tambon codes, or 4-digit
+/// amphoe codes standing for all their tambon, separated by spaces or commas. `None` when a
+/// code names no tambon or amphoe; sorted and without repeats.
+pub fn expand_areas(conn: &mut DbConn, text: &str) -> QueryResult<Option<Vec<String>>> {
+    let mut tambons = Vec::new();
+    for code in text
+        .split(|c: char| c.is_whitespace() || c == ',')
+        .filter(|c| !c.is_empty())
+    {
+        let digits = code.bytes().all(|b| b.is_ascii_digit());
+        let found: Vec<String> = match code.len() {
+            6 if digits => tambon_codes(conn, code)?,
+            4 if digits => tambons_of_amphoe(conn, code)?
+                .into_iter()
+                .map(|t| t.code)
+                .collect(),
+            _ => Vec::new(),
+        };
+        if found.is_empty() {
+            return Ok(None);
+        }
+        tambons.extend(found);
+    }
+    tambons.sort();
+    tambons.dedup();
+    Ok(Some(tambons))
+}

@@ -18,6 +18,7 @@ pub mod outbox;
 pub mod ratings;
 pub mod registry;
 pub mod registry_sync;
+pub mod reminders;
 pub mod schema;
 pub mod seed;
 pub mod sessions;

@@ -269,6 +269,7 @@ diesel::table! {
         description -> Text,
         declared_by -> Nullable<Integer>,
         created_at -> Timestamp,
+        claims_close_on -> Nullable<Date>,
     }
 }
 
@@ -296,6 +297,14 @@ diesel::table! {
         programme_id -> Text,
         rule_version -> Text,
         decided_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    reminders (kind, subject) {
+        kind -> Text,
+        subject -> Text,
+        sent_at -> Timestamp,
     }
 }
 
@@ -498,4 +507,5 @@ diesel::allow_tables_to_appear_in_same_query!(
     improvement_actions,
     satisfaction_alerts,
     notices,
+    reminders,
 );

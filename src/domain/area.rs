@@ -58,9 +58,82 @@ impl Area {
     }
 }
 
+/// Square wa as rai with up to two decimals, as a farmer would type it back: 4,000 → "10",
+/// 1,000 → "2.5".
+pub fn rai_decimal(sq_wa: i64) -> String {
+    let hundredths = (sq_wa * 100 + i64::from(SQ_WA_PER_RAI) / 2) / i64::from(SQ_WA_PER_RAI);
+    let text = format!("{}.{:02}", hundredths / 100, hundredths % 100);
+    text.trim_end_matches('0').trim_end_matches('.').to_owned()
+}
+
+/// A damaged area as a farmer types it, in rai: "10", "2.5", "๑๐", "10 ไร่", "10 rai"; blank
+/// is no damage. In square wa, at most `planted_sq_wa` (damage cannot exceed what was planted).
+pub fn parse_damaged_rai(text: &str, planted_sq_wa: i64) -> Result<i64, Invalid> {
+    let text = super::western_digits(text.trim());
+    let number = text
+        .trim_end_matches("ไร่")
+        .trim_end_matches("rai")
+        .trim_end_matches("Rai")
+        .trim();
+    if number.is_empty() {
+        return Ok(0);
+    }
+    let (whole, fraction) = number.split_once('.').unwrap_or((number, ""));
+    let all_digits = |s: &str| !s.is_empty() && s.chars().all(|c| c.is_ascii_digit());
+    if !all_digits(whole) || !(fraction.is_empty() || all_digits(fraction)) || fraction.len() > 2 {
+        return Err(Invalid::new("error.area.rai"));
+    }
+    let whole: i64 = whole
+        .parse()
+        .map_err(|_| Invalid::new("error.area.too_large"))?;
+    let hundredths: i64 = format!("{fraction:0<2}").parse().unwrap_or(0);
+    // Hundredths of a rai to square wa (400 to the rai), rounded to the nearest.
+    let sq_wa = whole.saturating_mul(i64::from(SQ_WA_PER_RAI))
+        + (hundredths * i64::from(SQ_WA_PER_RAI) + 50) / 100;
+    if sq_wa > planted_sq_wa {
+        return Err(Invalid::new("error.area.more_than_planted"));
+    }
+    Ok(sq_wa)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn damage_is_read_in_rai_however_it_is_typed() {
+        for (typed, sq_wa) in [
+            ("10", 4_000),
+            ("๑๐", 4_000),
+            ("10 ไร่", 4_000),
+            ("10ไร่", 4_000),
+            ("2.5 rai", 1_000),
+            ("0.25", 100),
+            ("", 0),
+            ("  ", 0),
+        ] {
+            assert_eq!(parse_damaged_rai(typed, 8_000), Ok(sq_wa), "{typed}");
+        }
+        assert_eq!(rai_decimal(4_000), "10");
+        assert_eq!(rai_decimal(1_000), "2.5");
+        assert_eq!(rai_decimal(100), "0.25");
+        assert_eq!(
+            parse_damaged_rai("ten", 8_000).unwrap_err().key,
+            "error.area.rai"
+        );
+        assert_eq!(
+            parse_damaged_rai("-3", 8_000).unwrap_err().key,
+            "error.area.rai"
+        );
+        assert_eq!(
+            parse_damaged_rai("20.001", 8_000).unwrap_err().key,
+            "error.area.rai"
+        );
+        assert_eq!(
+            parse_damaged_rai("21", 8_000).unwrap_err().key,
+            "error.area.more_than_planted"
+        );
+    }
 
     #[test]
     fn twelve_rai_two_ngan_is_5_000_square_wa() {

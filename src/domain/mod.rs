@@ -1,7 +1,7 @@
 //! Types that can only hold valid values ("parse, don't validate"). Web forms arrive as strings
 //! and are parsed into these before anything else sees them.
 
-mod area;
+pub mod area;
 pub mod attachment;
 pub mod calendar;
 pub mod case;
@@ -10,6 +10,7 @@ mod codes;
 pub mod comments;
 pub mod data_request;
 pub mod date;
+pub mod disaster;
 mod email;
 pub mod money;
 mod national_id;
@@ -44,6 +45,16 @@ pub fn constant_time_eq(a: &str, b: &str) -> bool {
             .zip(b.bytes())
             .fold(0u8, |acc, (x, y)| acc | (x ^ y))
             == 0
+}
+
+/// Thai digits (๐–๙) as the Western ones, so numbers are read however a person types them.
+pub fn western_digits(text: &str) -> String {
+    text.chars()
+        .map(|c| match c {
+            '๐'..='๙' => char::from_digit(c as u32 - '๐' as u32, 10).unwrap_or(c),
+            other => other,
+        })
+        .collect()
 }
 
 /// The SHA-256 of `bytes` in lowercase hex: how tokens, keys and files are stored and compared.

@@ -17,11 +17,8 @@ pub fn parse_baht(text: &str) -> Result<i64, Invalid> {
         .trim()
         .chars()
         .filter(|c| *c != ',')
-        .map(|c| match c {
-            '๐'..='๙' => char::from(b'0' + (c as u32 - '๐' as u32) as u8),
-            other => other,
-        })
         .collect();
+    let digits = super::western_digits(&digits);
     let (whole, fraction) = digits.split_once('.').unwrap_or((&digits, ""));
     let all_digits = |s: &str| !s.is_empty() && s.chars().all(|c| c.is_ascii_digit());
     if !all_digits(whole) || !(fraction.is_empty() || all_digits(fraction)) || fraction.len() > 2 {

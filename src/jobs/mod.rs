@@ -4,7 +4,7 @@
 pub mod mailer;
 pub mod registry_sync;
 
-use crate::services::{cases, entitlements, housekeeping, open_data, satisfaction};
+use crate::services::{cases, entitlements, housekeeping, open_data, reminders, satisfaction};
 
 use crate::config::Settings;
 use crate::db::Pool;
@@ -142,8 +142,8 @@ async fn keep_entitlements_current(
     }
 }
 
-/// Every hour, tells the managers about cases that passed their deadline, and about last
-/// month's programmes and offices whose farmers were too seldom satisfied.
+/// Every hour, tells the managers about cases that passed their deadline and about last month's
+/// weak satisfaction, and sends the farmers' reminders that are due (each once).
 async fn escalate_overdue_cases(
     pool: Pool,
     rules: Arc<RuleSet>,
@@ -166,6 +166,7 @@ async fn escalate_overdue_cases(
             let cx = cases::CaseContext::new(&rules, &calendar, &public_url, clock);
             let mut conn = pool.get()?;
             let escalated = cases::escalate_overdue(&mut conn, &cx)?;
+            let reminded = reminders::send_due(&mut conn, &cx)?;
             // Last month's satisfaction alerts (sent once each; checking hourly is cheap).
             let alerted = satisfaction::alert_low_months(
                 &mut conn,
@@ -174,7 +175,7 @@ async fn escalate_overdue_cases(
                 cx.now,
                 csat_alert_percent,
             )?;
-            Ok(escalated + alerted)
+            Ok(escalated + alerted + reminded)
         })
         .await;
         match result {

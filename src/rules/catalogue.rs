@@ -68,7 +68,29 @@ facts! {
     baac_debt: Money, true, "ยอดหนี้คงค้างกับ ธ.ก.ส. — ไม่อยู่ในทะเบียน ต้องแจ้งเพิ่ม", "Outstanding BAAC debt — not in the registry, to be supplied";
     smart_farmer: Bool, true, "ผ่านการรับรอง Smart Farmer — ไม่อยู่ในทะเบียน ต้องแจ้งเพิ่ม", "Certified Smart Farmer — not in the registry, to be supplied";
     gap_certified: Bool, true, "แปลงได้รับรอง GAP — ไม่อยู่ในทะเบียน ต้องแจ้งเพิ่ม", "Has GAP-certified plots — not in the registry, to be supplied";
-    in_disaster_zone: Bool, false, "ตำบลของครัวเรือนอยู่ในเขตประกาศภัยพิบัติที่มีผล ณ วันประเมิน", "The household's subdistrict is in a declared disaster zone in force on the evaluation date";
+    in_disaster_zone: Bool, false, "ตำบลของครัวเรือนหรือของแปลงใดแปลงหนึ่งอยู่ในเขตประกาศภัยพิบัติที่มีผล ณ วันประเมิน", "The household's subdistrict, or a plot's, is in a declared disaster zone in force on the evaluation date";
     disaster_hazard: Text, false, "ประเภทภัยที่ประกาศ (flood น้ำท่วม, drought ภัยแล้ง, storm วาตภัย, pest ศัตรูพืชระบาด, cold ภัยหนาว)", "The declared hazard (flood, drought, storm, pest, cold)";
     disaster_started_on: Date, false, "วันที่เกิดภัยตามประกาศ", "The date the declared disaster began";
+    damaged_rice_area: Area, false, "เนื้อที่ข้าวที่เสียหายในเขตภัย — ตามที่แจ้งในคำขอ ก่อนแจ้งคือข้าวทั้งหมดในแปลงที่อยู่ในเขตภัย (ฤดูที่มากกว่า)", "Rice damaged in the disaster zone — as reported on the claim; before that, all rice on plots in the zone (the larger season)";
+    damaged_field_crop_area: Area, false, "เนื้อที่พืชไร่และพืชผักที่เสียหายในเขตภัย — ตามที่แจ้งในคำขอ ก่อนแจ้งคือทั้งหมดในแปลงที่อยู่ในเขตภัย", "Field crops and vegetables damaged in the disaster zone — as reported on the claim; before that, all of them on plots in the zone";
+    damaged_perennial_area: Area, false, "เนื้อที่ไม้ผลไม้ยืนต้นที่เสียหายในเขตภัย — ตามที่แจ้งในคำขอ ก่อนแจ้งคือทั้งหมดในแปลงที่อยู่ในเขตภัย", "Fruit and perennial crops damaged in the disaster zone — as reported on the claim; before that, all of them on plots in the zone";
+}
+
+/// Whether a fact comes from the household's registry record, so a farmer who finds it wrong
+/// can ask for it to be corrected: not the date, the disaster declarations, or the damage a
+/// claim reports.
+pub fn from_registry(fact: usize) -> bool {
+    !matches!(
+        CATALOGUE.get(fact).map(|f| f.name),
+        None | Some(
+            "today"
+                | "crop_year"
+                | "in_disaster_zone"
+                | "disaster_hazard"
+                | "disaster_started_on"
+                | "damaged_rice_area"
+                | "damaged_field_crop_area"
+                | "damaged_perennial_area"
+        )
+    )
 }

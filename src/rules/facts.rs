@@ -5,6 +5,7 @@ use super::catalogue::{Fact, CATALOGUE};
 use super::types::{Code, Value};
 use crate::domain::{Crop, LandDocument, MembershipKind, Season, Species, Tenure};
 use chrono::{Datelike, NaiveDate};
+use std::collections::BTreeMap;
 
 /// What the registry holds about one household, in plain terms.
 #[derive(Debug, Clone, Default)]
@@ -24,15 +25,20 @@ pub struct HouseholdRecord {
 
 #[derive(Debug, Clone)]
 pub struct PlotRecord {
+    pub id: i32,
     pub area_sq_wa: i64,
     pub land_document: Option<LandDocument>,
     pub tenure: Tenure,
     pub irrigated: bool,
+    /// The plot lies in a tambon with a disaster declared and in force: only such plots count
+    /// for disaster relief, wherever the household lives.
+    pub in_disaster_zone: bool,
     pub plantings: Vec<PlantingRecord>,
 }
 
 #[derive(Debug, Clone)]
 pub struct PlantingRecord {
+    pub id: i32,
     pub crop: Crop,
     pub season: Season,
     pub season_year: i32,
@@ -41,8 +47,89 @@ pub struct PlantingRecord {
 
 #[derive(Debug, Clone)]
 pub struct DisasterRecord {
+    pub id: i32,
     pub hazard: String,
     pub started_on: NaiveDate,
+    /// The last day damage reports are accepted, when the declaration sets one.
+    pub claims_close_on: Option<NaiveDate>,
+}
+
+/// Damage the farmer (or an officer after a visit) reported on a relief claim: damaged square
+/// wa by planting id.
+pub type ReportedDamage = BTreeMap<i32, i64>;
+
+/// The relief categories of the disaster regulation, each with its own rate per rai.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ReliefCategory {
+    Rice,
+    FieldCrop,
+    Perennial,
+}
+
+impl ReliefCategory {
+    pub fn of(crop: Crop) -> Self {
+        match crop {
+            Crop::Rice => ReliefCategory::Rice,
+            Crop::Rubber | Crop::Fruit => ReliefCategory::Perennial,
+            Crop::Cassava | Crop::Sugarcane | Crop::Maize | Crop::Vegetables => {
+                ReliefCategory::FieldCrop
+            }
+        }
+    }
+
+    fn fact(self) -> Fact {
+        match self {
+            ReliefCategory::Rice => Fact::damaged_rice_area,
+            ReliefCategory::FieldCrop => Fact::damaged_field_crop_area,
+            ReliefCategory::Perennial => Fact::damaged_perennial_area,
+        }
+    }
+}
+
+/// Whether a planting counts in crop year `year`: perennials stand from year to year, seasonal
+/// crops count in their crop year.
+fn standing(planting: &PlantingRecord, year: i64) -> bool {
+    planting.season == Season::Perennial || i64::from(planting.season_year) == year
+}
+
+/// The plantings a relief claim lists: standing this crop year on plots in the disaster zone.
+pub fn claimable(
+    record: &HouseholdRecord,
+    as_of: NaiveDate,
+) -> Vec<(&PlotRecord, &PlantingRecord)> {
+    let year = crop_year(as_of);
+    record
+        .plots
+        .iter()
+        .filter(|plot| plot.in_disaster_zone)
+        .flat_map(|plot| plot.plantings.iter().map(move |planting| (plot, planting)))
+        .filter(|(_, planting)| standing(planting, year))
+        .collect()
+}
+
+/// Puts a claim's reported damage in place of the registry's upper bound: the damaged areas
+/// become what was reported, on claimable plantings only (a planting outside the zone, or not
+/// the household's, counts nothing), each at most the planting's area.
+pub fn apply_reported_damage(
+    facts: &mut [Value],
+    record: &HouseholdRecord,
+    damage: &ReportedDamage,
+    as_of: NaiveDate,
+) {
+    let mut totals = [0i64; 3];
+    for (_, planting) in claimable(record, as_of) {
+        if let Some(damaged) = damage.get(&planting.id) {
+            let category = ReliefCategory::of(planting.crop);
+            totals[category as usize] += (*damaged).clamp(0, planting.area_sq_wa);
+        }
+    }
+    for category in [
+        ReliefCategory::Rice,
+        ReliefCategory::FieldCrop,
+        ReliefCategory::Perennial,
+    ] {
+        facts[category.fact() as usize] = Value::Area(totals[category as usize]);
+    }
 }
 
 /// The Thai crop year in the Buddhist era, starting on 1 May: 2025-05-01 starts 2568/69.
@@ -129,8 +216,7 @@ pub fn derive(record: &HouseholdRecord, as_of: NaiveDate) -> Vec<Value> {
             .flat_map(|p| &p.plantings)
             .filter(|pl| crops.contains(&pl.crop))
             .filter(|pl| season.is_none_or(|s| pl.season == s))
-            // Perennials stand from year to year; seasonal crops count in their crop year.
-            .filter(|pl| pl.season == Season::Perennial || i64::from(pl.season_year) == year)
+            .filter(|pl| standing(pl, year))
             .map(|pl| pl.area_sq_wa)
             .sum();
         Value::Area(total)
@@ -200,6 +286,32 @@ pub fn derive(record: &HouseholdRecord, as_of: NaiveDate) -> Vec<Value> {
     );
     // baac_debt, smart_farmer and gap_certified are not in the registry: they stay unknown.
 
+    // Until a claim reports the damage, everything standing in the zone may be lost: the
+    // upper bound of the relief. Rice counts its larger season, as the regulation pays once.
+    let in_zone = |category: ReliefCategory, season: Option<Season>| -> i64 {
+        claimable(record, as_of)
+            .into_iter()
+            .filter(|(_, pl)| ReliefCategory::of(pl.crop) == category)
+            .filter(|(_, pl)| season.is_none_or(|s| pl.season == s))
+            .map(|(_, pl)| pl.area_sq_wa)
+            .sum()
+    };
+    set(
+        Fact::damaged_rice_area,
+        Value::Area(
+            in_zone(ReliefCategory::Rice, Some(Season::Main))
+                .max(in_zone(ReliefCategory::Rice, Some(Season::Off))),
+        ),
+    );
+    set(
+        Fact::damaged_field_crop_area,
+        Value::Area(in_zone(ReliefCategory::FieldCrop, None)),
+    );
+    set(
+        Fact::damaged_perennial_area,
+        Value::Area(in_zone(ReliefCategory::Perennial, None)),
+    );
+
     match &record.disaster {
         Some(d) => {
             set(Fact::in_disaster_zone, Value::Bool(true));
@@ -228,10 +340,12 @@ mod tests {
     #[test]
     fn titled_area_is_unknown_while_a_plot_has_no_document_recorded() {
         let plot = |document| PlotRecord {
+            id: 1,
             area_sq_wa: 4000,
             land_document: document,
             tenure: Tenure::Owned,
             irrigated: false,
+            in_disaster_zone: false,
             plantings: vec![],
         };
         let mut record = HouseholdRecord {
@@ -250,18 +364,21 @@ mod tests {
     fn rice_counts_in_its_crop_year_and_rubber_every_year() {
         let plantings = vec![
             PlantingRecord {
+                id: 0,
                 crop: Crop::Rice,
                 season: Season::Main,
                 season_year: 2568,
                 area_sq_wa: 5000,
             },
             PlantingRecord {
+                id: 0,
                 crop: Crop::Rice,
                 season: Season::Main,
                 season_year: 2567,
                 area_sq_wa: 999,
             },
             PlantingRecord {
+                id: 0,
                 crop: Crop::Rubber,
                 season: Season::Perennial,
                 season_year: 2560,
@@ -270,10 +387,12 @@ mod tests {
         ];
         let record = HouseholdRecord {
             plots: vec![PlotRecord {
+                id: 1,
                 area_sq_wa: 8000,
                 land_document: None,
                 tenure: Tenure::Owned,
                 irrigated: true,
+                in_disaster_zone: false,
                 plantings,
             }],
             ..Default::default()
@@ -282,5 +401,60 @@ mod tests {
         assert_eq!(facts[Fact::rice_area_main as usize], Value::Area(5000));
         assert_eq!(facts[Fact::perennial_area as usize], Value::Area(2000));
         assert_eq!(facts[Fact::baac_debt as usize], Value::Unknown);
+    }
+
+    fn rice(id: i32, rai: i64) -> PlantingRecord {
+        PlantingRecord {
+            id,
+            crop: Crop::Rice,
+            season: Season::Main,
+            season_year: 2569,
+            area_sq_wa: rai * 400,
+        }
+    }
+
+    fn plot(id: i32, in_zone: bool, plantings: Vec<PlantingRecord>) -> PlotRecord {
+        PlotRecord {
+            id,
+            area_sq_wa: 20 * 400,
+            land_document: None,
+            tenure: Tenure::Rented,
+            irrigated: false,
+            in_disaster_zone: in_zone,
+            plantings,
+        }
+    }
+
+    #[test]
+    fn only_crops_on_plots_in_the_zone_count_for_relief_and_reported_damage_replaces_them() {
+        let record = HouseholdRecord {
+            plots: vec![
+                plot(1, true, vec![rice(11, 12)]),
+                plot(2, false, vec![rice(21, 15)]),
+            ],
+            ..Default::default()
+        };
+        let today = date(2026, 12, 3);
+        let mut facts = derive(&record, today);
+        assert_eq!(
+            facts[Fact::damaged_rice_area as usize],
+            Value::Area(12 * 400)
+        );
+        assert_eq!(facts[Fact::rice_area_main as usize], Value::Area(27 * 400));
+
+        // 10 rai damaged inside the zone; the plot outside cannot be claimed, and a planting
+        // cannot lose more than was planted.
+        let damage: ReportedDamage = [(11, 10 * 400), (21, 15 * 400)].into();
+        apply_reported_damage(&mut facts, &record, &damage, today);
+        assert_eq!(
+            facts[Fact::damaged_rice_area as usize],
+            Value::Area(10 * 400)
+        );
+        let too_much: ReportedDamage = [(11, 99 * 400)].into();
+        apply_reported_damage(&mut facts, &record, &too_much, today);
+        assert_eq!(
+            facts[Fact::damaged_rice_area as usize],
+            Value::Area(12 * 400)
+        );
     }
 }

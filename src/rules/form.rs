@@ -34,6 +34,25 @@ pub struct Question {
 #[derive(Debug, Clone, Default)]
 pub struct Form {
     pub questions: Vec<Question>,
+    /// The claim lists the household's plantings in the disaster zone, and asks the damaged
+    /// area of each (`damage_per_plot = true`); the answers feed the rule's damaged areas.
+    pub damage_per_plot: bool,
+}
+
+/// Where a claim's answers keep the damaged square wa of one planting.
+pub fn damage_key(planting_id: i32) -> String {
+    format!("damaged.{planting_id}")
+}
+
+/// The damage a claim's answers report, by planting id.
+pub fn reported_damage(answers: &RawAnswers) -> crate::rules::facts::ReportedDamage {
+    answers
+        .iter()
+        .filter_map(|(key, value)| {
+            let id = key.strip_prefix("damaged.")?.parse().ok()?;
+            Some((id, value.parse().ok()?))
+        })
+        .collect()
 }
 
 /// Answers as the farmer typed them, by question id (kept as typed so a page can show them back).
@@ -144,6 +163,8 @@ struct QuestionFile {
 #[serde(deny_unknown_fields)]
 struct FormFile {
     #[serde(default)]
+    damage_per_plot: bool,
+    #[serde(default)]
     questions: Vec<QuestionFile>,
 }
 
@@ -223,7 +244,10 @@ pub fn load(path: &Path, text: &str) -> Result<Form, RuleError> {
             hint: q.hint.map(|h| Bilingual { th: h.th, en: h.en }),
         });
     }
-    Ok(Form { questions })
+    Ok(Form {
+        questions,
+        damage_per_plot: file.damage_per_plot,
+    })
 }
 
 #[cfg(test)]

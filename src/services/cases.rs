@@ -20,6 +20,7 @@ use crate::domain::{CaseStatus, RejectionReason, Role};
 use crate::i18n::{Locale, Tr};
 use crate::rules::catalogue::CATALOGUE;
 use crate::rules::evaluate::format_value;
+use crate::rules::form::{reported_damage, RawAnswers};
 use crate::rules::{explain, facts, Outcome, Programme, RuleSet, Status, Value};
 use chrono::{Datelike, NaiveDate, NaiveDateTime};
 use serde::{Deserialize, Serialize};
@@ -256,7 +257,23 @@ pub fn submit(
             .ok_or(CaseError::Refused(Refusal::NotNow))?;
         let farm = registry::load_farm(conn, draft.household_id)?;
         let record = registry::rules_record(conn, &farm, cx.today)?;
-        let facts = facts::derive(&record, cx.today);
+        let mut facts = facts::derive(&record, cx.today);
+        if programme.form.damage_per_plot {
+            // The farmer reports within the declaration's window; an officer may still record
+            // a damage report the farmer made in time (at a field visit, say).
+            let closed = record
+                .disaster
+                .as_ref()
+                .and_then(|d| d.claims_close_on)
+                .filter(|close| cx.today > *close);
+            if let (Some(close), true) = (closed, actor.role == Role::Farmer.code()) {
+                let tr = Tr::new(applicant_locale(conn, draft.applicant_id)?);
+                let reason = tr.fmt("claim.window_closed", &[("date", &tr.date(&close))]);
+                return Err(CaseError::NotEligible(vec![reason]));
+            }
+            let answers: RawAnswers = serde_json::from_str(answers_json).unwrap_or_default();
+            facts::apply_reported_damage(&mut facts, &record, &reported_damage(&answers), cx.today);
+        }
         let decision = cx
             .rules
             .evaluate(&facts, cx.today)

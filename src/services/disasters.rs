@@ -1,6 +1,8 @@
-//! Declaring a disaster: the declaration is stored, then every household of the affected
-//! tambons is decided again at once, so each sees (and is told about) the relief it can claim.
+//! Declaring a disaster: the declaration is stored, then every household living or farming in
+//! the affected tambons is decided again at once, and each found eligible gets its relief
+//! claim drafted and is told.
 
+use super::claims;
 use crate::db::{disasters, DbConn};
 use crate::rules::RuleSet;
 use crate::services::entitlements::{reevaluate_households, Changes, Notify};
@@ -10,9 +12,11 @@ use chrono::NaiveDateTime;
 const HOUSEHOLDS_PER_ROUND: usize = 1000;
 
 pub struct Declared {
-    /// Households living in the declared tambons.
+    /// Households living or farming in the declared tambons.
     pub households: usize,
     pub changes: Changes,
+    /// Relief claims drafted for the farmers to confirm.
+    pub claims_drafted: usize,
 }
 
 pub fn declare(
@@ -25,11 +29,14 @@ pub fn declare(
     disasters::insert(conn, declaration, now)?;
     let households = disasters::households_in(conn, declaration.tambons)?;
     let mut changes = Changes::default();
+    let mut claims_drafted = 0;
     for round in households.chunks(HOUSEHOLDS_PER_ROUND) {
         changes += reevaluate_households(conn, rules, round, now, notify)?;
+        claims_drafted += claims::draft_for(conn, rules, round, now)?;
     }
     Ok(Declared {
         households: households.len(),
         changes,
+        claims_drafted,
     })
 }

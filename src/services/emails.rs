@@ -507,3 +507,48 @@ pub fn queue_data_request(
         now,
     )
 }
+
+/// A reminder, already worded in the recipient's language (`services::reminders`).
+struct ReminderMail<'a> {
+    tr: Tr,
+    name: &'a str,
+    text: &'a str,
+    link: &'a str,
+}
+
+#[derive(Template)]
+#[template(path = "email/reminder.txt")]
+struct ReminderText<'a> {
+    mail: &'a ReminderMail<'a>,
+}
+
+#[derive(Template)]
+#[template(path = "email/reminder.html")]
+struct ReminderHtml<'a> {
+    mail: &'a ReminderMail<'a>,
+}
+
+pub fn queue_reminder(
+    conn: &mut DbConn,
+    tr: Tr,
+    recipient: &str,
+    name: &str,
+    text: &str,
+    link: &str,
+    now: chrono::NaiveDateTime,
+) -> anyhow::Result<()> {
+    let mail = ReminderMail {
+        tr,
+        name,
+        text,
+        link,
+    };
+    enqueue(
+        conn,
+        recipient,
+        tr.t("email.reminder.subject"),
+        &ReminderText { mail: &mail },
+        &ReminderHtml { mail: &mail },
+        now,
+    )
+}

@@ -6,7 +6,7 @@
 use super::cases::Telling;
 use super::enrolment;
 use crate::db::entitlements::{self as stored, StoredEntitlement};
-use crate::db::{disasters, notices, registry, users, DbConn, Pool};
+use crate::db::{notices, registry, users, DbConn, Pool};
 use crate::domain::clock::thai_time;
 use crate::i18n::Tr;
 use crate::rules::{facts, Programme, RuleSet, Status};
@@ -70,13 +70,7 @@ pub fn reevaluate_households(
 ) -> anyhow::Result<Changes> {
     let as_of = thai_time(now).date();
     let farms = registry::load_farms(conn, household_ids)?;
-    let mut tambons: Vec<String> = farms
-        .iter()
-        .map(|f| f.household.tambon_code.clone())
-        .collect();
-    tambons.sort();
-    tambons.dedup();
-    let disasters = disasters::in_force(conn, &tambons, as_of)?;
+    let disasters = registry::disasters_in_force(conn, &farms, as_of)?;
     let previous = stored::for_households(conn, household_ids)?;
     let previous: HashMap<(i32, &str), &StoredEntitlement> = previous
         .iter()

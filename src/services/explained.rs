@@ -8,9 +8,10 @@ use crate::db::{registry, DbConn};
 use crate::domain::case::CaseAction;
 use crate::domain::CaseStatus;
 use crate::i18n::{Locale, Tr};
+use crate::rules::catalogue::{from_registry, CATALOGUE};
 use crate::rules::delivery::Mode;
 use crate::rules::evaluate::{format_value, Line};
-use crate::rules::programme::{AmountKind, Programme};
+use crate::rules::programme::{AmountKind, Condition, Programme};
 use crate::rules::{explain, facts, RuleSet, Status, Tri, Value};
 use chrono::{Duration, NaiveDate};
 
@@ -78,7 +79,8 @@ impl DeliveryView {
 
 /// Where the household's case for a programme stands, as one sentence with a link to it.
 pub struct ProgressView {
-    /// `draft`, `under_way`, `on_payment_list`, `payment_failed` or `received`, for styling
+    /// `drafted` (by Kaset), `draft`, `under_way`, `on_payment_list`, `payment_failed` or
+    /// `received`, for styling
     /// and tests.
     pub kind: &'static str,
     pub text: String,
@@ -91,6 +93,8 @@ pub struct LineView {
     pub mark: &'static str,
     pub label_key: &'static str,
     pub text: String,
+    /// Where the farmer asks for a correction, when the line rests on registry facts.
+    pub correct: Option<String>,
 }
 
 fn line_view(line: Line) -> LineView {
@@ -104,7 +108,66 @@ fn line_view(line: Line) -> LineView {
         mark,
         label_key,
         text: line.text,
+        correct: None,
     }
+}
+
+/// The "this is wrong" link of the explanation line of `condition`: the correction form,
+/// pre-filled with the facts the line rests on.
+fn correction_link(programme: &Programme, condition: &Condition) -> Option<String> {
+    condition
+        .facts_read
+        .iter()
+        .any(|fact| from_registry(*fact))
+        .then(|| {
+            format!(
+                "/privacy?about={}.{}#correction",
+                programme.id, condition.id
+            )
+        })
+}
+
+/// The correction request a farmer starts from "this is wrong" on a line: the programme and
+/// the line, then each registry fact it rests on with the value Kaset holds, ending where the
+/// farmer writes what is right. `None` when `about` names no such line.
+pub fn correction_text(
+    rules: &RuleSet,
+    record: &facts::HouseholdRecord,
+    about: &str,
+    as_of: NaiveDate,
+    locale: Locale,
+) -> Option<String> {
+    let (programme_id, condition_id) = about.split_once('.')?;
+    let programme = rules.programme(programme_id)?;
+    let index = programme
+        .conditions
+        .iter()
+        .position(|c| c.id == condition_id)?;
+    let condition = &programme.conditions[index];
+    let facts = facts::derive(record, as_of);
+    let params = programme.parameters_at(as_of);
+    let outcome = programme.evaluate(&facts, &params, as_of);
+    let explanation = explain(programme, &outcome, &facts, &params, locale);
+    let tr = Tr::new(locale);
+    let mut text = format!(
+        "{}: {}\n",
+        programme.title.get(locale),
+        explanation.lines.get(index)?.text
+    );
+    for fact in condition.facts_read.iter().filter(|f| from_registry(**f)) {
+        let definition = &CATALOGUE[*fact];
+        text.push_str(&tr.fmt(
+            "privacy.correction_fact",
+            &[
+                ("fact", locale.pick(definition.th, definition.en)),
+                ("value", &format_value(facts[*fact], &tr)),
+            ],
+        ));
+        text.push('\n');
+    }
+    text.push_str(tr.t("privacy.correction_right"));
+    text.push(' ');
+    Some(text)
 }
 
 /// The household's programmes, grouped as the page shows them.
@@ -173,7 +236,15 @@ pub fn entitlements(
             }),
             amount_up_to: up_to,
             working: explanation.amount.clone(),
-            lines: explanation.lines.into_iter().map(line_view).collect(),
+            lines: explanation
+                .lines
+                .into_iter()
+                .zip(&programme.conditions)
+                .map(|(line, condition)| LineView {
+                    correct: correction_link(programme, condition),
+                    ..line_view(line)
+                })
+                .collect(),
             // What to add only matters when the decision waits on it: a programme refused
             // for another reason (no disaster declared here) asks for nothing.
             missing: if outcome.status == Status::NeedInfo {
@@ -279,6 +350,10 @@ pub(super) fn progress(
         .map(|satang| format_value(Value::Money(satang), tr));
     let reference = case.reference.clone().unwrap_or_default();
     let (kind, text) = match case.status {
+        // A claim Kaset drafted (no applicant yet) waits for the farmer's check.
+        CaseStatus::Draft if case.applicant_id.is_none() => {
+            ("drafted", tr.t("entitlements.progress.drafted").to_owned())
+        }
         CaseStatus::Draft => ("draft", tr.t("entitlements.progress.draft").to_owned()),
         CaseStatus::Rejected | CaseStatus::Withdrawn => return Ok(None),
         CaseStatus::Paid => {

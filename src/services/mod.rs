@@ -5,6 +5,7 @@
 
 pub mod accounts;
 pub mod cases;
+pub mod claims;
 pub mod dashboard;
 pub mod data_requests;
 pub mod delivery;
@@ -24,6 +25,7 @@ pub mod payments;
 pub mod personal_data;
 pub mod registry_edits;
 pub mod registry_sync;
+pub mod reminders;
 pub mod satisfaction;
 pub mod sign_in;
 pub mod staff;

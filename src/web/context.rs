@@ -87,6 +87,12 @@ impl Ctx {
         }
     }
 
+    /// Whether a farmer is signed in (pages shown to farmers and staff alike offer the
+    /// farmer's own actions only to the farmer).
+    pub fn is_farmer(&self) -> bool {
+        self.user.as_ref().is_some_and(|u| u.role == Role::Farmer)
+    }
+
     /// The signed-in farmer and their household.
     pub fn farmer(&self) -> Result<(&CurrentUser, i32), AppError> {
         let user = self.require(&[Role::Farmer])?;

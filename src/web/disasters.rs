@@ -5,7 +5,7 @@ use super::context::{render, render_invalid, Ctx, FieldErrors, Posted};
 use super::officer::Choice;
 use super::routes::{Routes, ADMIN};
 use crate::db::{disasters, geography};
-use crate::domain::{date, Hazard, Invalid};
+use crate::domain::{date, disaster, Hazard, Invalid};
 use crate::error::AppError;
 use crate::services;
 use actix_web::HttpResponse;
@@ -24,6 +24,7 @@ pub struct DisasterForm {
     hazard: String,
     started_on: String,
     ended_on: String,
+    claims_close_on: String,
     description: String,
     areas: String,
 }
@@ -90,38 +91,16 @@ pub async fn list(ctx: Ctx) -> Result<HttpResponse, AppError> {
     render(&page(ctx, DisasterForm::default(), FieldErrors::default(), None).await?)
 }
 
-/// Tambon codes from what the administrator typed: 6-digit tambon codes, or 4-digit amphoe
-/// codes standing for all their tambon. `None` names a code that does not exist.
+/// Tambon codes from what the administrator typed (`geography::expand_areas`), or why not.
 fn expand_areas(
     conn: &mut crate::db::DbConn,
     text: &str,
 ) -> Result<Result<Vec<String>, Invalid>, AppError> {
-    let mut tambons = Vec::new();
-    for code in text
-        .split(|c: char| c.is_whitespace() || c == ',')
-        .filter(|c| !c.is_empty())
-    {
-        let found: Vec<String> = match code.len() {
-            6 if code.bytes().all(|b| b.is_ascii_digit()) => geography::tambon_codes(conn, code)?,
-            4 if code.bytes().all(|b| b.is_ascii_digit()) => {
-                geography::tambons_of_amphoe(conn, code)?
-                    .into_iter()
-                    .map(|t| t.code)
-                    .collect()
-            }
-            _ => Vec::new(),
-        };
-        if found.is_empty() {
-            return Ok(Err(Invalid::new("error.disaster.areas")));
-        }
-        tambons.extend(found);
-    }
-    tambons.sort();
-    tambons.dedup();
-    if tambons.is_empty() {
-        return Ok(Err(Invalid::new("error.disaster.no_areas")));
-    }
-    Ok(Ok(tambons))
+    Ok(match geography::expand_areas(conn, text)? {
+        None => Err(Invalid::new("error.disaster.areas")),
+        Some(tambons) if tambons.is_empty() => Err(Invalid::new("error.disaster.no_areas")),
+        Some(tambons) => Ok(tambons),
+    })
 }
 
 pub async fn declare(
@@ -137,6 +116,12 @@ pub async fn declare(
         date::past_date(&form.started_on, ctx.state.clock.today()),
     );
     // A declaration may stay in force into the future.
+    let claims_close_on = started_on.and_then(|started_on| {
+        errors.check(
+            "claims_close_on",
+            disaster::claims_close_on(&form.claims_close_on, started_on, ctx.state.clock.today()),
+        )
+    });
     let ended_on = match form.ended_on.trim() {
         "" => Some(None),
         text => errors.check("ended_on", date::parse(text).map(Some)),
@@ -152,8 +137,8 @@ pub async fn declare(
     let areas = form.areas.clone();
     let tambons = ctx.db(move |conn| expand_areas(conn, &areas)).await?;
     let tambons = errors.check("areas", tambons);
-    let (Some(hazard), Some(started_on), Some(ended_on), Some(tambons)) =
-        (hazard, started_on, ended_on, tambons)
+    let (Some(hazard), Some(started_on), Some(ended_on), Some(claims_close_on), Some(tambons)) =
+        (hazard, started_on, ended_on, claims_close_on, tambons)
     else {
         return render_invalid(&page(ctx, form, errors, None).await?);
     };
@@ -169,8 +154,9 @@ pub async fn declare(
                 hazard: hazard.code(),
                 started_on,
                 ended_on,
+                claims_close_on,
                 description: &description,
-                declared_by: admin.id,
+                declared_by: Some(admin.id),
                 tambons: &tambons,
             };
             Ok(services::disasters::declare(
@@ -188,6 +174,7 @@ pub async fn declare(
         &[
             ("households", &declared.households.to_string()),
             ("eligible", &declared.changes.newly_eligible.to_string()),
+            ("claims", &declared.claims_drafted.to_string()),
         ],
     );
     render(

@@ -10,9 +10,12 @@ use super::routes::{Routes, FARMER};
 use super::uploads::{UncheckedPost, Upload};
 use crate::db::applications::{self as apps, ApplicationRow};
 use crate::db::registry;
+use crate::domain::area::{parse_damaged_rai, rai_decimal};
 use crate::domain::{CaseStatus, Invalid, Role};
 use crate::error::AppError;
-use crate::rules::form::{Kind, RawAnswers};
+use crate::rules::delivery::Mode;
+use crate::rules::facts;
+use crate::rules::form::{damage_key, Kind, RawAnswers};
 use crate::services::cases::{self, CaseError, Step};
 use crate::services::drafts;
 use actix_web::{web, HttpResponse};
@@ -53,6 +56,50 @@ pub struct QuestionView {
     pub error: Option<&'static str>,
 }
 
+/// The form field of the damaged area of planting `id` on a relief claim: an answer field, so
+/// that it is kept like the others when the session ends while the farmer types.
+fn damage_field(planting_id: i32) -> String {
+    answer_field(&damage_key(planting_id))
+}
+
+/// One crop of a relief claim: a planting on a plot in the disaster zone, with the damage
+/// reported so far.
+pub struct ClaimLineView {
+    pub field: String,
+    pub plot: String,
+    pub tambon: String,
+    pub crop: String,
+    pub season: String,
+    pub planted: String,
+    pub value: String,
+    pub error: Option<&'static str>,
+}
+
+/// The plantings a claim lists (id, planted square wa), and the plots it leaves out because
+/// they lie outside the zone.
+struct Claimable {
+    plantings: Vec<(i32, i64)>,
+    outside: Vec<i32>,
+    /// The last day the farmer may confirm, when the declaration sets one.
+    closes_on: Option<chrono::NaiveDate>,
+}
+
+fn claimable(record: &facts::HouseholdRecord, today: chrono::NaiveDate) -> Claimable {
+    Claimable {
+        plantings: facts::claimable(record, today)
+            .into_iter()
+            .map(|(_, planting)| (planting.id, planting.area_sq_wa))
+            .collect(),
+        outside: record
+            .plots
+            .iter()
+            .filter(|plot| !plot.in_disaster_zone)
+            .map(|plot| plot.id)
+            .collect(),
+        closes_on: record.disaster.as_ref().and_then(|d| d.claims_close_on),
+    }
+}
+
 #[derive(Template)]
 #[template(path = "applications/draft.html")]
 struct DraftPage {
@@ -60,6 +107,15 @@ struct DraftPage {
     application: ApplicationRow,
     title: String,
     farm: FarmView,
+    /// Kaset drafted this claim; the farmer checks and confirms it.
+    confirming: bool,
+    /// The claim asks the damage of each crop in the zone (`claim_lines`).
+    damage_per_plot: bool,
+    claim_lines: Vec<ClaimLineView>,
+    /// Plots of the household outside the zone, which the claim does not count.
+    plots_outside: Vec<String>,
+    /// The last day to confirm, as shown.
+    closes_on: Option<String>,
     questions: Vec<QuestionView>,
     declared: bool,
     errors: FieldErrors,
@@ -91,7 +147,7 @@ pub async fn start(
             Ok(apps::start_draft(
                 conn,
                 household_id,
-                user_id,
+                Some(user_id),
                 &programme_id,
                 "{}",
                 now,
@@ -147,6 +203,12 @@ pub async fn draft(ctx: Ctx, path: web::Path<i32>) -> Result<HttpResponse, AppEr
         return Ok(redirect(&location(&app)));
     }
     let mut answers: RawAnswers = serde_json::from_str(&app.answers).unwrap_or_default();
+    // The damage is kept in square wa and shown in rai, as it is typed.
+    for (key, value) in answers.iter_mut() {
+        if key.starts_with("damaged.") {
+            *value = value.parse().map(rai_decimal).unwrap_or_default();
+        }
+    }
     let mut outcome = DraftOutcome {
         saved: ctx.path.ends_with("?saved=1"),
         ..DraftOutcome::default()
@@ -230,22 +292,36 @@ async fn draft_page(
         })
         .collect();
     let title = programme.title.get(tr.locale).to_owned();
+    let damage_per_plot = programme.form.damage_per_plot;
+    let confirming = programme.delivery.mode == Mode::Confirm;
     let (household_id, id) = (application.household_id, application.id);
     let today = ctx.state.clock.today();
-    let (farm, files) = ctx
+    let (farm, files, claimable) = ctx
         .db(move |conn| {
             let farm = registry::load_farm(conn, household_id)?;
+            let record = registry::rules_record(conn, &farm, today)?;
             Ok((
                 farm_view(conn, tr, &farm, today)?,
                 apps::attachments_of(conn, id)?,
+                claimable(&record, today),
             ))
         })
         .await?;
+    let (claim_lines, plots_outside) = if damage_per_plot {
+        claim_line_views(&farm, &claimable, answers, &outcome.errors)
+    } else {
+        (Vec::new(), Vec::new())
+    };
     let page = DraftPage {
         ctx,
         application,
         title,
         farm,
+        confirming,
+        damage_per_plot,
+        claim_lines,
+        plots_outside,
+        closes_on: claimable.closes_on.map(|d| tr.date(&d)),
         questions,
         declared: outcome.declared,
         not_eligible: outcome.not_eligible,
@@ -261,6 +337,76 @@ async fn draft_page(
     } else {
         render_invalid(&page)
     }
+}
+
+/// The claim's crops as the page shows them, from the farm's own view (names and areas in the
+/// reader's language), and the labels of the plots left out.
+fn claim_line_views(
+    farm: &FarmView,
+    claimable: &Claimable,
+    answers: &RawAnswers,
+    errors: &FieldErrors,
+) -> (Vec<ClaimLineView>, Vec<String>) {
+    let mut lines = Vec::new();
+    for plot in &farm.plots {
+        for planting in &plot.plantings {
+            if !claimable.plantings.iter().any(|(id, _)| *id == planting.id) {
+                continue;
+            }
+            let field = damage_field(planting.id);
+            lines.push(ClaimLineView {
+                error: errors.get(&field),
+                value: answers
+                    .get(&damage_key(planting.id))
+                    .cloned()
+                    .unwrap_or_default(),
+                field,
+                plot: plot.label.clone(),
+                tambon: plot.tambon.clone(),
+                crop: planting.crop.clone(),
+                season: planting.season.clone(),
+                planted: planting.area.clone(),
+            });
+        }
+    }
+    let outside = farm
+        .plots
+        .iter()
+        .filter(|plot| claimable.outside.contains(&plot.id))
+        .map(|plot| format!("{} ({})", plot.label, plot.tambon))
+        .collect();
+    (lines, outside)
+}
+
+/// Reads the damaged area of each crop of a claim: the answers to keep (square wa by
+/// `damage_key`), the typed values for a page shown again, and each refused field. On
+/// submission some damage must be reported.
+fn read_damage(
+    form: &super::uploads::MultipartPost,
+    plantings: &[(i32, i64)],
+    submitting: bool,
+    errors: &mut FieldErrors,
+) -> (RawAnswers, RawAnswers) {
+    let mut damage = RawAnswers::new();
+    let mut typed = RawAnswers::new();
+    for (id, planted) in plantings {
+        let field = damage_field(*id);
+        let text = form.field(&field);
+        typed.insert(damage_key(*id), text.clone());
+        match parse_damaged_rai(&text, *planted) {
+            Ok(0) => {}
+            Ok(sq_wa) => {
+                damage.insert(damage_key(*id), sq_wa.to_string());
+            }
+            Err(invalid) => errors.add(field, invalid.key),
+        }
+    }
+    if submitting && damage.is_empty() && errors.is_empty() {
+        if let Some((first, _)) = plantings.first() {
+            errors.add(damage_field(*first), "error.area.no_damage");
+        }
+    }
+    (damage, typed)
 }
 
 /// Saves the draft, or submits it (`action=submit`): answers checked against the programme's
@@ -316,10 +462,30 @@ pub async fn save_draft(
         })
         .collect();
     let declared = form.field("declaration") == "yes";
-    let refused_files = keep_files(&ctx, &app, form.uploads).await?;
     let mut errors = FieldErrors::default();
+    let (damage, typed_damage) = if programme.form.damage_per_plot {
+        let (household_id, today) = (app.household_id, ctx.state.clock.today());
+        let claimable = ctx
+            .db(move |conn| {
+                let farm = registry::load_farm(conn, household_id)?;
+                Ok(claimable(
+                    &registry::rules_record(conn, &farm, today)?,
+                    today,
+                ))
+            })
+            .await?;
+        read_damage(&form, &claimable.plantings, submitting, &mut errors)
+    } else {
+        (RawAnswers::new(), RawAnswers::new())
+    };
+    let mut raw = raw;
+    raw.extend(typed_damage);
+    let refused_files = keep_files(&ctx, &app, form.uploads).await?;
     let answers = match programme.form.check(&raw, submitting) {
-        Ok(answers) => answers,
+        Ok(mut answers) => {
+            answers.extend(damage);
+            answers
+        }
         Err(refused) => {
             for (id, invalid) in refused {
                 errors.add(answer_field(&id), invalid.key);

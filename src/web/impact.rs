@@ -4,7 +4,7 @@
 
 use super::context::{render, render_invalid, Ctx, FieldErrors};
 use super::officer::Choice;
-use crate::db::{disasters, geography, registry};
+use crate::db::{geography, registry};
 use crate::domain::Invalid;
 use crate::error::AppError;
 use crate::rules::evaluate::format_value;
@@ -134,11 +134,7 @@ pub async fn impact(
                 let Some(last) = ids.last() else { break };
                 after = *last;
                 let farms = registry::load_farms(conn, &ids)?;
-                let tambons: Vec<String> = farms
-                    .iter()
-                    .map(|f| f.household.tambon_code.clone())
-                    .collect();
-                let in_force = disasters::in_force(conn, &tambons, today)?;
+                let in_force = registry::disasters_in_force(conn, &farms, today)?;
                 for farm in &farms {
                     checked += 1;
                     let facts = facts::derive(&farm.rules_record(&in_force), today);

@@ -7,6 +7,7 @@ use crate::db::notices;
 use crate::domain::{CaseStatus, PaymentFailure};
 use crate::error::AppError;
 use crate::rules::{evaluate::format_value, Value};
+use crate::services::reminders;
 use actix_web::HttpResponse;
 use askama::Template;
 
@@ -45,6 +46,23 @@ pub async fn mark_read(
     ctx.db(move |conn| Ok(notices::mark_all_read(conn, user_id, now)?))
         .await?;
     Ok(redirect("/notifications"))
+}
+
+/// Where a reminder's notice leads: the case, or the programme on "My entitlements".
+fn reminder_link(reminder: reminders::Reminder, subject: &str) -> String {
+    let mut parts = subject.splitn(3, '|');
+    let (programme, reference) = (
+        parts.next().unwrap_or_default(),
+        parts.next().unwrap_or_default(),
+    );
+    match reminder {
+        reminders::Reminder::InfoUnanswered | reminders::Reminder::AppealClosing => {
+            format!("/applications/{reference}")
+        }
+        reminders::Reminder::ClaimClosing | reminders::Reminder::ProgrammeClosing => {
+            format!("/entitlements#programme-{programme}")
+        }
+    }
 }
 
 pub async fn list(ctx: Ctx) -> Result<HttpResponse, AppError> {
@@ -129,6 +147,23 @@ pub async fn list(ctx: Ctx) -> Result<HttpResponse, AppError> {
                     ),
                     format!("/officer/cases/{}", n.subject),
                     "notices.see_case",
+                )
+            } else if let Some(reminder) = n
+                .kind
+                .strip_prefix("reminder.")
+                .and_then(reminders::Reminder::parse)
+            {
+                (
+                    reminders::wording(&tr, &rules, reminder, &n.subject),
+                    reminder_link(reminder, &n.subject),
+                    "notices.see",
+                )
+            } else if n.kind == crate::services::claims::CLAIM_DRAFTED {
+                let title = rules.title(&n.subject, tr.locale);
+                (
+                    tr.fmt("notices.claim_drafted", &[("title", title)]),
+                    format!("/entitlements#programme-{}", n.subject),
+                    "notices.check_claim",
                 )
             } else {
                 let title = rules.title(&n.subject, tr.locale).to_owned();

@@ -3,13 +3,13 @@
 
 use super::context::{redirect, render, render_invalid, Ctx, FieldErrors, Posted};
 use super::routes::{Routes, FARMER};
-use crate::db::{consents, data_requests, users};
+use crate::db::{consents, data_requests, registry, users};
 use crate::domain::data_request::{self, Details};
 use crate::domain::partner::PRIVACY_NOTICE_VERSION;
 use crate::domain::{ConsentPurpose, DataRequestKind, DataRequestStatus};
 use crate::error::AppError;
 use crate::services::personal_data::AccessLine;
-use crate::services::{self, personal_data};
+use crate::services::{self, explained, personal_data};
 use actix_web::http::header;
 use actix_web::{web, HttpResponse};
 use askama::Template;
@@ -114,8 +114,36 @@ async fn privacy_page(
     })
 }
 
-pub async fn privacy(ctx: Ctx) -> Result<HttpResponse, AppError> {
-    render(&privacy_page(ctx, String::new(), FieldErrors::default()).await?)
+#[derive(Deserialize, Default)]
+#[serde(default)]
+pub struct PrivacyQuery {
+    /// `<programme>.<condition>`: the explanation line the farmer said was wrong, whose
+    /// facts pre-fill the correction form.
+    about: String,
+}
+
+pub async fn privacy(ctx: Ctx, query: web::Query<PrivacyQuery>) -> Result<HttpResponse, AppError> {
+    let about = query.into_inner().about;
+    let correction = if about.is_empty() || about.len() > 200 {
+        String::new()
+    } else {
+        let (_, household_id) = ctx.farmer()?;
+        let (rules, today, locale) = (
+            ctx.state.rules.clone(),
+            ctx.state.clock.today(),
+            ctx.tr.locale,
+        );
+        ctx.db(move |conn| {
+            let farm = registry::load_farm(conn, household_id)?;
+            let record = registry::rules_record(conn, &farm, today)?;
+            Ok(
+                explained::correction_text(&rules, &record, &about, today, locale)
+                    .unwrap_or_default(),
+            )
+        })
+        .await?
+    };
+    render(&privacy_page(ctx, correction, FieldErrors::default()).await?)
 }
 
 #[derive(Deserialize, Default)]

@@ -436,6 +436,17 @@ impl Page {
             .and_then(|e| e.value().attr("value").map(str::to_owned))
     }
 
+    /// The names of the page's inputs whose name starts with `prefix`, in page order.
+    pub fn input_names(&self, prefix: &str) -> Vec<String> {
+        let html = scraper::Html::parse_document(&self.body);
+        let selector = scraper::Selector::parse("input[name]").expect("valid selector");
+        html.select(&selector)
+            .filter_map(|e| e.value().attr("name"))
+            .filter(|name| name.starts_with(prefix))
+            .map(str::to_owned)
+            .collect()
+    }
+
     /// The text of every element matching a CSS selector.
     pub fn texts(&self, css: &str) -> Vec<String> {
         let html = scraper::Html::parse_document(&self.body);
@@ -569,8 +580,30 @@ pub async fn into_page(response: reqwest::Response) -> Page {
 }
 
 /// A flood declared over the demo farmer's tambon, straight into the database (as another
-/// system would write it: no page re-decides anyone).
+/// system would write it: no page re-decides anyone, no claim is drafted).
 pub fn declare_flood(app: &TestApp) {
+    with_flood(app, |conn, flood| {
+        kaset::db::disasters::insert(conn, flood, app.clock.now()).unwrap();
+    });
+}
+
+/// A flood declared over the demo farmer's tambon as the administrator's page declares it:
+/// every household there is decided again and has its relief claim drafted.
+pub fn declare_flood_and_draft_claims(app: &TestApp) {
+    let rules = kaset::app::load_rules(&rules_dir()).unwrap();
+    let notify = kaset::services::entitlements::Notify {
+        enabled: true,
+        public_url: app.base.clone(),
+    };
+    with_flood(app, |conn, flood| {
+        kaset::services::disasters::declare(conn, &rules, &notify, flood, app.clock.now()).unwrap();
+    });
+}
+
+fn with_flood(
+    app: &TestApp,
+    declare: impl FnOnce(&mut kaset::db::DbConn, &kaset::db::disasters::NewDisaster<'_>),
+) {
     use diesel::prelude::*;
     use kaset::db::schema::users;
     let admin: i32 = users::table
@@ -578,17 +611,15 @@ pub fn declare_flood(app: &TestApp) {
         .select(users::id)
         .first(&mut *app.db())
         .unwrap();
-    kaset::db::disasters::insert(
-        &mut app.db(),
-        &kaset::db::disasters::NewDisaster {
-            hazard: "flood",
-            started_on: app.clock.today() - chrono::Duration::days(3),
-            ended_on: None,
-            description: "ประกาศจังหวัดสุรินทร์ ที่ 3/2569",
-            declared_by: admin,
-            tambons: &["320101".to_owned()],
-        },
-        app.clock.now(),
-    )
-    .unwrap();
+    let tambons = ["320101".to_owned()];
+    let flood = kaset::db::disasters::NewDisaster {
+        hazard: "flood",
+        started_on: app.clock.today() - chrono::Duration::days(3),
+        ended_on: None,
+        claims_close_on: app.clock.today() + chrono::Duration::days(27),
+        description: "ประกาศจังหวัดสุรินทร์ ที่ 3/2569",
+        declared_by: Some(admin),
+        tambons: &tambons,
+    };
+    declare(&mut app.db(), &flood);
 }

@@ -106,28 +106,48 @@ pub struct Farm {
     pub memberships: Vec<MembershipRow>,
 }
 
-/// The record the rules engine reads on `as_of`: the registry data and the disaster declared
-/// for the household's tambon then, if any.
+/// The record the rules engine reads on `as_of`: the registry data and the disasters declared
+/// then for the household's tambon and its plots' tambons.
 pub fn rules_record(
     conn: &mut DbConn,
     farm: &Farm,
     as_of: NaiveDate,
 ) -> QueryResult<HouseholdRecord> {
-    let disasters = super::disasters::in_force(
-        conn,
-        std::slice::from_ref(&farm.household.tambon_code),
-        as_of,
-    )?;
+    let disasters = disasters_in_force(conn, std::slice::from_ref(farm), as_of)?;
     Ok(farm.rules_record(&disasters))
 }
 
+/// The disasters in force on `as_of` in any tambon where these households live or farm.
+pub fn disasters_in_force(
+    conn: &mut DbConn,
+    farms: &[Farm],
+    as_of: NaiveDate,
+) -> QueryResult<DisastersByTambon> {
+    let mut tambons: Vec<String> = farms
+        .iter()
+        .flat_map(|farm| {
+            std::iter::once(&farm.household.tambon_code)
+                .chain(farm.plots.iter().map(|(plot, _)| &plot.tambon_code))
+        })
+        .cloned()
+        .collect();
+    tambons.sort();
+    tambons.dedup();
+    super::disasters::in_force(conn, &tambons, as_of)
+}
+
+pub type DisastersByTambon = std::collections::HashMap<String, crate::rules::facts::DisasterRecord>;
+
 impl Farm {
     /// The rules' record of this household, given the disasters in force by tambon.
-    pub fn rules_record(
-        &self,
-        disasters: &std::collections::HashMap<String, crate::rules::facts::DisasterRecord>,
-    ) -> HouseholdRecord {
+    pub fn rules_record(&self, disasters: &DisastersByTambon) -> HouseholdRecord {
         let head = self.members.iter().find(|m| m.is_head);
+        // The household's own tambon first, then its plots': a household farming in a
+        // declared zone is in it even when it lives elsewhere.
+        let disaster = std::iter::once(&self.household.tambon_code)
+            .chain(self.plots.iter().map(|(plot, _)| &plot.tambon_code))
+            .find_map(|tambon| disasters.get(tambon))
+            .cloned();
         HouseholdRecord {
             province: self.household.province_code.clone(),
             amphoe: self.household.amphoe_code.clone(),
@@ -139,13 +159,16 @@ impl Farm {
                 .plots
                 .iter()
                 .map(|(plot, plantings)| PlotRecord {
+                    id: plot.id,
                     area_sq_wa: i64::from(plot.area_sq_wa),
                     land_document: plot.land_document,
                     tenure: plot.tenure,
                     irrigated: plot.irrigated,
+                    in_disaster_zone: disasters.contains_key(&plot.tambon_code),
                     plantings: plantings
                         .iter()
                         .map(|p| PlantingRecord {
+                            id: p.id,
                             crop: p.crop,
                             season: p.season,
                             season_year: p.season_year,
@@ -160,7 +183,7 @@ impl Farm {
                 .map(|l| (l.species, i64::from(l.head_count)))
                 .collect(),
             memberships: self.memberships.iter().map(|m| m.kind).collect(),
-            disaster: disasters.get(&self.household.tambon_code).cloned(),
+            disaster,
         }
     }
 }

@@ -1,0 +1,1 @@
+ALTER TABLE disasters DROP COLUMN claims_close_on;

@@ -1,0 +1,75 @@
+//! Claims Kaset drafts for the farmer (delivery `confirm`, e.g. disaster relief): when a
+//! disaster is declared, every household found eligible gets its claim filled in from the
+//! registry and is told at once. The farmer (or an officer after a field visit) only reports
+//! the damage of each crop in the zone and confirms; confirming is `cases::submit`.
+
+use crate::db::applications as apps;
+use crate::db::audit::{self, Actor};
+use crate::db::entitlements as stored;
+use crate::db::{notices, users, DbConn};
+use crate::rules::delivery::Mode;
+use crate::rules::{RuleSet, Status};
+use chrono::NaiveDateTime;
+use std::collections::HashSet;
+
+/// The notice a farmer gets when Kaset has drafted a claim; its subject is the programme id.
+pub const CLAIM_DRAFTED: &str = "claim_drafted";
+
+/// What Kaset does by itself is recorded under this role.
+const KASET: &str = "system";
+
+/// Drafts the claims of these households for every confirm-mode programme they are eligible
+/// for (as last decided) and have no live case of, and tells their farmers. Returns the
+/// number of claims drafted. One transaction per household, so a big declaration never holds
+/// a long write lock.
+pub fn draft_for(
+    conn: &mut DbConn,
+    rules: &RuleSet,
+    household_ids: &[i32],
+    now: NaiveDateTime,
+) -> anyhow::Result<usize> {
+    let confirm: Vec<&str> = rules
+        .programmes
+        .iter()
+        .filter(|p| p.delivery.mode == Mode::Confirm)
+        .map(|p| p.id.as_str())
+        .collect();
+    if confirm.is_empty() {
+        return Ok(0);
+    }
+    let asked: HashSet<i32> = household_ids.iter().copied().collect();
+    let decided = stored::for_households(conn, household_ids)?;
+    let mut drafted = 0;
+    for entitlement in decided.iter().filter(|e| {
+        asked.contains(&e.household_id)
+            && confirm.contains(&e.programme_id.as_str())
+            && e.status == Status::Eligible.code()
+    }) {
+        let (household_id, programme_id) = (entitlement.household_id, &entitlement.programme_id);
+        let new = crate::db::write_transaction(conn, |conn| {
+            if apps::find_live(conn, household_id, programme_id)?.is_some() {
+                return Ok(false);
+            }
+            let draft = apps::start_draft(conn, household_id, None, programme_id, "{}", now)?;
+            audit::record(
+                conn,
+                &Actor::user(None, KASET),
+                audit::Entry {
+                    action: "claim_drafted",
+                    entity: "application",
+                    entity_id: draft.id.to_string(),
+                    household_id: Some(household_id),
+                    new_value: Some(programme_id.clone()),
+                    ..Default::default()
+                },
+                now,
+            )?;
+            for farmer in users::farmers_of_household(conn, household_id)? {
+                notices::insert(conn, farmer.id, CLAIM_DRAFTED, programme_id, None, now)?;
+            }
+            Ok::<_, anyhow::Error>(true)
+        })?;
+        drafted += usize::from(new);
+    }
+    Ok(drafted)
+}
