@@ -24,6 +24,7 @@ on_both_databases!(
     a_farmer_withdraws_before_a_decision_and_may_apply_again,
     a_flood_drafts_the_claim_and_the_farmer_confirms_ten_rai_of_rice_in_the_zone,
     each_reminder_is_sent_once_when_it_falls_due,
+    an_officer_records_the_flood_claim_after_visiting_the_plots_for_a_farmer_offline,
 );
 
 pub(crate) const RELIEF: &str = "disaster-relief-crops";
@@ -1414,4 +1415,84 @@ async fn each_reminder_is_sent_once_when_it_falls_due(backend: Backend) {
         .iter()
         .any(|n| n.contains(&relief_reference) && n.contains("อุทธรณ์ได้ถึงวันที่")));
     assert!(Reminder::ALL.into_iter().all(|r| sent(r) >= 1));
+}
+
+async fn an_officer_records_the_flood_claim_after_visiting_the_plots_for_a_farmer_offline(
+    backend: Backend,
+) {
+    use diesel::prelude::*;
+    use kaset::db::schema::households;
+    let app = spawn_app(backend).await;
+    crate::support::declare_flood_and_draft_claims(&app);
+    let household: i32 = households::table
+        .filter(households::registry_number.eq(kaset::db::seed::DEMO_FARMER_REGISTRY))
+        .select(households::id)
+        .first(&mut *app.db())
+        .unwrap();
+
+    // The household page leads the officer to the claim Kaset drafted.
+    app.login_as(OFFICER_SURIN).await;
+    let page = app.get(&format!("/officer/households/{household}")).await;
+    let html = scraper::Html::parse_document(&page.body);
+    let selector =
+        scraper::Selector::parse(&format!("#programme-{RELIEF} .progress-drafted a")).unwrap();
+    let claim = html
+        .select(&selector)
+        .next()
+        .and_then(|a| a.value().attr("href"))
+        .expect("a link to record the drafted claim")
+        .to_owned();
+    assert!(
+        claim.starts_with(&format!("/officer/households/{household}/claims/")),
+        "{claim}"
+    );
+    let form = app.get(&claim).await;
+    let crops = form.input_names("q_damaged.");
+    assert_eq!(crops.len(), 2, "{crops:?}");
+
+    // A field visit needs its photos, and the farmer's request must be ticked.
+    let yesterday = (app.clock.today() - chrono::Duration::days(1)).to_string();
+    let token = form.csrf_token();
+    let base = [
+        (crops[0].as_str(), "10"),
+        ("q_baac_account", "020-1-23456-7"),
+        ("q_insured", "no"),
+        ("checked", "field_visit"),
+        ("visited_on", yesterday.as_str()),
+        ("csrf_token", token.as_str()),
+    ];
+    let refused = app.post_multipart(&claim, &base, &[]).await;
+    assert_eq!(refused.status, 422);
+    let errors = refused.texts(".field-error").join(" | ");
+    assert!(errors.contains("ภาพถ่าย"), "{errors}");
+    assert!(errors.contains("ขอให้ท่านดำเนินการแทน"), "{errors}");
+    assert_eq!(refused.input_value(&crops[0]).as_deref(), Some("10"));
+
+    let mut fields = base.to_vec();
+    fields.push(("farmer_asked", "yes"));
+    let recorded = app
+        .post_multipart(
+            &claim,
+            &fields,
+            &[("files", "แปลงนาน้ำท่วม.jpg", JPEG.to_vec())],
+        )
+        .await;
+    let case_page = location(&recorded);
+    assert!(case_page.starts_with("/officer/cases/KS-"), "{case_page}");
+    let case = app.get(&case_page).await;
+    assert!(case.texts(".amount-computed").join("").contains("13,400"));
+    assert_eq!(case.texts(".files a"), vec!["แปลงนาน้ำท่วม.jpg"]);
+    let timeline = case.texts(".timeline li").join(" | ");
+    assert!(timeline.contains("หลังออกตรวจแปลงเมื่อ"), "{timeline}");
+    app.logout().await;
+
+    // The farmer sees the claim as theirs, with how it was recorded.
+    app.login_as(FARMER_ID).await;
+    let reference = case_page.trim_start_matches("/officer/cases/");
+    let mine = app.get(&format!("/applications/{reference}")).await;
+    assert_eq!(mine.status, 200);
+    assert!(mine
+        .texts(".timeline li")
+        .join(" ")
+        .contains("ตามที่เกษตรกรขอ"));
 }

@@ -19,9 +19,11 @@ pub struct StoredEntitlement {
     pub evaluated_at: NaiveDateTime,
 }
 
-/// The stored decisions of these households (and of any others whose ids lie between them,
-/// which callers ignore). A range on the key's first column stays an index scan even when the
-/// planner's statistics are stale after a large batch; a thousand-value `IN` list did not.
+/// The stored decisions of these households (and possibly of others, which callers ignore).
+/// Ids close together (a batch of consecutive households) are read as a range on the key's
+/// first column, which stays an index scan even when the planner's statistics are stale after
+/// a large batch (a thousand-value `IN` list did not); ids scattered over the registry (the
+/// households of a declared disaster zone) are read by the list, in bounded chunks.
 pub fn for_households(
     conn: &mut DbConn,
     household_ids: &[i32],
@@ -29,9 +31,21 @@ pub fn for_households(
     let (Some(first), Some(last)) = (household_ids.iter().min(), household_ids.iter().max()) else {
         return Ok(Vec::new());
     };
-    entitlements::table
-        .filter(entitlements::household_id.between(*first, *last))
-        .load(conn)
+    let span = i64::from(*last) - i64::from(*first) + 1;
+    if span <= 4 * household_ids.len() as i64 {
+        return entitlements::table
+            .filter(entitlements::household_id.between(*first, *last))
+            .load(conn);
+    }
+    let mut rows = Vec::new();
+    for chunk in household_ids.chunks(500) {
+        rows.extend(
+            entitlements::table
+                .filter(entitlements::household_id.eq_any(chunk))
+                .load::<StoredEntitlement>(conn)?,
+        );
+    }
+    Ok(rows)
 }
 
 /// Refreshes PostgreSQL's statistics of the table after a batch wrote many rows, so that the

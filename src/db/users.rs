@@ -124,6 +124,18 @@ pub fn count(conn: &mut DbConn) -> QueryResult<i64> {
     users::table.count().get_result(conn)
 }
 
+/// The active farmer accounts of these households, with their household.
+pub fn farmers_of_households(
+    conn: &mut DbConn,
+    household_ids: &[i32],
+) -> QueryResult<Vec<UserRow>> {
+    users::table
+        .filter(users::household_id.eq_any(household_ids))
+        .filter(users::disabled_at.is_null())
+        .order(users::id)
+        .load(conn)
+}
+
 /// The active farmer accounts of a household: the people to tell about its entitlements.
 pub fn farmers_of_household(conn: &mut DbConn, household_id: i32) -> QueryResult<Vec<UserRow>> {
     users::table

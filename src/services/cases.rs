@@ -232,13 +232,15 @@ pub struct SnapshotFact {
 
 /// Submits a draft: eligibility checked again and kept as a snapshot, a reference given, the
 /// deadline set, the farmer told. Submitting again (double click, back button, retry) returns
-/// the same reference and changes nothing.
+/// the same reference and changes nothing. `message` goes on the timeline with the step (an
+/// officer recording a claim for the farmer says how the damage was checked).
 pub fn submit(
     conn: &mut DbConn,
     cx: &CaseContext<'_>,
     actor: &Actor,
     draft: &ApplicationRow,
     answers_json: &str,
+    message: &str,
 ) -> Result<String, CaseError> {
     if let Some(reference) = &draft.reference {
         return Ok(reference.clone());
@@ -319,7 +321,7 @@ pub fn submit(
         let event = NewEvent {
             kind: CaseAction::Submit.code(),
             reason: None,
-            message: "",
+            message,
             internal: false,
         };
         apps::add_event(conn, draft.id, actor, &event, cx.now)?;

@@ -10,7 +10,7 @@ use crate::db::{notices, users, DbConn};
 use crate::rules::delivery::Mode;
 use crate::rules::{RuleSet, Status};
 use chrono::NaiveDateTime;
-use std::collections::HashSet;
+use std::collections::{HashMap, HashSet};
 
 /// The notice a farmer gets when Kaset has drafted a claim; its subject is the programme id.
 pub const CLAIM_DRAFTED: &str = "claim_drafted";
@@ -20,8 +20,8 @@ const KASET: &str = "system";
 
 /// Drafts the claims of these households for every confirm-mode programme they are eligible
 /// for (as last decided) and have no live case of, and tells their farmers. Returns the
-/// number of claims drafted. One transaction per household, so a big declaration never holds
-/// a long write lock.
+/// number of claims drafted. One transaction for the lot: callers pass a round of at most a
+/// thousand households, so a big declaration never holds the write lock long.
 pub fn draft_for(
     conn: &mut DbConn,
     rules: &RuleSet,
@@ -38,38 +38,51 @@ pub fn draft_for(
         return Ok(0);
     }
     let asked: HashSet<i32> = household_ids.iter().copied().collect();
-    let decided = stored::for_households(conn, household_ids)?;
-    let mut drafted = 0;
-    for entitlement in decided.iter().filter(|e| {
-        asked.contains(&e.household_id)
-            && confirm.contains(&e.programme_id.as_str())
-            && e.status == Status::Eligible.code()
-    }) {
-        let (household_id, programme_id) = (entitlement.household_id, &entitlement.programme_id);
-        let new = crate::db::write_transaction(conn, |conn| {
-            if apps::find_live(conn, household_id, programme_id)?.is_some() {
-                return Ok(false);
+    let to_draft: Vec<(i32, String)> = stored::for_households(conn, household_ids)?
+        .into_iter()
+        .filter(|e| {
+            asked.contains(&e.household_id)
+                && confirm.contains(&e.programme_id.as_str())
+                && e.status == Status::Eligible.code()
+        })
+        .map(|e| (e.household_id, e.programme_id))
+        .collect();
+    if to_draft.is_empty() {
+        return Ok(0);
+    }
+    let households: Vec<i32> = to_draft.iter().map(|(h, _)| *h).collect();
+    let mut farmers: HashMap<i32, Vec<i32>> = HashMap::new();
+    for farmer in users::farmers_of_households(conn, &households)? {
+        if let Some(household) = farmer.household_id {
+            farmers.entry(household).or_default().push(farmer.id);
+        }
+    }
+    let kaset = Actor::user(None, KASET);
+    crate::db::write_transaction(conn, |conn| {
+        let mut drafted = 0;
+        for (household_id, programme_id) in &to_draft {
+            if apps::find_live(conn, *household_id, programme_id)?.is_some() {
+                continue;
             }
-            let draft = apps::start_draft(conn, household_id, None, programme_id, "{}", now)?;
+            let draft = apps::start_draft(conn, *household_id, None, programme_id, "{}", now)?;
             audit::record(
                 conn,
-                &Actor::user(None, KASET),
+                &kaset,
                 audit::Entry {
                     action: "claim_drafted",
                     entity: "application",
                     entity_id: draft.id.to_string(),
-                    household_id: Some(household_id),
+                    household_id: Some(*household_id),
                     new_value: Some(programme_id.clone()),
                     ..Default::default()
                 },
                 now,
             )?;
-            for farmer in users::farmers_of_household(conn, household_id)? {
-                notices::insert(conn, farmer.id, CLAIM_DRAFTED, programme_id, None, now)?;
+            for farmer in farmers.get(household_id).into_iter().flatten() {
+                notices::insert(conn, *farmer, CLAIM_DRAFTED, programme_id, None, now)?;
             }
-            Ok::<_, anyhow::Error>(true)
-        })?;
-        drafted += usize::from(new);
-    }
-    Ok(drafted)
+            drafted += 1;
+        }
+        Ok::<_, anyhow::Error>(drafted)
+    })
 }

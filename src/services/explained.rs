@@ -80,11 +80,13 @@ impl DeliveryView {
 /// Where the household's case for a programme stands, as one sentence with a link to it.
 pub struct ProgressView {
     /// `drafted` (by Kaset), `draft`, `under_way`, `on_payment_list`, `payment_failed` or
-    /// `received`, for styling
-    /// and tests.
+    /// `received`, for styling and tests.
     pub kind: &'static str,
     pub text: String,
     pub link: String,
+    /// The same case on the officers' pages (a draft: where the officer records it for the
+    /// farmer).
+    pub staff_link: String,
 }
 
 pub struct LineView {
@@ -339,9 +341,18 @@ pub(super) fn progress(
     programme: &Programme,
     case: &ApplicationRow,
 ) -> diesel::QueryResult<Option<ProgressView>> {
-    let link = match &case.reference {
-        Some(reference) => format!("/applications/{reference}"),
-        None => format!("/applications/drafts/{}", case.id),
+    let (link, staff_link) = match &case.reference {
+        Some(reference) => (
+            format!("/applications/{reference}"),
+            format!("/officer/cases/{reference}"),
+        ),
+        None => (
+            format!("/applications/drafts/{}", case.id),
+            format!(
+                "/officer/households/{}/claims/{}",
+                case.household_id, case.id
+            ),
+        ),
     };
     // The amount as far as the case has got: paid, else approved, else computed.
     let amount = case
@@ -426,5 +437,10 @@ pub(super) fn progress(
             ),
         ),
     };
-    Ok(Some(ProgressView { kind, text, link }))
+    Ok(Some(ProgressView {
+        kind,
+        text,
+        link,
+        staff_link,
+    }))
 }

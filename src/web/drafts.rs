@@ -40,7 +40,7 @@ pub fn routes(routes: &mut Routes) {
 const ANSWER_PREFIX: &str = "q_";
 
 /// The form field of question `id`'s answer.
-fn answer_field(id: &str) -> String {
+pub(super) fn answer_field(id: &str) -> String {
     format!("{ANSWER_PREFIX}{id}")
 }
 
@@ -58,7 +58,7 @@ pub struct QuestionView {
 
 /// The form field of the damaged area of planting `id` on a relief claim: an answer field, so
 /// that it is kept like the others when the session ends while the farmer types.
-fn damage_field(planting_id: i32) -> String {
+pub(super) fn damage_field(planting_id: i32) -> String {
     answer_field(&damage_key(planting_id))
 }
 
@@ -77,14 +77,14 @@ pub struct ClaimLineView {
 
 /// The plantings a claim lists (id, planted square wa), and the plots it leaves out because
 /// they lie outside the zone.
-struct Claimable {
-    plantings: Vec<(i32, i64)>,
-    outside: Vec<i32>,
+pub(super) struct Claimable {
+    pub plantings: Vec<(i32, i64)>,
+    pub outside: Vec<i32>,
     /// The last day the farmer may confirm, when the declaration sets one.
-    closes_on: Option<chrono::NaiveDate>,
+    pub closes_on: Option<chrono::NaiveDate>,
 }
 
-fn claimable(record: &facts::HouseholdRecord, today: chrono::NaiveDate) -> Claimable {
+pub(super) fn claimable(record: &facts::HouseholdRecord, today: chrono::NaiveDate) -> Claimable {
     Claimable {
         plantings: facts::claimable(record, today)
             .into_iter()
@@ -242,19 +242,14 @@ struct DraftOutcome {
     kept: bool,
 }
 
-async fn draft_page(
-    ctx: Ctx,
-    application: ApplicationRow,
+/// The programme's own questions as the form shows them, with the answers and errors.
+pub(super) fn question_views(
+    tr: &crate::i18n::Tr,
+    programme: &crate::rules::Programme,
     answers: &RawAnswers,
-    outcome: DraftOutcome,
-) -> Result<HttpResponse, AppError> {
-    let programme = ctx
-        .state
-        .rules
-        .programme(&application.programme_id)
-        .ok_or(AppError::NotFound)?;
-    let tr = ctx.tr;
-    let questions = programme
+    errors: &FieldErrors,
+) -> Vec<QuestionView> {
+    programme
         .form
         .questions
         .iter()
@@ -280,7 +275,7 @@ async fn draft_page(
                 ),
             };
             QuestionView {
-                error: outcome.errors.get(&field),
+                error: errors.get(&field),
                 value: answers.get(&q.id).cloned().unwrap_or_default(),
                 field,
                 label: q.label.get(tr.locale).to_owned(),
@@ -290,7 +285,22 @@ async fn draft_page(
                 options,
             }
         })
-        .collect();
+        .collect()
+}
+
+async fn draft_page(
+    ctx: Ctx,
+    application: ApplicationRow,
+    answers: &RawAnswers,
+    outcome: DraftOutcome,
+) -> Result<HttpResponse, AppError> {
+    let programme = ctx
+        .state
+        .rules
+        .programme(&application.programme_id)
+        .ok_or(AppError::NotFound)?;
+    let tr = ctx.tr;
+    let questions = question_views(&tr, programme, answers, &outcome.errors);
     let title = programme.title.get(tr.locale).to_owned();
     let damage_per_plot = programme.form.damage_per_plot;
     let confirming = programme.delivery.mode == Mode::Confirm;
@@ -341,7 +351,7 @@ async fn draft_page(
 
 /// The claim's crops as the page shows them, from the farm's own view (names and areas in the
 /// reader's language), and the labels of the plots left out.
-fn claim_line_views(
+pub(super) fn claim_line_views(
     farm: &FarmView,
     claimable: &Claimable,
     answers: &RawAnswers,
@@ -381,7 +391,7 @@ fn claim_line_views(
 /// Reads the damaged area of each crop of a claim: the answers to keep (square wa by
 /// `damage_key`), the typed values for a page shown again, and each refused field. On
 /// submission some damage must be reported.
-fn read_damage(
+pub(super) fn read_damage(
     form: &super::uploads::MultipartPost,
     plantings: &[(i32, i64)],
     submitting: bool,
@@ -407,6 +417,64 @@ fn read_damage(
         }
     }
     (damage, typed)
+}
+
+/// Reads the answers of a draft's form: the programme's questions and, for a claim, the
+/// damage of each crop. Returns what was typed (to show again) and the checked answers to
+/// keep; each refused field is added to `errors`.
+pub(super) async fn read_answers(
+    ctx: &Ctx,
+    app: &ApplicationRow,
+    programme: &crate::rules::Programme,
+    form: &super::uploads::MultipartPost,
+    submitting: bool,
+    errors: &mut FieldErrors,
+) -> Result<(RawAnswers, RawAnswers), AppError> {
+    let mut raw: RawAnswers = programme
+        .form
+        .questions
+        .iter()
+        .filter_map(|q| {
+            form.fields
+                .get(&answer_field(&q.id))
+                .map(|v| (q.id.clone(), v.clone()))
+        })
+        .collect();
+    let (damage, typed_damage) = if programme.form.damage_per_plot {
+        let (household_id, today) = (app.household_id, ctx.state.clock.today());
+        let claimable = ctx
+            .db(move |conn| {
+                let farm = registry::load_farm(conn, household_id)?;
+                Ok(claimable(
+                    &registry::rules_record(conn, &farm, today)?,
+                    today,
+                ))
+            })
+            .await?;
+        read_damage(form, &claimable.plantings, submitting, errors)
+    } else {
+        (RawAnswers::new(), RawAnswers::new())
+    };
+    raw.extend(typed_damage);
+    let answers = match programme.form.check(&raw, submitting) {
+        Ok(mut answers) => {
+            answers.extend(damage);
+            answers
+        }
+        Err(refused) => {
+            for (id, invalid) in refused {
+                errors.add(answer_field(&id), invalid.key);
+            }
+            RawAnswers::new()
+        }
+    };
+    // Cut to the reader's limit on the way in: refused by name, whatever the question allows.
+    for field in &form.cut_short {
+        if errors.get(field).is_none() && field.starts_with(ANSWER_PREFIX) {
+            errors.add(field.clone(), "error.too_long");
+        }
+    }
+    Ok((raw, answers))
 }
 
 /// Saves the draft, or submits it (`action=submit`): answers checked against the programme's
@@ -451,54 +519,11 @@ pub async fn save_draft(
         .programme(&app.programme_id)
         .ok_or(AppError::NotFound)?;
     let submitting = form.field("action") == "submit";
-    let raw: RawAnswers = programme
-        .form
-        .questions
-        .iter()
-        .filter_map(|q| {
-            form.fields
-                .get(&answer_field(&q.id))
-                .map(|v| (q.id.clone(), v.clone()))
-        })
-        .collect();
     let declared = form.field("declaration") == "yes";
     let mut errors = FieldErrors::default();
-    let (damage, typed_damage) = if programme.form.damage_per_plot {
-        let (household_id, today) = (app.household_id, ctx.state.clock.today());
-        let claimable = ctx
-            .db(move |conn| {
-                let farm = registry::load_farm(conn, household_id)?;
-                Ok(claimable(
-                    &registry::rules_record(conn, &farm, today)?,
-                    today,
-                ))
-            })
-            .await?;
-        read_damage(&form, &claimable.plantings, submitting, &mut errors)
-    } else {
-        (RawAnswers::new(), RawAnswers::new())
-    };
-    let mut raw = raw;
-    raw.extend(typed_damage);
-    let refused_files = keep_files(&ctx, &app, form.uploads).await?;
-    let answers = match programme.form.check(&raw, submitting) {
-        Ok(mut answers) => {
-            answers.extend(damage);
-            answers
-        }
-        Err(refused) => {
-            for (id, invalid) in refused {
-                errors.add(answer_field(&id), invalid.key);
-            }
-            RawAnswers::new()
-        }
-    };
-    // Cut to the reader's limit on the way in: refused by name, whatever the question allows.
-    for field in &form.cut_short {
-        if errors.get(field).is_none() && field.starts_with(ANSWER_PREFIX) {
-            errors.add(field.clone(), "error.too_long");
-        }
-    }
+    let (raw, answers) =
+        read_answers(&ctx, &app, programme, &form, submitting, &mut errors).await?;
+    let refused_files = keep_files(&ctx, &app, ctx.farmer()?.0.actor(), form.uploads).await?;
     if submitting && !declared {
         errors.add(
             "declaration",
@@ -538,7 +563,7 @@ pub async fn save_draft(
     let submitted = ctx
         .db(move |conn| {
             let cx = case_context(&state);
-            Ok(cases::submit(conn, &cx, &actor, &draft, &answers_json))
+            Ok(cases::submit(conn, &cx, &actor, &draft, &answers_json, ""))
         })
         .await?;
     match submitted {
@@ -558,9 +583,10 @@ pub async fn save_draft(
 
 /// Checks the files of a post and adds the accepted ones to the draft; returns the refused
 /// ones with why.
-async fn keep_files(
+pub(super) async fn keep_files(
     ctx: &Ctx,
     draft: &ApplicationRow,
+    actor: crate::db::audit::Actor,
     uploads: Vec<Upload>,
 ) -> Result<Vec<(String, &'static str)>, AppError> {
     let now = ctx.state.clock.now();
@@ -572,7 +598,7 @@ async fn keep_files(
         return Ok(refused);
     }
     let dir = ctx.state.settings.upload_dir();
-    let (draft, actor) = (draft.clone(), ctx.farmer()?.0.actor());
+    let draft = draft.clone();
     ctx.db(move |conn| {
         drafts::attach(conn, &dir, &draft, &actor, checked, now).map_err(case_error)
     })

@@ -2,6 +2,7 @@
 //! plots, crops and livestock right. Every change is audited with the old and new value; every
 //! look at a household's personal data is audited too.
 
+mod claims;
 mod livestock;
 mod plantings;
 mod plots;
@@ -29,6 +30,16 @@ pub fn routes(routes: &mut Routes) {
     routes
         .get("/officer/households", STAFF, search)
         .get(HOUSEHOLD, STAFF, household)
+        .get(
+            &format!("{HOUSEHOLD}/claims/{{id}}"),
+            OFFICER,
+            claims::claim,
+        )
+        .post(
+            &format!("{HOUSEHOLD}/claims/{{id}}"),
+            OFFICER,
+            claims::record,
+        )
         .get(&format!("{HOUSEHOLD}/plots/new"), OFFICER, plots::new_plot)
         .post(&format!("{HOUSEHOLD}/plots"), OFFICER, plots::create_plot)
         .get(&format!("{PLOT}/edit"), OFFICER, plots::edit_plot)
