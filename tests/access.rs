@@ -156,13 +156,16 @@ struct Samples {
     registry_reject: i32,
     staff_user: i32,
     api_key: i32,
+    disaster: i32,
     open_data_file: String,
 }
 
 impl Samples {
     fn path(&self, route: &str) -> String {
-        let id = if route.starts_with("/applications/drafts/") {
+        let id = if route.starts_with("/applications/drafts/") || route.contains("/claims/") {
             self.draft
+        } else if route.starts_with("/admin/disasters/") {
+            self.disaster
         } else if route.starts_with("/officer/data-requests/") {
             self.data_request
         } else if route.starts_with("/officer/registry-rejects/") {
@@ -331,6 +334,14 @@ async fn samples(app: &TestApp) -> Samples {
         .first(&mut *app.db())
         .unwrap();
 
+    let disaster: i32 = {
+        use kaset::db::schema::disasters;
+        disasters::table
+            .select(disasters::id)
+            .first(&mut *app.db())
+            .unwrap()
+    };
+
     // The open data are published when first asked for.
     assert_eq!(app.get("/open-data").await.status, 200);
     let open_data_file = "entitlement-uptake.json".to_owned();
@@ -346,14 +357,16 @@ async fn samples(app: &TestApp) -> Samples {
         registry_reject,
         staff_user,
         api_key,
+        disaster,
         open_data_file,
     }
 }
 
 /// The routes whose forms carry files, posted as multipart like a browser does.
-const MULTIPART: [&str; 2] = [
+const MULTIPART: [&str; 3] = [
     "/applications/drafts/{id}",
     "/applications/{reference}/reply",
+    "/officer/households/{household}/claims/{id}",
 ];
 
 /// What a route's form must hold to be read at all (most refuse an empty form by name).

@@ -2,7 +2,7 @@
 //! scopes, area and rate, and only with the data of farmers who consented. Every call is
 //! audited and shows in the farmer's "My data".
 
-use crate::applications::{location, start, step, submit_relief, RELIEF};
+use crate::applications::{location, start, step, RELIEF};
 use crate::support::{
     declare_flood, new_client, spawn_app, spawn_app_on, Backend, TestApp, ADMIN, DEMO_PASSWORD,
     FARMER_ID, OFFICER_SURIN,
@@ -435,11 +435,41 @@ async fn the_paying_agency_pages_through_approved_cases_and_marks_them_paid_once
     let app = spawn_app_on(backend, clock).await;
     declare_flood(&app);
 
-    // The demo farmer applies for flood relief, consents to payment, and the officer approves.
+    // The demo farmer claims flood relief, consenting to payment on the claim itself (where it
+    // is needed), and the officer approves.
     app.login_as(FARMER_ID).await;
-    consent(&app, "payment", "give").await;
     let draft = start(&app, RELIEF).await;
-    let case_path = submit_relief(&app, &draft).await;
+    let claim = app.get(&draft).await;
+    assert!(
+        claim.body.contains("id=\"payment_consent\""),
+        "the claim asks the consent"
+    );
+    let answers = crate::applications::relief_answers(&claim, "8");
+    let (version, token) = (claim.input_value("version").unwrap(), claim.csrf_token());
+    let mut fields: Vec<(&str, &str)> = answers
+        .iter()
+        .map(|(k, v)| (k.as_str(), v.as_str()))
+        .collect();
+    fields.extend([
+        ("payment_consent", "yes"),
+        ("declaration", "yes"),
+        ("version", version.as_str()),
+        ("action", "submit"),
+        ("csrf_token", token.as_str()),
+    ]);
+    let case_path = location(&app.post_multipart(&draft, &fields, &[]).await);
+    let given: Vec<bool> = {
+        use kaset::db::schema::{consents, users};
+        consents::table
+            .inner_join(users::table.on(users::id.eq(consents::user_id)))
+            .filter(users::national_id.eq(FARMER_ID))
+            .filter(consents::purpose.eq("payment"))
+            .select(consents::given)
+            .load(&mut *app.db())
+            .unwrap()
+    };
+    assert_eq!(given, vec![true], "recorded once, from the claim");
+
     let reference = case_path.trim_start_matches("/applications/").to_owned();
     app.logout().await;
     app.login_as(OFFICER_SURIN).await;
@@ -940,6 +970,17 @@ async fn rice_support_reaches_the_farmers_account_without_anyone_applying(backen
         400,
         "bad-request",
     );
+    // The district's officers see the failed transfer by district and reason, to help.
+    app.login_as(OFFICER_SURIN).await;
+    let queue = app.get("/officer/cases?payment_failed=1").await;
+    let by_area = queue.texts(".failed-payments li").join(" | ");
+    assert!(
+        by_area.contains("เมืองสุรินทร์") && by_area.contains("1"),
+        "{by_area}"
+    );
+    assert!(queue.body.contains(reference.as_str()));
+    assert!(queue.texts(".payment-failure").join("").contains("พร้อมเพย์"));
+    app.logout().await;
     app.login_as(FARMER_ID).await;
     let money = app.get("/payments").await;
     let what_to_fix = money.texts(".payment-payment_failed").join("");

@@ -9,6 +9,8 @@ on_chosen_days!(
     farmer_sees_entitlements_worked_out_from_the_registry_with_reasons,
     an_officers_registry_edit_changes_the_farmers_entitlements,
     admin_declares_a_disaster_and_affected_farmers_see_relief_and_are_told,
+    admin_ends_a_declaration_and_its_households_no_longer_see_relief,
+    a_closed_programme_the_household_received_shows_what_it_paid,
     a_disaster_declaration_with_an_unknown_area_is_refused_and_keeps_the_input,
     evaluating_everyone_twice_changes_nothing_the_second_time,
     manager_previews_the_impact_of_a_parameter_change_without_changing_anything,
@@ -578,4 +580,139 @@ async fn each_programme_says_what_happens_next_and_only_what_the_farmer_starts_h
         vaccination.contains("district livestock office"),
         "{vaccination}"
     );
+}
+
+async fn admin_ends_a_declaration_and_its_households_no_longer_see_relief(
+    backend: Backend,
+    clock: Clock,
+) {
+    let app = spawn_app_on(backend, clock).await;
+    crate::support::declare_flood_and_draft_claims(&app);
+    app.login_as(crate::support::ADMIN).await;
+    let list = app.get("/admin/disasters").await;
+    let tambons = list.texts(".declarations .tambons").join("");
+    assert!(tambons.contains("1 "), "{tambons}");
+    assert!(tambons.contains("ในเมือง"), "the tambon is named: {tambons}");
+    let id: i32 = {
+        use diesel::prelude::*;
+        use kaset::db::schema::disasters;
+        disasters::table
+            .select(disasters::id)
+            .first(&mut *app.db())
+            .unwrap()
+    };
+    let action = format!("/admin/disasters/{id}");
+
+    // An end before the start is refused, and what was typed is kept in that declaration.
+    let refused = app
+        .submit(
+            "/admin/disasters",
+            &action,
+            &[
+                ("ended_on", &days_ago(&app, 30)),
+                ("claims_close_on", &days_ago(&app, -27)),
+                ("description", "ประกาศจังหวัดสุรินทร์ ที่ 3/2569 (แก้ไข)"),
+            ],
+        )
+        .await;
+    assert_eq!(refused.status, 422);
+    let typed = {
+        let html = scraper::Html::parse_document(&refused.body);
+        let selector = scraper::Selector::parse(&format!("#description-{id}")).unwrap();
+        html.select(&selector)
+            .next()
+            .and_then(|e| e.value().attr("value").map(str::to_owned))
+    };
+    assert_eq!(typed.as_deref(), Some("ประกาศจังหวัดสุรินทร์ ที่ 3/2569 (แก้ไข)"));
+    assert!(!refused.texts(&format!("#ended_on-{id}-error")).is_empty());
+
+    // Ended yesterday: from today the households are no longer in a zone.
+    let ended = app
+        .submit(
+            "/admin/disasters",
+            &action,
+            &[
+                ("ended_on", &days_ago(&app, 1)),
+                ("claims_close_on", &days_ago(&app, -27)),
+                ("description", "ประกาศจังหวัดสุรินทร์ ที่ 3/2569 (สิ้นสุดแล้ว)"),
+            ],
+        )
+        .await;
+    assert_eq!(ended.status, 200, "{}", ended.body);
+    assert!(ended.body.contains("(สิ้นสุดแล้ว)"));
+    app.logout().await;
+    app.login_as(FARMER_ID).await;
+    let page = app.get("/entitlements").await;
+    assert!(
+        !section_ids(&page, "entitlement-eligible").contains(&"disaster-relief-crops".to_owned())
+    );
+    use diesel::prelude::*;
+    use kaset::db::schema::{audit_log, entitlements};
+    let stored: i64 = entitlements::table
+        .filter(entitlements::programme_id.eq("disaster-relief-crops"))
+        .filter(entitlements::status.eq("eligible"))
+        .count()
+        .get_result(&mut *app.db())
+        .unwrap();
+    assert_eq!(stored, 0, "the stored decisions were re-decided too");
+    let audited: i64 = audit_log::table
+        .filter(audit_log::entity.eq("disaster"))
+        .count()
+        .get_result(&mut *app.db())
+        .unwrap();
+    assert_eq!(audited, 2, "the end and the details");
+}
+
+async fn a_closed_programme_the_household_received_shows_what_it_paid(
+    backend: Backend,
+    clock: Clock,
+) {
+    use diesel::prelude::*;
+    use kaset::db::schema::{applications, households};
+    let app = spawn_app_on(backend, clock).await;
+    // An earlier round of rice support (closed on 30 September 2024) paid the demo household.
+    let household: i32 = households::table
+        .filter(households::registry_number.eq(kaset::db::seed::DEMO_FARMER_REGISTRY))
+        .select(households::id)
+        .first(&mut *app.db())
+        .unwrap();
+    let paid_at = chrono::NaiveDate::from_ymd_opt(2024, 3, 1)
+        .unwrap()
+        .and_hms_opt(3, 0, 0)
+        .unwrap();
+    diesel::insert_into(applications::table)
+        .values((
+            applications::reference.eq("KS-2567-009999"),
+            applications::household_id.eq(household),
+            applications::programme_id.eq("rice-support-2566"),
+            applications::status.eq("paid"),
+            applications::version.eq(0),
+            applications::answers.eq("{}"),
+            applications::appealed.eq(false),
+            applications::snapshot_amount_satang.eq(Some(1_000_000i64)),
+            applications::paid_amount_satang.eq(Some(1_000_000i64)),
+            applications::created_at.eq(paid_at),
+            applications::submitted_at.eq(Some(paid_at)),
+            applications::updated_at.eq(paid_at),
+        ))
+        .execute(&mut *app.db())
+        .unwrap();
+
+    app.login_as(FARMER_ID).await;
+    let page = app.get("/entitlements").await;
+    let received = page
+        .texts("#programme-rice-support-2566.entitlement-received")
+        .join("");
+    assert!(received.contains("10,000"), "{received}");
+    assert!(
+        page.texts("#programme-rice-crop-insurance").is_empty(),
+        "a closed programme the household never received stays out of the way"
+    );
+    app.logout().await;
+    app.login_as(OFFICER_SURIN).await;
+    let officer = app.get(&format!("/officer/households/{household}")).await;
+    assert!(officer
+        .texts("#programme-rice-support-2566")
+        .join("")
+        .contains("10,000"));
 }

@@ -20,6 +20,7 @@ on_both_databases!(
     farmer_cannot_reach_staff_pages_and_staff_cannot_reach_my_farm,
     officer_edits_a_plot_and_the_change_is_audited_with_old_and_new_values,
     invalid_plot_edit_keeps_the_input_and_saves_nothing,
+    an_officer_prints_the_households_of_a_tambon_that_have_not_claimed_what_they_can,
 );
 
 /// The demo farmer's household id and their first plot's id.
@@ -385,4 +386,70 @@ async fn invalid_plot_edit_keeps_the_input_and_saves_nothing(backend: Backend) {
         "{errors:?}"
     );
     assert!(errors.iter().any(|e| e.contains("พ.ศ.")), "{errors:?}");
+}
+
+async fn an_officer_prints_the_households_of_a_tambon_that_have_not_claimed_what_they_can(
+    backend: Backend,
+) {
+    let app = spawn_app(backend).await;
+    app.login_as(OFFICER_SURIN).await;
+    let soil = "/officer/outreach?programme=ldd-soil-analysis&tambon=320101";
+    let list = app.get(soil).await;
+    assert_eq!(list.status, 200);
+    let rows = list.texts("table.outreach tbody tr").join(" | ");
+    assert!(
+        rows.contains("สมชาย ใจดี"),
+        "the demo farmer has not applied: {rows}"
+    );
+    assert!(list
+        .texts(".outreach-tambon h2")
+        .join("")
+        .contains("ในเมือง"));
+
+    // The CSV holds the same households, readable by spreadsheet programs.
+    let csv = app
+        .client
+        .get(app.url("/officer/outreach.csv?programme=ldd-soil-analysis&tambon=320101"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(csv.status().as_u16(), 200);
+    let bytes = csv.bytes().await.unwrap();
+    assert!(bytes.starts_with(&[0xEF, 0xBB, 0xBF]));
+    let text = String::from_utf8(bytes[3..].to_vec()).unwrap();
+    assert!(text.starts_with("ตำบล,หมู่ที่,บ้านเลขที่"), "{text}");
+    assert!(text.contains("สมชาย ใจดี"));
+    assert_eq!(
+        text.lines().count() - 1,
+        list.texts("table.outreach tbody tr").len(),
+        "one line per listed household"
+    );
+
+    // A mistyped tambon is named, and what was typed kept.
+    let wrong = app.get("/officer/outreach?tambon=3201x").await;
+    assert_eq!(wrong.status, 422);
+    assert_eq!(wrong.input_value("tambon").as_deref(), Some("3201x"));
+    app.logout().await;
+
+    // Once the farmer applies, the household is no longer on the list for it.
+    app.login_as(FARMER_ID).await;
+    let draft = crate::applications::start(&app, "ldd-soil-analysis").await;
+    crate::applications::submit_relief(&app, &draft).await;
+    app.logout().await;
+    app.login_as(OFFICER_SURIN).await;
+    let after = app
+        .get(soil)
+        .await
+        .texts("table.outreach tbody tr")
+        .join(" | ");
+    assert!(!after.contains("สมชาย ใจดี"), "{after}");
+    let audited: i64 = {
+        use kaset::db::schema::audit_log;
+        audit_log::table
+            .filter(audit_log::entity.eq("outreach_list"))
+            .count()
+            .get_result(&mut *app.db())
+            .unwrap()
+    };
+    assert!(audited >= 3, "each list is audited ({audited})");
 }

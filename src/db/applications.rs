@@ -444,6 +444,8 @@ pub struct QueueFilter {
     pub overdue_on: Option<NaiveDate>,
     pub assigned_to: Option<i32>,
     pub unassigned: bool,
+    /// Only approved cases whose transfer failed, waiting for the farmer to fix it.
+    pub payment_failed: bool,
 }
 
 pub const QUEUE_PAGE: i64 = 25;
@@ -480,6 +482,9 @@ pub fn queue(
         if filter.unassigned {
             q = q.filter(applications::assigned_to.is_null());
         }
+        if filter.payment_failed {
+            q = q.filter(applications::payment_failure.is_not_null());
+        }
         q
     };
     let total: i64 = build().count().get_result(conn)?;
@@ -506,6 +511,35 @@ pub fn counts_by_status(conn: &mut DbConn, scope: &AreaScope) -> QueryResult<Vec
         .into_boxed();
     q = crate::within_scope!(q, scope);
     q.load(conn)
+}
+
+/// The failed transfers of the area, by amphoe and reason: where farmers need help to fix
+/// their accounts.
+pub fn failed_payments_by_amphoe(
+    conn: &mut DbConn,
+    scope: &AreaScope,
+) -> QueryResult<Vec<(String, PaymentFailure, i64)>> {
+    let mut q = applications::table
+        .inner_join(households::table)
+        .filter(applications::payment_failure.is_not_null())
+        .select((
+            households::amphoe_code,
+            applications::payment_failure.assume_not_null(),
+        ))
+        .into_boxed();
+    q = crate::within_scope!(q, scope);
+    // Few at a time (each waits on its farmer), so counted here rather than grouped in SQL.
+    let mut counts: std::collections::HashMap<(String, PaymentFailure), i64> =
+        std::collections::HashMap::new();
+    for key in q.load::<(String, PaymentFailure)>(conn)? {
+        *counts.entry(key).or_default() += 1;
+    }
+    let mut counts: Vec<(String, PaymentFailure, i64)> = counts
+        .into_iter()
+        .map(|((amphoe, failure), n)| (amphoe, failure, n))
+        .collect();
+    counts.sort_by(|a, b| (&a.0, a.1.code()).cmp(&(&b.0, b.1.code())));
+    Ok(counts)
 }
 
 /// The active officers whose area contains this amphoe (to assign a case to).

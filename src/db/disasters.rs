@@ -1,6 +1,7 @@
 //! Disaster declarations: which tambon, which dates, which hazard. Entered by an administrator;
 //! every household of a declared tambon is re-evaluated at once.
 
+use super::geography::Place;
 use super::schema::{disaster_tambons, disasters, households, plots};
 use super::DbConn;
 use crate::domain::Hazard;
@@ -104,21 +105,58 @@ pub fn in_force(
         .collect())
 }
 
-/// Declarations, newest first, each with its number of tambon.
-pub fn list(conn: &mut DbConn) -> QueryResult<Vec<(DisasterRow, i64)>> {
+/// Declarations, newest first, each with the names of its tambon.
+pub fn list(conn: &mut DbConn) -> QueryResult<Vec<(DisasterRow, Vec<Place>)>> {
+    use super::schema::tambons;
     let rows: Vec<DisasterRow> = disasters::table
         .order(disasters::id.desc())
         .limit(100)
         .load(conn)?;
-    let mut out = Vec::with_capacity(rows.len());
-    for row in rows {
-        let count = disaster_tambons::table
-            .filter(disaster_tambons::disaster_id.eq(row.id))
-            .count()
-            .get_result(conn)?;
-        out.push((row, count));
-    }
-    Ok(out)
+    let ids: Vec<i32> = rows.iter().map(|r| r.id).collect();
+    let named: Vec<(i32, Place)> = disaster_tambons::table
+        .inner_join(tambons::table.on(tambons::code.eq(disaster_tambons::tambon_code)))
+        .filter(disaster_tambons::disaster_id.eq_any(&ids))
+        .order((disaster_tambons::disaster_id, tambons::code))
+        .select((
+            disaster_tambons::disaster_id,
+            (tambons::code, tambons::name_th, tambons::name_en),
+        ))
+        .load(conn)?;
+    Ok(rows
+        .into_iter()
+        .map(|row| {
+            let places = named
+                .iter()
+                .filter(|(id, _)| *id == row.id)
+                .map(|(_, place)| place.clone())
+                .collect();
+            (row, places)
+        })
+        .collect())
+}
+
+/// What an administrator may correct in a declaration: its end, the last day for damage
+/// reports, and its details. Its tambon and start are what it declared; another zone is a
+/// new declaration.
+pub struct Correction<'a> {
+    pub ended_on: Option<NaiveDate>,
+    pub claims_close_on: NaiveDate,
+    pub description: &'a str,
+}
+
+pub fn find(conn: &mut DbConn, id: i32) -> QueryResult<Option<DisasterRow>> {
+    disasters::table.find(id).first(conn).optional()
+}
+
+pub fn correct(conn: &mut DbConn, id: i32, correction: &Correction<'_>) -> QueryResult<bool> {
+    diesel::update(disasters::table.find(id))
+        .set((
+            disasters::ended_on.eq(correction.ended_on),
+            disasters::claims_close_on.eq(Some(correction.claims_close_on)),
+            disasters::description.eq(correction.description),
+        ))
+        .execute(conn)
+        .map(|n| n == 1)
 }
 
 /// The households living or farming in any of these tambon: a household with a plot in a

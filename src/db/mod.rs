@@ -15,6 +15,7 @@ pub mod logins;
 pub mod notices;
 pub mod open_data;
 pub mod outbox;
+pub mod outreach;
 pub mod ratings;
 pub mod registry;
 pub mod registry_sync;

@@ -7,15 +7,16 @@ use chrono::{Duration, NaiveDate};
 /// for any announced window, short enough to catch a mistyped year.
 pub const LONGEST_CLAIM_WINDOW_DAYS: i64 = 180;
 
-/// The last day damage reports are accepted, as typed: from today (a window already closed
-/// helps no one) and from the day the disaster began, to at most 180 days after it.
+/// The last day damage reports are accepted, as typed: not before `earliest` (today for a
+/// new declaration, as a window already closed helps no one; the day the disaster began for
+/// a correction) and at most 180 days after the disaster began.
 pub fn claims_close_on(
     text: &str,
     started_on: NaiveDate,
-    today: NaiveDate,
+    earliest: NaiveDate,
 ) -> Result<NaiveDate, Invalid> {
     let close = date::parse(text)?;
-    if close < today || close < started_on {
+    if close < earliest || close < started_on {
         return Err(Invalid::new("error.disaster.window_past"));
     }
     if close > started_on + Duration::days(LONGEST_CLAIM_WINDOW_DAYS) {
@@ -35,6 +36,11 @@ mod tests {
     #[test]
     fn a_claim_window_runs_from_today_to_at_most_180_days_after_the_disaster() {
         let (started, today) = (day(2026, 11, 25), day(2026, 12, 3));
+        assert_eq!(
+            claims_close_on("2026-11-30", started, started),
+            Ok(day(2026, 11, 30)),
+            "a correction may set a day already past"
+        );
         assert_eq!(
             claims_close_on("2026-12-31", started, today),
             Ok(day(2026, 12, 31))

@@ -3,6 +3,7 @@
 //! claim drafted and is told.
 
 use super::claims;
+use crate::db::audit::{self, Actor};
 use crate::db::{disasters, DbConn};
 use crate::rules::RuleSet;
 use crate::services::entitlements::{reevaluate_households, Changes, Notify};
@@ -39,4 +40,70 @@ pub fn declare(
         changes,
         claims_drafted,
     })
+}
+
+/// An administrator's correction of a declaration (its end, its last day for damage reports,
+/// its details), audited with the old and new values; the households of its tambons are then
+/// decided again (an ended declaration no longer offers relief from the day after its end).
+/// False when there is no such declaration.
+pub fn correct(
+    conn: &mut DbConn,
+    rules: &RuleSet,
+    notify: &Notify,
+    actor: &Actor,
+    id: i32,
+    correction: &disasters::Correction<'_>,
+    now: NaiveDateTime,
+) -> anyhow::Result<bool> {
+    let corrected = crate::db::write_transaction(conn, |conn| {
+        let Some(before) = disasters::find(conn, id)? else {
+            return Ok::<_, anyhow::Error>(false);
+        };
+        disasters::correct(conn, id, correction)?;
+        let changes = [
+            (
+                "ended_on",
+                before.ended_on.map(|d| d.to_string()),
+                correction.ended_on.map(|d| d.to_string()),
+            ),
+            (
+                "claims_close_on",
+                before.claims_close_on.map(|d| d.to_string()),
+                Some(correction.claims_close_on.to_string()),
+            ),
+            (
+                "description",
+                Some(before.description.clone()),
+                Some(correction.description.to_owned()),
+            ),
+        ];
+        for (field, old_value, new_value) in changes {
+            if old_value == new_value {
+                continue;
+            }
+            audit::record(
+                conn,
+                actor,
+                audit::Entry {
+                    action: "update",
+                    entity: "disaster",
+                    entity_id: id.to_string(),
+                    field: Some(field),
+                    old_value,
+                    new_value,
+                    ..Default::default()
+                },
+                now,
+            )?;
+        }
+        Ok(true)
+    })?;
+    if corrected {
+        let tambons = disasters::tambons_of(conn, id)?;
+        let households = disasters::households_in(conn, &tambons)?;
+        for round in households.chunks(HOUSEHOLDS_PER_ROUND) {
+            reevaluate_households(conn, rules, round, now, notify)?;
+        }
+    }
+    Ok(corrected)
 }

@@ -180,6 +180,9 @@ pub struct Entitlements {
     pub need_info: Vec<EntitlementView>,
     pub almost: Vec<EntitlementView>,
     pub other: Vec<EntitlementView>,
+    /// Programmes no longer open; `for_farm` keeps those the household received, to show
+    /// what past rounds paid.
+    pub closed: Vec<EntitlementView>,
     pub total_amount: Option<String>,
 }
 
@@ -198,9 +201,6 @@ pub fn entitlements(
     for decision in rules.evaluate(&facts, as_of) {
         let programme = &rules.programmes[decision.index];
         let outcome = &decision.outcome;
-        if outcome.status == Status::Closed {
-            continue;
-        }
         let params = programme.parameters_at(as_of);
         let up_to = programme
             .amount
@@ -268,7 +268,8 @@ pub fn entitlements(
             }
             Status::NeedInfo => out.need_info.push(view),
             Status::Almost => out.almost.push(view),
-            Status::Ineligible | Status::Closed => out.other.push(view),
+            Status::Ineligible => out.other.push(view),
+            Status::Closed => out.closed.push(view),
         }
     }
     // The largest support first.
@@ -316,7 +317,8 @@ pub fn for_farm(
         .map(|(_, view)| view)
         .chain(list.need_info.iter_mut())
         .chain(list.almost.iter_mut())
-        .chain(list.other.iter_mut());
+        .chain(list.other.iter_mut())
+        .chain(list.closed.iter_mut());
     for view in views {
         // Newest first: the case that counts is the latest one not withdrawn.
         let Some(case) = cases
@@ -330,6 +332,8 @@ pub fn for_farm(
         };
         view.progress = progress(conn, &tr, programme, case)?;
     }
+    list.closed
+        .retain(|view| view.progress.as_ref().is_some_and(|p| p.kind == "received"));
     Ok(list)
 }
 

@@ -19,6 +19,7 @@ pub mod files;
 pub mod housekeeping;
 pub mod notify;
 pub mod open_data;
+pub mod outreach;
 pub mod page_answers;
 pub mod partner_keys;
 pub mod payments;

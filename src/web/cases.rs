@@ -40,6 +40,8 @@ pub struct QueueQuery {
     #[serde(default)]
     unassigned: String,
     #[serde(default)]
+    payment_failed: String,
+    #[serde(default)]
     page: String,
 }
 
@@ -52,6 +54,15 @@ pub struct QueueLine {
     pub due: String,
     pub overdue: bool,
     pub assigned: bool,
+    /// Why the transfer failed, when it did.
+    pub payment_failure: Option<&'static str>,
+}
+
+/// Failed transfers of one amphoe for one reason.
+pub struct FailedPayments {
+    pub amphoe: String,
+    pub failure: &'static str,
+    pub count: i64,
 }
 
 #[derive(Template)]
@@ -68,6 +79,7 @@ struct QueuePage {
     /// Query string of the filters without the page, for the pager's links.
     filters: String,
     bulk_result: Option<String>,
+    failed_payments: Vec<FailedPayments>,
 }
 
 pub async fn queue(ctx: Ctx, query: web::Query<QueueQuery>) -> Result<HttpResponse, AppError> {
@@ -80,18 +92,33 @@ pub async fn queue(ctx: Ctx, query: web::Query<QueueQuery>) -> Result<HttpRespon
         overdue_on: (query.overdue == "1").then_some(today),
         assigned_to: (query.mine == "1").then_some(user.id),
         unassigned: query.unassigned == "1",
+        payment_failed: query.payment_failed == "1",
     };
     let page: i64 = query.page.parse().unwrap_or(1).max(1);
     let scope = user.scope.clone();
-    let ((rows, total), counts) = ctx
+    let tr = ctx.tr;
+    let ((rows, total), counts, failed) = ctx
         .db(move |conn| {
+            let failed = apps::failed_payments_by_amphoe(conn, &scope)?;
+            let amphoes: Vec<String> = failed.iter().map(|(a, _, _)| a.clone()).collect();
+            let names = crate::db::geography::names(conn, &amphoes)?;
+            let failed = failed
+                .into_iter()
+                .map(|(amphoe, failure, count)| FailedPayments {
+                    amphoe: names
+                        .get(&amphoe)
+                        .map_or(amphoe.clone(), |n| n.name(tr.locale).to_owned()),
+                    failure: failure.label_key(),
+                    count,
+                })
+                .collect::<Vec<_>>();
             Ok((
                 apps::queue(conn, &scope, &filter, page)?,
                 apps::counts_by_status(conn, &scope)?,
+                failed,
             ))
         })
         .await?;
-    let tr = ctx.tr;
     let rules = ctx.state.rules.clone();
     let title = |id: &str| rules.title(id, tr.locale).to_owned();
     let lines = rows
@@ -105,6 +132,7 @@ pub async fn queue(ctx: Ctx, query: web::Query<QueueQuery>) -> Result<HttpRespon
             due: a.due_on.map(|d| tr.date(&d)).unwrap_or_default(),
             overdue: a.due_on.is_some_and(|d| d < today),
             assigned: a.assigned_to.is_some(),
+            payment_failure: a.payment_failure.map(|f| f.label_key()),
         })
         .collect();
     let counts = CaseStatus::ALL
@@ -129,6 +157,7 @@ pub async fn queue(ctx: Ctx, query: web::Query<QueueQuery>) -> Result<HttpRespon
         ("overdue", &query.overdue),
         ("mine", &query.mine),
         ("unassigned", &query.unassigned),
+        ("payment_failed", &query.payment_failed),
     ]
     .iter()
     .filter(|(_, v)| !v.is_empty())
@@ -150,6 +179,7 @@ pub async fn queue(ctx: Ctx, query: web::Query<QueueQuery>) -> Result<HttpRespon
         query,
         filters,
         bulk_result,
+        failed_payments: failed,
     })
 }
 

@@ -15,7 +15,8 @@ use serde::Deserialize;
 pub fn routes(routes: &mut Routes) {
     routes
         .get("/admin/disasters", ADMIN, list)
-        .post("/admin/disasters", ADMIN, declare);
+        .post("/admin/disasters", ADMIN, declare)
+        .post("/admin/disasters/{id}", ADMIN, correct);
 }
 
 #[derive(Deserialize, Default)]
@@ -29,12 +30,28 @@ pub struct DisasterForm {
     areas: String,
 }
 
+#[derive(Deserialize, Default, Clone)]
+#[serde(default)]
+pub struct CorrectionForm {
+    ended_on: String,
+    claims_close_on: String,
+    description: String,
+}
+
 pub struct DeclarationLine {
+    pub id: i32,
     pub hazard: String,
     pub started_on: String,
     pub ended_on: String,
+    pub claims_close_on: String,
     pub description: String,
-    pub tambons: i64,
+    /// The tambon names, for reading.
+    pub tambons: Vec<String>,
+    /// The correction form's fields (name, label key, input type, value): as stored, or as
+    /// typed when refused.
+    pub correction: Vec<(&'static str, &'static str, &'static str, String)>,
+    /// This line's correction was refused (its errors are the page's).
+    pub refused: bool,
 }
 
 #[derive(Template)]
@@ -46,6 +63,9 @@ struct DisastersPage {
     hazards: Vec<Choice>,
     declarations: Vec<DeclarationLine>,
     result: Option<String>,
+    /// Errors of a refused correction (keyed by its fields), kept apart from the new
+    /// declaration's.
+    correction_errors: FieldErrors,
 }
 
 async fn page(
@@ -54,18 +74,74 @@ async fn page(
     errors: FieldErrors,
     result: Option<String>,
 ) -> Result<DisastersPage, AppError> {
+    page_with(ctx, form, errors, result, None).await
+}
+
+/// The page, with a refused correction of one declaration shown as typed.
+async fn page_with(
+    ctx: Ctx,
+    form: DisasterForm,
+    errors: FieldErrors,
+    result: Option<String>,
+    refused: Option<(i32, CorrectionForm, FieldErrors)>,
+) -> Result<DisastersPage, AppError> {
     let rows = ctx.db(|conn| Ok(disasters::list(conn)?)).await?;
     let tr = ctx.tr;
+    let (refused_id, refused_form, correction_errors) = match refused {
+        Some((id, form, errors)) => (Some(id), Some(form), errors),
+        None => (None, None, FieldErrors::default()),
+    };
     let declarations = rows
         .into_iter()
-        .map(|(row, tambons)| DeclarationLine {
-            hazard: tr.t(row.hazard.label_key()).to_owned(),
-            started_on: tr.date(&row.started_on),
-            ended_on: row
-                .ended_on
-                .map_or_else(|| tr.t("disasters.open_ended").to_owned(), |d| tr.date(&d)),
-            description: row.description,
-            tambons,
+        .map(|(row, places)| {
+            let refused = refused_id == Some(row.id);
+            let correction = match (&refused_form, refused) {
+                (Some(typed), true) => typed.clone(),
+                _ => CorrectionForm {
+                    ended_on: row.ended_on.map(|d| d.to_string()).unwrap_or_default(),
+                    claims_close_on: row
+                        .claims_close_on
+                        .map(|d| d.to_string())
+                        .unwrap_or_default(),
+                    description: row.description.clone(),
+                },
+            };
+            let correction = vec![
+                (
+                    "ended_on",
+                    "disasters.ended_on",
+                    "date",
+                    correction.ended_on,
+                ),
+                (
+                    "claims_close_on",
+                    "disasters.claims_close_on",
+                    "date",
+                    correction.claims_close_on,
+                ),
+                (
+                    "description",
+                    "disasters.description",
+                    "text",
+                    correction.description,
+                ),
+            ];
+            DeclarationLine {
+                id: row.id,
+                hazard: tr.t(row.hazard.label_key()).to_owned(),
+                started_on: tr.date(&row.started_on),
+                ended_on: row
+                    .ended_on
+                    .map_or_else(|| tr.t("disasters.open_ended").to_owned(), |d| tr.date(&d)),
+                claims_close_on: row.claims_close_on.map(|d| tr.date(&d)).unwrap_or_default(),
+                description: row.description,
+                tambons: places
+                    .iter()
+                    .map(|p| p.name(tr.locale).to_owned())
+                    .collect(),
+                correction,
+                refused,
+            }
         })
         .collect();
     let hazards = Hazard::ALL
@@ -83,6 +159,7 @@ async fn page(
         hazards,
         declarations,
         result,
+        correction_errors,
     })
 }
 
@@ -119,7 +196,11 @@ pub async fn declare(
     let claims_close_on = started_on.and_then(|started_on| {
         errors.check(
             "claims_close_on",
-            disaster::claims_close_on(&form.claims_close_on, started_on, ctx.state.clock.today()),
+            disaster::claims_close_on(
+                &form.claims_close_on,
+                started_on,
+                ctx.state.clock.today().max(started_on),
+            ),
         )
     });
     let ended_on = match form.ended_on.trim() {
@@ -177,6 +258,84 @@ pub async fn declare(
             ("claims", &declared.claims_drafted.to_string()),
         ],
     );
+    render(
+        &page(
+            ctx,
+            DisasterForm::default(),
+            FieldErrors::default(),
+            Some(result),
+        )
+        .await?,
+    )
+}
+
+/// Ends or corrects a declaration: its end, its last day for damage reports, its details.
+pub async fn correct(
+    ctx: Ctx,
+    path: actix_web::web::Path<i32>,
+    Posted(form): Posted<CorrectionForm>,
+) -> Result<HttpResponse, AppError> {
+    let now = ctx.state.clock.now();
+    let admin = ctx.admin()?.clone();
+    let id = path.into_inner();
+    let row = ctx
+        .db(move |conn| disasters::find(conn, id)?.ok_or(AppError::NotFound))
+        .await?;
+    let mut errors = FieldErrors::default();
+    let ended_on = match form.ended_on.trim() {
+        "" => Some(None),
+        text => errors.check("ended_on", date::parse(text).map(Some)),
+    };
+    if let Some(Some(end)) = ended_on {
+        if end < row.started_on {
+            errors.add("ended_on", "error.disaster.dates");
+        }
+    }
+    let claims_close_on = errors.check(
+        "claims_close_on",
+        disaster::claims_close_on(&form.claims_close_on, row.started_on, row.started_on),
+    );
+    let description = form.description.trim().to_owned();
+    if description.is_empty() {
+        errors.add("description", "error.required");
+    } else if description.chars().count() > 500 {
+        errors.add("description", "error.too_long");
+    }
+    let (Some(ended_on), Some(claims_close_on), true) =
+        (ended_on, claims_close_on, errors.is_empty())
+    else {
+        let refused = Some((id, form, errors));
+        return render_invalid(
+            &page_with(
+                ctx,
+                DisasterForm::default(),
+                FieldErrors::default(),
+                None,
+                refused,
+            )
+            .await?,
+        );
+    };
+    let (rules, notify, actor) = (ctx.state.rules.clone(), ctx.state.notify(), admin.actor());
+    ctx.db(move |conn| {
+        let correction = disasters::Correction {
+            ended_on,
+            claims_close_on,
+            description: &description,
+        };
+        Ok(services::disasters::correct(
+            conn,
+            &rules,
+            &notify,
+            &actor,
+            id,
+            &correction,
+            now,
+        )?)
+    })
+    .await?;
+    ctx.state.mail_wake.notify_one();
+    let result = ctx.tr.t("disasters.corrected").to_owned();
     render(
         &page(
             ctx,

@@ -17,7 +17,7 @@ use crate::rules::delivery::Mode;
 use crate::rules::facts;
 use crate::rules::form::{damage_key, Kind, RawAnswers};
 use crate::services::cases::{self, CaseError, Step};
-use crate::services::drafts;
+use crate::services::{drafts, personal_data};
 use actix_web::{web, HttpResponse};
 use askama::Template;
 use std::collections::HashMap;
@@ -127,6 +127,24 @@ struct DraftPage {
     /// Files refused in this post: the name and why.
     refused_files: Vec<(String, &'static str)>,
     max_files: usize,
+    /// The programme pays money through the paying agency and the farmer has not consented
+    /// to it receiving who to pay: the form asks (`payment_consent` is the box's state).
+    asks_payment_consent: bool,
+    /// The programme pays money and the farmer has consented already.
+    payment_consent_given: bool,
+    payment_consent: bool,
+}
+
+/// Whether the paying agency needs the farmer's consent to receive who to pay: a programme
+/// that pays money, other than one the agency pays from its own list by law (`automatic`).
+fn pays_through_the_agency(programme: &crate::rules::Programme) -> bool {
+    programme.amount.is_some() && !matches!(programme.delivery.mode, Mode::Automatic { .. })
+}
+
+fn payment_consent_given(conn: &mut crate::db::DbConn, user_id: i32) -> diesel::QueryResult<bool> {
+    Ok(crate::db::consents::current(conn, user_id)?
+        .iter()
+        .any(|c| c.purpose == crate::domain::ConsentPurpose::Payment && c.given))
 }
 
 /// "Apply": opens the household's live application for the programme, or a new draft.
@@ -240,6 +258,8 @@ struct DraftOutcome {
     refused_files: Vec<(String, &'static str)>,
     /// The answers come from a post made after the session ended.
     kept: bool,
+    /// The payment consent box was ticked.
+    payment_consent: bool,
 }
 
 /// The programme's own questions as the form shows them, with the answers and errors.
@@ -304,9 +324,11 @@ async fn draft_page(
     let title = programme.title.get(tr.locale).to_owned();
     let damage_per_plot = programme.form.damage_per_plot;
     let confirming = programme.delivery.mode == Mode::Confirm;
+    let asks_payment_consent = pays_through_the_agency(programme);
     let (household_id, id) = (application.household_id, application.id);
     let today = ctx.state.clock.today();
-    let (farm, files, claimable) = ctx
+    let user_id = ctx.farmer()?.0.id;
+    let (farm, files, claimable, consented) = ctx
         .db(move |conn| {
             let farm = registry::load_farm(conn, household_id)?;
             let record = registry::rules_record(conn, &farm, today)?;
@@ -314,6 +336,7 @@ async fn draft_page(
                 farm_view(conn, tr, &farm, today)?,
                 apps::attachments_of(conn, id)?,
                 claimable(&record, today),
+                payment_consent_given(conn, user_id)?,
             ))
         })
         .await?;
@@ -341,6 +364,9 @@ async fn draft_page(
         files: file_views(&files),
         refused_files: outcome.refused_files,
         max_files: crate::domain::attachment::MAX_FILES,
+        asks_payment_consent: asks_payment_consent && !consented,
+        payment_consent_given: asks_payment_consent && consented,
+        payment_consent: outcome.payment_consent,
     };
     if page.errors.is_empty() && page.not_eligible.is_empty() && page.refused_files.is_empty() {
         render(&page)
@@ -523,6 +549,7 @@ pub async fn save_draft(
     let mut errors = FieldErrors::default();
     let (raw, answers) =
         read_answers(&ctx, &app, programme, &form, submitting, &mut errors).await?;
+    let payment_consent = form.field("payment_consent") == "yes";
     let refused_files = keep_files(&ctx, &app, ctx.farmer()?.0.actor(), form.uploads).await?;
     if submitting && !declared {
         errors.add(
@@ -537,6 +564,7 @@ pub async fn save_draft(
         saved: false,
         refused_files: refused_files.clone(),
         kept: false,
+        payment_consent,
     };
     if !errors.is_empty() || !refused_files.is_empty() {
         return draft_page(ctx, app, &raw, refused(errors, Vec::new())).await;
@@ -557,7 +585,27 @@ pub async fn save_draft(
             draft_page(ctx, app, &raw, refused(stale_form(), Vec::new())).await
         };
     }
+    let (user_id, household_id) = {
+        let (user, household) = ctx.farmer()?;
+        (user.id, household)
+    };
     let actor = ctx.farmer()?.0.actor();
+    if payment_consent && pays_through_the_agency(programme) {
+        // Asked where it is needed: claiming money the paying agency transfers.
+        let actor = actor.clone();
+        let now = ctx.state.clock.now();
+        ctx.db(move |conn| {
+            Ok(personal_data::record_consent(
+                conn,
+                &actor,
+                (user_id, Some(household_id)),
+                crate::domain::ConsentPurpose::Payment,
+                true,
+                now,
+            )?)
+        })
+        .await?;
+    }
     let state = ctx.state.clone();
     let draft = app.clone();
     let submitted = ctx

@@ -20,6 +20,7 @@ pub mod impact;
 pub mod notices;
 pub mod officer;
 pub mod open_data;
+pub mod outreach;
 pub mod page_feedback;
 pub mod pages;
 pub mod partner_keys;
@@ -81,5 +82,6 @@ fn page_routes(routes: &mut Routes) {
     privacy::routes(routes);
     data_requests::routes(routes);
     open_data::routes(routes);
+    outreach::routes(routes);
     registry_rejects::routes(routes);
 }
