@@ -446,10 +446,7 @@ async fn the_paying_agency_pages_through_approved_cases_and_marks_them_paid_once
     );
     let answers = crate::applications::relief_answers(&claim, "8");
     let (version, token) = (claim.input_value("version").unwrap(), claim.csrf_token());
-    let mut fields: Vec<(&str, &str)> = answers
-        .iter()
-        .map(|(k, v)| (k.as_str(), v.as_str()))
-        .collect();
+    let mut fields = crate::support::as_fields(&answers);
     fields.extend([
         ("payment_consent", "yes"),
         ("declaration", "yes"),

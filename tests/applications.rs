@@ -78,10 +78,7 @@ pub(crate) async fn submit_relief_with(app: &TestApp, draft: &str, rai: &str) ->
     let version = form.input_value("version").unwrap();
     let token = form.csrf_token();
     let answers = relief_answers(&form, rai);
-    let mut fields: Vec<(&str, &str)> = answers
-        .iter()
-        .map(|(k, v)| (k.as_str(), v.as_str()))
-        .collect();
+    let mut fields = crate::support::as_fields(&answers);
     fields.extend([
         ("declaration", "yes"),
         ("version", version.as_str()),
@@ -799,10 +796,7 @@ async fn answers_typed_when_the_session_expired_are_back_after_signing_in(backen
         .execute(&mut *app.db())
         .unwrap();
     let answers = relief_answers(&form, "8");
-    let mut fields: Vec<(&str, &str)> = answers
-        .iter()
-        .map(|(k, v)| (k.as_str(), v.as_str()))
-        .collect();
+    let mut fields = crate::support::as_fields(&answers);
     fields.extend([
         ("csrf_token", token.as_str()),
         ("version", "0"),
@@ -1109,35 +1103,13 @@ async fn a_flood_drafts_the_claim_and_the_farmer_confirms_ten_rai_of_rice_in_the
     use diesel::prelude::*;
     use kaset::db::schema::applications;
     let app = spawn_app(backend).await;
-    let today = app.clock.today();
 
     // The administrator declares a flood over the farmer's home tambon only; the rented
     // rice field lies in the next tambon.
-    app.login_as(crate::support::ADMIN).await;
-    let declared = app
-        .submit(
-            "/admin/disasters",
-            "/admin/disasters",
-            &[
-                ("hazard", "flood"),
-                (
-                    "started_on",
-                    &(today - chrono::Duration::days(2)).to_string(),
-                ),
-                ("ended_on", ""),
-                (
-                    "claims_close_on",
-                    &(today + chrono::Duration::days(14)).to_string(),
-                ),
-                ("description", "ประกาศจังหวัดสุรินทร์ ที่ 7/2569"),
-                ("areas", "320101"),
-            ],
-        )
-        .await;
-    assert_eq!(declared.status, 200, "{}", declared.body);
+    let declared =
+        crate::support::declare_flood_on_the_page(&app, 14, "ประกาศจังหวัดสุรินทร์ ที่ 7/2569").await;
     let result = declared.texts("[role=status]").join("");
     assert!(!result.contains(" 0 ราย"), "claims were drafted: {result}");
-    app.logout().await;
 
     // Kaset drafted the claim by itself, for no applicant, and told the farmer.
     let drafted: Vec<(String, Option<i32>)> = applications::table
@@ -1196,10 +1168,7 @@ async fn a_flood_drafts_the_claim_and_the_farmer_confirms_ten_rai_of_rice_in_the
         let draft = draft.clone();
         let app = &app;
         async move {
-            let fields: Vec<(&str, &str)> = fields
-                .iter()
-                .map(|(k, v)| (k.as_str(), v.as_str()))
-                .collect();
+            let fields = crate::support::as_fields(&fields);
             app.post_multipart(&draft, &fields, &[]).await
         }
     };
@@ -1297,29 +1266,7 @@ async fn each_reminder_is_sent_once_when_it_falls_due(backend: Backend) {
 
     // A flood whose damage reports close in 2 days drafts the farmer's relief claim; the
     // farmer applies for soil analysis and the officer asks for more information.
-    app.login_as(crate::support::ADMIN).await;
-    let declared = app
-        .submit(
-            "/admin/disasters",
-            "/admin/disasters",
-            &[
-                ("hazard", "flood"),
-                (
-                    "started_on",
-                    &(today - chrono::Duration::days(2)).to_string(),
-                ),
-                ("ended_on", ""),
-                (
-                    "claims_close_on",
-                    &(today + chrono::Duration::days(2)).to_string(),
-                ),
-                ("description", "ประกาศจังหวัดสุรินทร์ ที่ 8/2569"),
-                ("areas", "320101"),
-            ],
-        )
-        .await;
-    assert_eq!(declared.status, 200, "{}", declared.body);
-    app.logout().await;
+    crate::support::declare_flood_on_the_page(&app, 2, "ประกาศจังหวัดสุรินทร์ ที่ 8/2569").await;
     app.login_as(FARMER_ID).await;
     let soil_case = submit_relief(&app, &start(&app, "ldd-soil-analysis").await).await;
     let soil_reference = soil_case.trim_start_matches("/applications/").to_owned();
@@ -1420,15 +1367,9 @@ async fn each_reminder_is_sent_once_when_it_falls_due(backend: Backend) {
 async fn an_officer_records_the_flood_claim_after_visiting_the_plots_for_a_farmer_offline(
     backend: Backend,
 ) {
-    use diesel::prelude::*;
-    use kaset::db::schema::households;
     let app = spawn_app(backend).await;
     crate::support::declare_flood_and_draft_claims(&app);
-    let household: i32 = households::table
-        .filter(households::registry_number.eq(kaset::db::seed::DEMO_FARMER_REGISTRY))
-        .select(households::id)
-        .first(&mut *app.db())
-        .unwrap();
+    let household = crate::support::demo_household_id(&app);
 
     // The household page leads the officer to the claim Kaset drafted.
     app.login_as(OFFICER_SURIN).await;

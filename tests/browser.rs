@@ -160,18 +160,7 @@ async fn farmer_logs_in_on_a_phone_and_sees_their_plots_and_entitlements_on_acce
     assert!(farm.is_empty(), "My farm: {farm:#?}");
 
     // Nothing overflows the 360 px phone screen sideways.
-    let overflow = client
-        .execute(
-            "return document.documentElement.scrollWidth > window.innerWidth;",
-            vec![],
-        )
-        .await
-        .unwrap();
-    assert_eq!(
-        overflow,
-        serde_json::Value::Bool(false),
-        "My farm scrolls sideways on a phone"
-    );
+    assert_fits_the_phone(&client, "My farm").await;
 
     save_screenshot(&client, "my-farm").await;
 
@@ -235,6 +224,22 @@ async fn sign_in(client: &Client, login: &str) {
         .await
         .unwrap();
     click(client, "main form button[type=submit]").await;
+}
+
+/// The page does not scroll sideways on the 360 px phone screen.
+async fn assert_fits_the_phone(client: &Client, page: &str) {
+    let overflow = client
+        .execute(
+            "return document.documentElement.scrollWidth > window.innerWidth;",
+            vec![],
+        )
+        .await
+        .unwrap();
+    assert_eq!(
+        overflow,
+        serde_json::Value::Bool(false),
+        "{page} scrolls sideways on a phone"
+    );
 }
 
 async fn click(client: &Client, css: &str) {
@@ -304,18 +309,7 @@ async fn farmer_confirms_the_flood_claim_kaset_drafted_for_her_on_a_phone_and_th
     wait_for_path(&client, |p| p.starts_with("/applications/drafts/")).await;
     assert!(text_of(&client, "h1").await.contains("ตรวจและยืนยันคำขอ"));
     assert_accessible(&client, &axe, "claim-to-confirm").await;
-    let overflow = client
-        .execute(
-            "return document.documentElement.scrollWidth > window.innerWidth;",
-            vec![],
-        )
-        .await
-        .unwrap();
-    assert_eq!(
-        overflow,
-        serde_json::Value::Bool(false),
-        "the claim scrolls sideways on a phone"
-    );
+    assert_fits_the_phone(&client, "the claim").await;
 
     // The damage of each crop in the zone (the rice field is listed first), the account, a
     // photo, the declaration, confirm.

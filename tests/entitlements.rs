@@ -98,14 +98,8 @@ async fn an_officers_registry_edit_changes_the_farmers_entitlements(
     backend: Backend,
     clock: Clock,
 ) {
-    use diesel::prelude::*;
-    use kaset::db::schema::households;
     let app = spawn_app_on(backend, clock).await;
-    let household: i32 = households::table
-        .filter(households::registry_number.eq(kaset::db::seed::DEMO_FARMER_REGISTRY))
-        .select(households::id)
-        .first(&mut *app.db())
-        .unwrap();
+    let household = crate::support::demo_household_id(&app);
     app.login_as(OFFICER_SURIN).await;
     // The officer sees the same entitlements as the farmer.
     let before = app.get(&format!("/officer/households/{household}")).await;
@@ -540,15 +534,7 @@ async fn each_programme_says_what_happens_next_and_only_what_the_farmer_starts_h
     // The officer sees the same, the programmes not qualified for included, with reasons.
     app.logout().await;
     app.login_as(OFFICER_SURIN).await;
-    let household: i32 = {
-        use diesel::prelude::*;
-        use kaset::db::schema::households;
-        households::table
-            .filter(households::registry_number.eq(kaset::db::seed::DEMO_FARMER_REGISTRY))
-            .select(households::id)
-            .first(&mut *app.db())
-            .unwrap()
-    };
+    let household = crate::support::demo_household_id(&app);
     let officer = app.get(&format!("/officer/households/{household}")).await;
     assert!(
         section_ids(&officer, "entitlement-other").contains(&"disaster-relief-crops".to_owned()),
@@ -668,14 +654,10 @@ async fn a_closed_programme_the_household_received_shows_what_it_paid(
     clock: Clock,
 ) {
     use diesel::prelude::*;
-    use kaset::db::schema::{applications, households};
+    use kaset::db::schema::applications;
     let app = spawn_app_on(backend, clock).await;
     // An earlier round of rice support (closed on 30 September 2024) paid the demo household.
-    let household: i32 = households::table
-        .filter(households::registry_number.eq(kaset::db::seed::DEMO_FARMER_REGISTRY))
-        .select(households::id)
-        .first(&mut *app.db())
-        .unwrap();
+    let household = crate::support::demo_household_id(&app);
     let paid_at = chrono::NaiveDate::from_ymd_opt(2024, 3, 1)
         .unwrap()
         .and_hms_opt(3, 0, 0)

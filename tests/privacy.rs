@@ -306,24 +306,7 @@ async fn this_is_wrong_on_a_plots_area_becomes_a_correction_and_the_corrected_re
             .first(&mut *app.db())
             .unwrap()
     };
-    let edit = format!("/officer/households/{household}/plots/{plot}/edit");
-    let saved = app
-        .submit(
-            &edit,
-            &format!("/officer/households/{household}/plots/{plot}"),
-            &[
-                ("label", "นาข้าวหลังบ้าน"),
-                ("rai", "14"),
-                ("ngan", "0"),
-                ("wa", "0"),
-                ("land_document", "chanote"),
-                ("tenure", "owned"),
-                ("tambon_code", "320101"),
-                ("irrigated", "on"),
-            ],
-        )
-        .await;
-    assert_eq!(saved.status, 303, "{}", saved.body);
+    crate::registry::resize_the_rice_field(&app, household, plot, ("14", "0", "0")).await;
     let id: i32 = {
         use kaset::db::schema::data_requests;
         data_requests::table

@@ -23,15 +23,38 @@ on_both_databases!(
     an_officer_prints_the_households_of_a_tambon_that_have_not_claimed_what_they_can,
 );
 
+/// The officer changes the area of the demo farmer's rice field behind the house (rai, ngan,
+/// square wa), leaving the rest of the plot as it is.
+pub(crate) async fn resize_the_rice_field(
+    app: &TestApp,
+    household: i32,
+    plot: i32,
+    (rai, ngan, wa): (&str, &str, &str),
+) {
+    let saved = app
+        .submit(
+            &format!("/officer/households/{household}/plots/{plot}/edit"),
+            &format!("/officer/households/{household}/plots/{plot}"),
+            &[
+                ("label", "นาข้าวหลังบ้าน"),
+                ("rai", rai),
+                ("ngan", ngan),
+                ("wa", wa),
+                ("land_document", "chanote"),
+                ("tenure", "owned"),
+                ("tambon_code", "320101"),
+                ("irrigated", "on"),
+            ],
+        )
+        .await;
+    assert_eq!(saved.status, 303, "{}", saved.body);
+}
+
 /// The demo farmer's household id and their first plot's id.
 fn demo_household(app: &TestApp) -> (i32, i32) {
-    use kaset::db::schema::{households, plots};
+    use kaset::db::schema::plots;
+    let household = crate::support::demo_household_id(app);
     let mut conn = app.db();
-    let household: i32 = households::table
-        .filter(households::registry_number.eq(kaset::db::seed::DEMO_FARMER_REGISTRY))
-        .select(households::id)
-        .first(&mut *conn)
-        .unwrap();
     let plot: i32 = plots::table
         .filter(plots::household_id.eq(household))
         .order(plots::id)
@@ -211,23 +234,7 @@ async fn officer_edits_a_plot_and_the_change_is_audited_with_old_and_new_values(
     let edit = format!("/officer/households/{household}/plots/{plot}/edit");
     let form = app.get(&edit).await;
     assert_eq!(form.input_value("rai").as_deref(), Some("12"));
-    let saved = app
-        .submit(
-            &edit,
-            &format!("/officer/households/{household}/plots/{plot}"),
-            &[
-                ("label", "นาข้าวหลังบ้าน"),
-                ("rai", "15"),
-                ("ngan", "1"),
-                ("wa", "20"),
-                ("land_document", "chanote"),
-                ("tenure", "owned"),
-                ("tambon_code", "320101"),
-                ("irrigated", "on"),
-            ],
-        )
-        .await;
-    assert_eq!(saved.status, 303, "{}", saved.body);
+    resize_the_rice_field(&app, household, plot, ("15", "1", "20")).await;
     let entries = audit_entries(&app, household);
     assert_eq!(entries.len(), 1, "only the area changed: {entries:?}");
     let (action, entity, field, old, new, actor) = &entries[0];

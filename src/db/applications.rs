@@ -83,6 +83,22 @@ pub fn start_draft(
     if let Some(live) = find_live(conn, household_id, programme_id)? {
         return Ok(live);
     }
+    match open_draft(conn, household_id, applicant_id, programme_id, answers, now)? {
+        Some(draft) => Ok(draft),
+        None => find_live(conn, household_id, programme_id)?.ok_or(diesel::result::Error::NotFound),
+    }
+}
+
+/// Opens a new draft; `None` when the household already has a live application of the
+/// programme (the unique index refuses a second one, inside a savepoint when nested).
+pub fn open_draft(
+    conn: &mut DbConn,
+    household_id: i32,
+    applicant_id: Option<i32>,
+    programme_id: &str,
+    answers: &str,
+    now: chrono::NaiveDateTime,
+) -> QueryResult<Option<ApplicationRow>> {
     let inserted = super::write_transaction(conn, |conn| {
         diesel::insert_into(applications::table)
             .values((
@@ -96,14 +112,15 @@ pub fn start_draft(
                 applications::created_at.eq(now),
                 applications::updated_at.eq(now),
             ))
-            .execute(conn)
+            .returning(applications::id)
+            .get_result::<i32>(conn)
     });
     match inserted {
-        Ok(_)
-        | Err(diesel::result::Error::DatabaseError(
+        Ok(id) => find_for_household(conn, household_id, id),
+        Err(diesel::result::Error::DatabaseError(
             diesel::result::DatabaseErrorKind::UniqueViolation,
             _,
-        )) => find_live(conn, household_id, programme_id)?.ok_or(diesel::result::Error::NotFound),
+        )) => Ok(None),
         Err(e) => Err(e),
     }
 }

@@ -16,6 +16,11 @@ pub struct Actor {
 }
 
 impl Actor {
+    /// Kaset itself, acting on its own (an enrolment, a drafted claim, an escalation).
+    pub fn kaset() -> Self {
+        Self::user(None, "system")
+    }
+
     /// A user of Kaset (or Kaset itself, with no user).
     pub fn user(user_id: Option<i32>, role: &str) -> Self {
         Self {

@@ -521,7 +521,7 @@ pub fn note(
 /// appeal restarts the clock): an in-app notice, an e-mail, and a line on the timeline.
 pub fn escalate_overdue(conn: &mut DbConn, cx: &CaseContext<'_>) -> Result<usize, CaseError> {
     let overdue = apps::overdue_unescalated(conn, cx.today)?;
-    let system = Actor::user(None, "system");
+    let system = Actor::kaset();
     let mut escalated = 0;
     for app in overdue {
         let done = crate::db::write_transaction(conn, |conn| {

@@ -15,9 +15,6 @@ use std::collections::{HashMap, HashSet};
 /// The notice a farmer gets when Kaset has drafted a claim; its subject is the programme id.
 pub const CLAIM_DRAFTED: &str = "claim_drafted";
 
-/// What Kaset does by itself is recorded under this role.
-const KASET: &str = "system";
-
 /// Drafts the claims of these households for every confirm-mode programme they are eligible
 /// for (as last decided) and have no live case of, and tells their farmers. Returns the
 /// number of claims drafted. One transaction for the lot: callers pass a round of at most a
@@ -57,14 +54,15 @@ pub fn draft_for(
             farmers.entry(household).or_default().push(farmer.id);
         }
     }
-    let kaset = Actor::user(None, KASET);
+    let kaset = Actor::kaset();
     crate::db::write_transaction(conn, |conn| {
         let mut drafted = 0;
         for (household_id, programme_id) in &to_draft {
-            if apps::find_live(conn, *household_id, programme_id)?.is_some() {
+            // A live case of the programme already (the farmer started one): nothing to draft.
+            let Some(draft) = apps::open_draft(conn, *household_id, None, programme_id, "{}", now)?
+            else {
                 continue;
-            }
-            let draft = apps::start_draft(conn, *household_id, None, programme_id, "{}", now)?;
+            };
             audit::record(
                 conn,
                 &kaset,

@@ -14,9 +14,6 @@ use crate::rules::delivery::Mode;
 use crate::rules::{Outcome, Programme, Status, Value};
 use chrono::Datelike;
 
-/// What Kaset does by itself is recorded under this role.
-const KASET: &str = "system";
-
 /// Whether an outcome puts the household on the programme's payment list.
 pub fn pays_by_itself(programme: &Programme, outcome: &Outcome) -> bool {
     matches!(programme.delivery.mode, Mode::Automatic { .. })
@@ -56,7 +53,7 @@ pub fn enrol(
     let Some(id) = apps::open_enrolled(conn, &enrolment, telling.now)? else {
         return Ok(None);
     };
-    let kaset = Actor::user(None, KASET);
+    let kaset = Actor::kaset();
     let event = apps::NewEvent {
         kind: "enrolled",
         reason: None,

@@ -331,19 +331,26 @@ async fn draft_page(
     let (farm, files, claimable, consented) = ctx
         .db(move |conn| {
             let farm = registry::load_farm(conn, household_id)?;
-            let record = registry::rules_record(conn, &farm, today)?;
+            // Only a claim lists crops in a disaster zone.
+            let claimable = if damage_per_plot {
+                Some(claimable(
+                    &registry::rules_record(conn, &farm, today)?,
+                    today,
+                ))
+            } else {
+                None
+            };
             Ok((
                 farm_view(conn, tr, &farm, today)?,
                 apps::attachments_of(conn, id)?,
-                claimable(&record, today),
+                claimable,
                 payment_consent_given(conn, user_id)?,
             ))
         })
         .await?;
-    let (claim_lines, plots_outside) = if damage_per_plot {
-        claim_line_views(&farm, &claimable, answers, &outcome.errors)
-    } else {
-        (Vec::new(), Vec::new())
+    let (claim_lines, plots_outside) = match &claimable {
+        Some(claimable) => claim_line_views(&farm, claimable, answers, &outcome.errors),
+        None => (Vec::new(), Vec::new()),
     };
     let page = DraftPage {
         ctx,
@@ -354,7 +361,7 @@ async fn draft_page(
         damage_per_plot,
         claim_lines,
         plots_outside,
-        closes_on: claimable.closes_on.map(|d| tr.date(&d)),
+        closes_on: claimable.and_then(|c| c.closes_on).map(|d| tr.date(&d)),
         questions,
         declared: outcome.declared,
         not_eligible: outcome.not_eligible,

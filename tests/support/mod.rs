@@ -579,6 +579,60 @@ pub async fn into_page(response: reqwest::Response) -> Page {
     }
 }
 
+/// The demo farmer's household id.
+pub fn demo_household_id(app: &TestApp) -> i32 {
+    use diesel::prelude::*;
+    use kaset::db::schema::households;
+    households::table
+        .filter(households::registry_number.eq(kaset::db::seed::DEMO_FARMER_REGISTRY))
+        .select(households::id)
+        .first(&mut *app.db())
+        .unwrap()
+}
+
+/// Owned form fields as `post_multipart` and `post_raw` take them.
+pub fn as_fields(fields: &[(String, String)]) -> Vec<(&str, &str)> {
+    fields
+        .iter()
+        .map(|(k, v)| (k.as_str(), v.as_str()))
+        .collect()
+}
+
+/// The administrator declares a flood over the demo farmer's tambon on the page (which
+/// drafts the relief claims), begun 2 days ago, with damage reports accepted for
+/// `reports_for_days` more days; signs out again. The page the declaration answered with.
+pub async fn declare_flood_on_the_page(
+    app: &TestApp,
+    reports_for_days: i64,
+    description: &str,
+) -> Page {
+    let today = app.clock.today();
+    app.login_as(ADMIN).await;
+    let declared = app
+        .submit(
+            "/admin/disasters",
+            "/admin/disasters",
+            &[
+                ("hazard", "flood"),
+                (
+                    "started_on",
+                    &(today - chrono::Duration::days(2)).to_string(),
+                ),
+                ("ended_on", ""),
+                (
+                    "claims_close_on",
+                    &(today + chrono::Duration::days(reports_for_days)).to_string(),
+                ),
+                ("description", description),
+                ("areas", "320101"),
+            ],
+        )
+        .await;
+    assert_eq!(declared.status, 200, "{}", declared.body);
+    app.logout().await;
+    declared
+}
+
 /// A flood declared over the demo farmer's tambon, straight into the database (as another
 /// system would write it: no page re-decides anyone, no claim is drafted).
 pub fn declare_flood(app: &TestApp) {
