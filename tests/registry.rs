@@ -21,6 +21,7 @@ on_both_databases!(
     officer_edits_a_plot_and_the_change_is_audited_with_old_and_new_values,
     invalid_plot_edit_keeps_the_input_and_saves_nothing,
     an_officer_prints_the_households_of_a_tambon_that_have_not_claimed_what_they_can,
+    rice_reported_after_the_round_closed_misses_it_though_the_household_joined_years_before,
 );
 
 /// The officer changes the area of the demo farmer's rice field behind the house (rai, ngan,
@@ -459,4 +460,124 @@ async fn an_officer_prints_the_households_of_a_tambon_that_have_not_claimed_what
             .unwrap()
     };
     assert!(audited >= 3, "each list is audited ({audited})");
+}
+
+async fn rice_reported_after_the_round_closed_misses_it_though_the_household_joined_years_before(
+    backend: Backend,
+) {
+    // 10 December 2024, in the 2024/25 round of rice support, which closed for rice reported
+    // after 31 October 2024 (outside the South). The demo household joined the registry long
+    // before; its rice was reported in July.
+    let day = chrono::NaiveDate::from_ymd_opt(2024, 12, 10).unwrap();
+    let nine = chrono::NaiveTime::from_hms_opt(9, 0, 0).unwrap();
+    let app = spawn_app_on(backend, Clock::starting_at_thai(day, nine)).await;
+    let household = crate::support::demo_household_id(&app);
+    // Both of its main-season rice fields, the one behind the house first.
+    let rice: Vec<(i32, i32)> = {
+        use kaset::db::schema::{plantings, plots};
+        plantings::table
+            .inner_join(plots::table)
+            .filter(plots::household_id.eq(household))
+            .filter(plantings::crop.eq("rice"))
+            .filter(plantings::season.eq("main"))
+            .order(plantings::id)
+            .select((plots::id, plantings::id))
+            .load(&mut *app.db())
+            .unwrap()
+    };
+    assert_eq!(rice.len(), 2, "{rice:?}");
+    app.login_as(OFFICER_SURIN).await;
+    let rice_support =
+        |page: &crate::support::Page| page.texts("#programme-rice-support-2567").join("");
+    let household_page = format!("/officer/households/{household}");
+    let before = app.get(&household_page).await;
+    assert!(rice_support(&before).contains("ทันรอบนี้"), "{}", before.body);
+
+    // The paper reports in the office are dated 20 November: the officer types them in.
+    for (plot, planting) in &rice {
+        let edit = format!("/officer/households/{household}/plots/{plot}/plantings/{planting}");
+        let form = app.get(&format!("{edit}/edit")).await;
+        let kept = |name: &str| form.input_value(name).unwrap_or_default();
+        assert_eq!(
+            kept("registered_on").len(),
+            10,
+            "the seeded report day is shown"
+        );
+        let fields: Vec<(String, String)> = [
+            ("crop", "rice".to_owned()),
+            ("season", "main".to_owned()),
+            ("season_year", kept("season_year")),
+            ("rai", kept("rai")),
+            ("ngan", kept("ngan")),
+            ("wa", kept("wa")),
+            ("planted_on", kept("planted_on")),
+            ("registered_on", "2024-11-20".to_owned()),
+        ]
+        .into_iter()
+        .map(|(name, value)| (name.to_owned(), value))
+        .collect();
+        let saved = app
+            .submit(
+                &format!("{edit}/edit"),
+                &edit,
+                &crate::support::as_fields(&fields),
+            )
+            .await;
+        assert_eq!(saved.status, 303, "{}", saved.body);
+        if *planting == rice[0].1 {
+            // One field reported in time is enough for the household to be on the list.
+            let between = app.get(&household_page).await;
+            assert!(
+                rice_support(&between).contains("ทันรอบนี้"),
+                "{}",
+                between.body
+            );
+        }
+    }
+    let entries = audit_entries(&app, household);
+    assert!(entries.iter().any(|e| e.1 == "planting"
+        && e.2.as_deref() == Some("registered_on")
+        && e.3.as_deref().is_some_and(|old| old < "2024-10-31")
+        && e.4.as_deref() == Some("2024-11-20")));
+
+    // Re-decided from the crop's report day, not the household's: the round was missed, and
+    // the line says when the rice was reported.
+    let after = app.get(&household_page).await;
+    assert!(
+        rice_support(&after).contains("แจ้งปลูกข้าวนาปีในทะเบียนเมื่อ 20 พฤศจิกายน 2567"),
+        "{}",
+        rice_support(&after)
+    );
+    assert!(after.body.contains("แจ้งปลูกเมื่อ 20 พฤศจิกายน 2567"));
+
+    // A report day in the future is refused, naming the field and keeping what was typed.
+    let (plot, planting) = rice[0];
+    let edit = format!("/officer/households/{household}/plots/{plot}/plantings/{planting}");
+    let future = app
+        .submit(
+            &format!("{edit}/edit"),
+            &edit,
+            &[
+                ("crop", "rice"),
+                ("season", "main"),
+                ("season_year", "2567"),
+                ("rai", "12"),
+                ("ngan", "2"),
+                ("wa", "0"),
+                ("planted_on", ""),
+                ("registered_on", "2025-01-05"),
+            ],
+        )
+        .await;
+    assert_eq!(future.status, 422);
+    assert_eq!(
+        future.texts("#registered_on-error").len(),
+        1,
+        "{}",
+        future.body
+    );
+    assert_eq!(
+        future.input_value("registered_on").as_deref(),
+        Some("2025-01-05")
+    );
 }

@@ -89,6 +89,7 @@ fn demo_farmer_record(app: &TestApp) -> Value {
             "plantings": plantings.iter().map(|pl| json!({
                 "crop": pl.crop, "season_year": pl.season_year, "season": pl.season,
                 "area_sq_wa": pl.area_sq_wa, "planted_on": pl.planted_on,
+                "registered_on": pl.registered_on,
             })).collect::<Vec<_>>(),
         })).collect::<Vec<_>>(),
         "livestock": farm.livestock.iter().map(|l| json!({
@@ -169,6 +170,23 @@ async fn registry_changes_arrive_page_by_page_and_bad_records_wait_for_an_office
             .unwrap()
     };
     assert!(decided >= 5, "{decided}");
+    // The day each crop was reported comes with it.
+    let reported: Vec<Option<chrono::NaiveDate>> = {
+        use kaset::db::schema::{households, plantings, plots};
+        plantings::table
+            .inner_join(plots::table.inner_join(households::table))
+            .filter(households::registry_number.like("3201019%"))
+            .select(plantings::registered_on)
+            .load(&mut *app.db())
+            .unwrap()
+    };
+    assert_eq!(reported.len(), 5);
+    assert!(
+        reported
+            .iter()
+            .all(|day| day.map(|d| d.to_string()).as_deref() == Some("2026-06-20")),
+        "{reported:?}"
+    );
     // The demo farmer's re-decided household now qualifies for flood relief, and is told.
     let mail = app.smtp.wait_for(FARMER_EMAIL).await;
     assert!(

@@ -407,6 +407,7 @@ fn store_household(
                     plantings::season.eq(p.season.code()),
                     plantings::area_sq_wa.eq(p.area.sq_wa()),
                     plantings::planted_on.eq(p.planted_on),
+                    plantings::registered_on.eq(p.registered_on),
                     plantings::updated_at.eq(now),
                 ))
                 .execute(conn)?;

@@ -81,6 +81,7 @@ diesel::table! {
         area_sq_wa -> Integer,
         planted_on -> Nullable<Date>,
         updated_at -> Timestamp,
+        registered_on -> Nullable<Date>,
     }
 }
 

@@ -57,6 +57,9 @@ pub struct WirePlanting {
     pub season: String,
     pub area_sq_wa: i64,
     pub planted_on: Option<NaiveDate>,
+    /// The day the farmer reported the crop; senders that do not keep it leave it out.
+    #[serde(default)]
+    pub registered_on: Option<NaiveDate>,
 }
 
 #[derive(Deserialize, Serialize, Clone, Debug)]
@@ -134,6 +137,7 @@ pub struct PlantingRecord {
     pub season: Season,
     pub area: Area,
     pub planted_on: Option<NaiveDate>,
+    pub registered_on: Option<NaiveDate>,
 }
 
 #[derive(Clone, Debug)]
@@ -229,6 +233,7 @@ impl HouseholdRecord {
                     season: at(field("season"), Season::parse(&pl.season))?,
                     area: area(field("area_sq_wa"), pl.area_sq_wa)?,
                     planted_on: pl.planted_on,
+                    registered_on: pl.registered_on,
                 });
             }
             plots.push(PlotRecord {

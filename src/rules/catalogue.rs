@@ -74,6 +74,7 @@ facts! {
     damaged_rice_area: Area, false, "เนื้อที่ข้าวที่เสียหายในเขตภัย — ตามที่แจ้งในคำขอ ก่อนแจ้งคือข้าวทั้งหมดในแปลงที่อยู่ในเขตภัย (ฤดูที่มากกว่า)", "Rice damaged in the disaster zone — as reported on the claim; before that, all rice on plots in the zone (the larger season)";
     damaged_field_crop_area: Area, false, "เนื้อที่พืชไร่และพืชผักที่เสียหายในเขตภัย — ตามที่แจ้งในคำขอ ก่อนแจ้งคือทั้งหมดในแปลงที่อยู่ในเขตภัย", "Field crops and vegetables damaged in the disaster zone — as reported on the claim; before that, all of them on plots in the zone";
     damaged_perennial_area: Area, false, "เนื้อที่ไม้ผลไม้ยืนต้นที่เสียหายในเขตภัย — ตามที่แจ้งในคำขอ ก่อนแจ้งคือทั้งหมดในแปลงที่อยู่ในเขตภัย", "Fruit and perennial crops damaged in the disaster zone — as reported on the claim; before that, all of them on plots in the zone";
+    rice_registered_on: Date, false, "วันที่แจ้งปลูกข้าวนาปีของปีการผลิตปัจจุบันในทะเบียน (แปลงที่แจ้งก่อน) — ถ้าทะเบียนไม่มีวันที่แจ้งปลูก ใช้วันที่ครัวเรือนขึ้นทะเบียน", "The day this crop year's main-season rice was reported to the registry (its first plot reported) — the day the household joined the registry where no crop report date is recorded";
 }
 
 /// Whether a fact comes from the household's registry record, so a farmer who finds it wrong

@@ -43,6 +43,8 @@ pub struct PlantingRecord {
     pub season: Season,
     pub season_year: i32,
     pub area_sq_wa: i64,
+    /// The day the crop was reported to the registry, where it was recorded.
+    pub registered_on: Option<NaiveDate>,
 }
 
 #[derive(Debug, Clone)]
@@ -229,6 +231,21 @@ pub fn derive(record: &HouseholdRecord, as_of: NaiveDate) -> Vec<Value> {
         Fact::rice_area_off,
         planted(&[Crop::Rice], Some(Season::Off)),
     );
+    // Rice support pays for the rice reported by its round's closing day; a crop recorded
+    // before the registry kept report dates falls back on the household's own date, so older
+    // records are judged as they were before.
+    let rice_reported = record
+        .plots
+        .iter()
+        .flat_map(|p| &p.plantings)
+        .filter(|pl| pl.crop == Crop::Rice && pl.season == Season::Main && standing(pl, year))
+        .filter_map(|pl| pl.registered_on)
+        .min()
+        .or(record.registered_on);
+    set(
+        Fact::rice_registered_on,
+        rice_reported.map_or(Value::Unknown, Value::date),
+    );
     set(Fact::cassava_area, planted(&[Crop::Cassava], None));
     set(Fact::sugarcane_area, planted(&[Crop::Sugarcane], None));
     set(Fact::maize_area, planted(&[Crop::Maize], None));
@@ -369,6 +386,7 @@ mod tests {
                 season: Season::Main,
                 season_year: 2568,
                 area_sq_wa: 5000,
+                registered_on: None,
             },
             PlantingRecord {
                 id: 0,
@@ -376,6 +394,7 @@ mod tests {
                 season: Season::Main,
                 season_year: 2567,
                 area_sq_wa: 999,
+                registered_on: None,
             },
             PlantingRecord {
                 id: 0,
@@ -383,6 +402,7 @@ mod tests {
                 season: Season::Perennial,
                 season_year: 2560,
                 area_sq_wa: 2000,
+                registered_on: None,
             },
         ];
         let record = HouseholdRecord {
@@ -403,6 +423,31 @@ mod tests {
         assert_eq!(facts[Fact::baac_debt as usize], Value::Unknown);
     }
 
+    #[test]
+    fn rice_was_reported_on_its_first_crop_report_or_else_when_the_household_joined() {
+        let joined = date(2015, 6, 1);
+        let mut late = rice(1, 5);
+        late.registered_on = Some(date(2026, 11, 20));
+        let mut early = rice(2, 3);
+        early.registered_on = Some(date(2026, 7, 2));
+        let mut last_year = rice(3, 3);
+        last_year.season_year = 2568;
+        last_year.registered_on = Some(date(2025, 6, 1));
+        let mut record = HouseholdRecord {
+            registered_on: Some(joined),
+            plots: vec![plot(1, false, vec![late, early, last_year])],
+            ..Default::default()
+        };
+        let reported = |record: &HouseholdRecord| {
+            derive(record, date(2026, 12, 4))[Fact::rice_registered_on as usize]
+        };
+        assert_eq!(reported(&record), Value::date(date(2026, 7, 2)));
+        for planting in &mut record.plots[0].plantings {
+            planting.registered_on = None;
+        }
+        assert_eq!(reported(&record), Value::date(joined));
+    }
+
     fn rice(id: i32, rai: i64) -> PlantingRecord {
         PlantingRecord {
             id,
@@ -410,6 +455,7 @@ mod tests {
             season: Season::Main,
             season_year: 2569,
             area_sq_wa: rai * 400,
+            registered_on: None,
         }
     }
 

@@ -22,6 +22,7 @@ pub struct PlantingView {
     pub season: String,
     pub area: String,
     pub planted_on: String,
+    pub reported_on: String,
 }
 
 pub struct PlotView {
@@ -131,6 +132,7 @@ pub fn farm_view(
                     ),
                     area: area_text(&tr, p.area_sq_wa),
                     planted_on: p.planted_on.map(|d| tr.date(&d)).unwrap_or_default(),
+                    reported_on: p.registered_on.map(|d| tr.date(&d)).unwrap_or_default(),
                 })
                 .collect(),
         });

@@ -153,7 +153,7 @@ pub fn household(serial: u64) -> Value {
         "plots": [{
             "label": "นา", "tambon_code": "320101", "area_sq_wa": 2000,
             "land_document": "ns3k", "tenure": "owned", "irrigated": false,
-            "plantings": [{"crop": "rice", "season_year": 2026, "season": "main", "area_sq_wa": 2000, "planted_on": null}]
+            "plantings": [{"crop": "rice", "season_year": 2026, "season": "main", "area_sq_wa": 2000, "planted_on": null, "registered_on": "2026-06-20"}]
         }],
         "livestock": [{"species": "cattle", "head_count": 2}]
     })

@@ -28,6 +28,8 @@ pub struct PlantingInput {
     pub season: Season,
     pub area: Area,
     pub planted_on: Option<NaiveDate>,
+    /// The day the farmer reported the crop (Tor Bor Kor 01), when it is known.
+    pub registered_on: Option<NaiveDate>,
 }
 
 fn plot_fields(input: &PlotInput) -> [(&'static str, String); 6] {
@@ -55,7 +57,7 @@ fn plot_row_fields(row: &PlotRow) -> [(&'static str, String); 6] {
     ]
 }
 
-fn planting_fields(input: &PlantingInput) -> [(&'static str, String); 5] {
+fn planting_fields(input: &PlantingInput) -> [(&'static str, String); 6] {
     [
         ("crop", input.crop.code().to_owned()),
         ("season_year", input.season_year.to_string()),
@@ -65,10 +67,17 @@ fn planting_fields(input: &PlantingInput) -> [(&'static str, String); 5] {
             "planted_on",
             input.planted_on.map(|d| d.to_string()).unwrap_or_default(),
         ),
+        (
+            "registered_on",
+            input
+                .registered_on
+                .map(|d| d.to_string())
+                .unwrap_or_default(),
+        ),
     ]
 }
 
-fn planting_row_fields(row: &PlantingRow) -> [(&'static str, String); 5] {
+fn planting_row_fields(row: &PlantingRow) -> [(&'static str, String); 6] {
     [
         ("crop", row.crop.code().to_owned()),
         ("season_year", row.season_year.to_string()),
@@ -77,6 +86,10 @@ fn planting_row_fields(row: &PlantingRow) -> [(&'static str, String); 5] {
         (
             "planted_on",
             row.planted_on.map(|d| d.to_string()).unwrap_or_default(),
+        ),
+        (
+            "registered_on",
+            row.registered_on.map(|d| d.to_string()).unwrap_or_default(),
         ),
     ]
 }
@@ -235,6 +248,7 @@ pub fn add_planting(
                 plantings::season.eq(input.season.code()),
                 plantings::area_sq_wa.eq(input.area.sq_wa()),
                 plantings::planted_on.eq(input.planted_on),
+                plantings::registered_on.eq(input.registered_on),
                 plantings::updated_at.eq(now),
             ))
             .returning(plantings::id)
@@ -285,6 +299,7 @@ pub fn update_planting(
                 plantings::season.eq(input.season.code()),
                 plantings::area_sq_wa.eq(input.area.sq_wa()),
                 plantings::planted_on.eq(input.planted_on),
+                plantings::registered_on.eq(input.registered_on),
                 plantings::updated_at.eq(now),
             ))
             .execute(conn)?;

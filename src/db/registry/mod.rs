@@ -75,6 +75,8 @@ pub struct PlantingRow {
     pub area_sq_wa: i32,
     pub planted_on: Option<NaiveDate>,
     pub updated_at: NaiveDateTime,
+    /// The day the crop was reported to the registry, where it was recorded.
+    pub registered_on: Option<NaiveDate>,
 }
 
 #[derive(Queryable, Clone, Debug, serde::Serialize)]
@@ -173,6 +175,7 @@ impl Farm {
                             season: p.season,
                             season_year: p.season_year,
                             area_sq_wa: i64::from(p.area_sq_wa),
+                            registered_on: p.registered_on,
                         })
                         .collect(),
                 })

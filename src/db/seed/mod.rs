@@ -227,6 +227,13 @@ impl Seeder {
         }
     }
 
+    /// The day a demo crop planted on `planted_on` was reported: a few weeks later, and never
+    /// after today.
+    fn reported_after(&self, planted_on: NaiveDate) -> NaiveDate {
+        let today = crate::domain::clock::thai_time(self.now).date();
+        (planted_on + chrono::Duration::days(20)).min(today)
+    }
+
     /// The demo farmer's household and a neighbour who has not created an account yet.
     fn fixed_households(&mut self, conn: &mut DbConn) -> anyhow::Result<i32> {
         let farmer = self.household(conn, DEMO_FARMER_REGISTRY, "320101", 3, "45")?;
@@ -683,6 +690,7 @@ impl Seeder {
                 plantings::season.eq(season.code()),
                 plantings::area_sq_wa.eq(area_sq_wa),
                 plantings::planted_on.eq(planted_on),
+                plantings::registered_on.eq(planted_on.map(|day| self.reported_after(day))),
                 plantings::updated_at.eq(self.now),
             ))
             .execute(conn)

@@ -179,6 +179,7 @@ fn write_chunk(
                 plantings::season.eq(season.code()),
                 plantings::area_sq_wa.eq(rng.gen_range(area / 2..=area)),
                 plantings::planted_on.eq(None::<NaiveDate>),
+                plantings::registered_on.eq(None::<NaiveDate>),
                 plantings::updated_at.eq(now),
             ));
         }

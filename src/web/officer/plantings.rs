@@ -27,6 +27,7 @@ pub struct PlantingForm {
     ngan: String,
     wa: String,
     planted_on: String,
+    registered_on: String,
 }
 
 /// Crop years are written in the Buddhist era (2568 = 2025/26).
@@ -45,6 +46,7 @@ impl PlantingForm {
             ngan: ngan.to_string(),
             wa: wa.to_string(),
             planted_on: row.planted_on.map(|d| d.to_string()).unwrap_or_default(),
+            registered_on: row.registered_on.map(|d| d.to_string()).unwrap_or_default(),
         }
     }
 
@@ -65,25 +67,28 @@ impl PlantingForm {
         if area.is_some_and(|a| a.sq_wa() > plot.area_sq_wa) {
             errors.add("rai", "error.area.exceeds_plot");
         }
-        let planted_on = match self.planted_on.trim() {
+        let mut optional_past_date = |field: &'static str, text: &str| match text.trim() {
             "" => Some(None),
-            text => errors.check(
-                "planted_on",
-                crate::domain::date::past_date(text, today).map(Some),
-            ),
+            text => errors.check(field, crate::domain::date::past_date(text, today).map(Some)),
         };
-        match (crop, season, season_year, area, planted_on) {
-            (Some(crop), Some(season), Some(season_year), Some(area), Some(planted_on))
-                if errors.is_empty() =>
-            {
-                Ok(PlantingInput {
-                    crop,
-                    season_year,
-                    season,
-                    area,
-                    planted_on,
-                })
-            }
+        let planted_on = optional_past_date("planted_on", &self.planted_on);
+        let registered_on = optional_past_date("registered_on", &self.registered_on);
+        match (crop, season, season_year, area, planted_on, registered_on) {
+            (
+                Some(crop),
+                Some(season),
+                Some(season_year),
+                Some(area),
+                Some(planted_on),
+                Some(registered_on),
+            ) if errors.is_empty() => Ok(PlantingInput {
+                crop,
+                season_year,
+                season,
+                area,
+                planted_on,
+                registered_on,
+            }),
             _ => Err(errors),
         }
     }
@@ -163,6 +168,8 @@ pub async fn new_planting(ctx: Ctx, path: web::Path<(i32, i32)>) -> Result<HttpR
     let form = PlantingForm {
         // The crop year turns on 1 May: December 2026 is crop year 2569/70.
         season_year: crate::rules::facts::crop_year(ctx.state.clock.today()).to_string(),
+        // A crop reported today; an officer typing in a paper report enters its own date.
+        registered_on: ctx.state.clock.today().to_string(),
         ..Default::default()
     };
     render(&PlantingFormPage::new(

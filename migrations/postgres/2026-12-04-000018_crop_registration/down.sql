@@ -1,0 +1,1 @@
+ALTER TABLE plantings DROP COLUMN registered_on;
