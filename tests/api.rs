@@ -471,6 +471,7 @@ async fn the_paying_agency_pages_through_approved_cases_and_marks_them_paid_once
     app.logout().await;
     app.login_as(OFFICER_SURIN).await;
     let case_page = format!("/officer/cases/{reference}");
+    crate::applications::record_the_relief_checks(&app, &case_page).await;
     let approved = step(&app, &case_page, "approve", &[("approve_message", "")]).await;
     assert_eq!(location(&approved), case_page);
     app.logout().await;

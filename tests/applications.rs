@@ -25,6 +25,8 @@ on_both_databases!(
     a_flood_drafts_the_claim_and_the_farmer_confirms_ten_rai_of_rice_in_the_zone,
     each_reminder_is_sent_once_when_it_falls_due,
     an_officer_records_the_flood_claim_after_visiting_the_plots_for_a_farmer_offline,
+    a_relief_claim_is_approved_only_after_the_village_and_the_district_committee_check_it,
+    an_officer_records_the_village_meeting_for_the_ticked_claims_at_once,
 );
 
 pub(crate) const RELIEF: &str = "disaster-relief-crops";
@@ -103,6 +105,34 @@ pub(crate) async fn step(
     let token = page.csrf_token();
     all.push(("csrf_token", &token));
     app.post_raw(&action, &all).await
+}
+
+/// The village certifies the damage list and the district committee approves it (Kor Sor 02,
+/// Kor Sor 03): the officer records each on the case page, as a relief claim is approved only
+/// after both.
+pub(crate) async fn record_the_relief_checks(app: &TestApp, case_page: &str) {
+    let today = app.clock.today().to_string();
+    for (check, note) in [
+        ("village", "ประชาคมหมู่ 3 รับรองรายชื่อ ปิดประกาศ 3 วัน"),
+        (
+            "district_committee",
+            "คณะกรรมการอำเภอเมืองสุรินทร์ ครั้งที่ 12/2569 เห็นชอบ",
+        ),
+    ] {
+        let token = app.get(case_page).await.csrf_token();
+        let done = app
+            .post_raw(
+                &format!("{case_page}/check"),
+                &[
+                    ("csrf_token", &token),
+                    ("check", check),
+                    ("check_on", &today),
+                    ("check_note", note),
+                ],
+            )
+            .await;
+        assert_eq!(done.status, 303, "{check}: {}", done.body);
+    }
 }
 
 fn applications_count(app: &TestApp) -> i64 {
@@ -319,8 +349,10 @@ async fn farmer_applies_for_flood_relief_and_follows_it_to_payment(backend: Back
 
     // The mail server goes down for a while: the approval is still mailed, once it is back.
     app.smtp.set_down(true);
-    // The officer approves, then records the payment.
+    // The village and the district committee check the claim; the officer approves, then
+    // records the payment.
     app.login_as(OFFICER_SURIN).await;
+    record_the_relief_checks(&app, &case_page).await;
     // The computed amount is filled in; another amount needs its reason, kept with what was typed.
     let page = app.get(&case_page).await;
     let computed = page
@@ -566,6 +598,7 @@ async fn a_rejection_is_appealed_and_decided_by_another_officer(backend: Backend
         mine.body.contains(&reference),
         "the appeal is assigned to the second officer"
     );
+    record_the_relief_checks(&app, &case_page).await;
     let approved = step(
         &app,
         &case_page,
@@ -594,8 +627,9 @@ async fn two_officers_deciding_the_same_case_at_once_cannot_both_win(backend: Ba
     let second = crate::support::new_client();
     app.login_with(&second, OFFICER_SURIN_2, crate::support::DEMO_PASSWORD)
         .await;
-    let their_page = app.get_with(&second, &case_page).await;
     app.login_as(OFFICER_SURIN).await;
+    record_the_relief_checks(&app, &case_page).await;
+    let their_page = app.get_with(&second, &case_page).await;
     let approved = step(&app, &case_page, "approve", &[("approve_message", "")]).await;
     assert_eq!(location(&approved), case_page);
 
@@ -857,6 +891,8 @@ async fn an_officer_approves_several_cases_at_once_and_each_step_is_audited(back
     app.logout().await;
 
     app.login_as(OFFICER_SURIN).await;
+    // The relief claim is checked by the village and the committee; soil analysis needs none.
+    record_the_relief_checks(&app, &format!("/officer/cases/{}", references[0])).await;
     let queue = app.get("/officer/cases").await;
     let token = queue.csrf_token();
     let mut fields: Vec<(String, String)> = vec![("csrf_token".into(), token)];
@@ -1182,9 +1218,11 @@ async fn a_flood_drafts_the_claim_and_the_farmer_confirms_ten_rai_of_rice_in_the
     let reference = case_path.trim_start_matches("/applications/").to_owned();
     app.logout().await;
 
-    // The officer approves the claimed amount and records the agency's payment.
+    // The village and the district committee check it; the officer approves the claimed
+    // amount and records the agency's payment.
     app.login_as(OFFICER_SURIN).await;
     let case_page = format!("/officer/cases/{reference}");
+    record_the_relief_checks(&app, &case_page).await;
     let page = app.get(&case_page).await;
     assert_eq!(
         page.input_value("approve_amount").as_deref(),
@@ -1436,4 +1474,166 @@ async fn an_officer_records_the_flood_claim_after_visiting_the_plots_for_a_farme
         .texts(".timeline li")
         .join(" ")
         .contains("ตามที่เกษตรกรขอ"));
+}
+
+async fn a_relief_claim_is_approved_only_after_the_village_and_the_district_committee_check_it(
+    backend: Backend,
+) {
+    let app = spawn_app(backend).await;
+    declare_flood(&app);
+    app.login_as(FARMER_ID).await;
+    let draft = start(&app, RELIEF).await;
+    let case_path = submit_relief(&app, &draft).await;
+    let reference = case_path.trim_start_matches("/applications/").to_owned();
+    // The farmer sees both checks ahead of the decision.
+    let mine = app.get(&case_path).await;
+    assert_eq!(
+        mine.texts("#checks .check-waiting").len(),
+        2,
+        "{}",
+        mine.body
+    );
+    app.logout().await;
+
+    app.login_as(OFFICER_SURIN).await;
+    let case_page = format!("/officer/cases/{reference}");
+    let page = app.get(&case_page).await;
+    assert!(
+        page.input_value("approve_amount").is_none(),
+        "no approval form before the checks"
+    );
+    let early = step(&app, &case_page, "approve", &[("approve_message", "")]).await;
+    assert_eq!(early.status, 409);
+    assert!(early.body.contains("ต้องบันทึกการตรวจสอบ"), "{}", early.body);
+    let today = app.clock.today();
+    let check = |check: &'static str, day: String, note: &'static str| {
+        let app = &app;
+        let case_page = case_page.clone();
+        async move {
+            let token = app.get(&case_page).await.csrf_token();
+            app.post_raw(
+                &format!("{case_page}/check"),
+                &[
+                    ("csrf_token", token.as_str()),
+                    ("check", check),
+                    ("check_on", day.as_str()),
+                    ("check_note", note),
+                ],
+            )
+            .await
+        }
+    };
+    // The committee does not come before the village.
+    let skipped = check("district_committee", today.to_string(), "เห็นชอบ").await;
+    assert_eq!(skipped.status, 409);
+    assert!(skipped.body.contains("ขั้นก่อนหน้า"), "{}", skipped.body);
+    // A day before the claim and no note are refused, with what was typed kept.
+    let before_the_claim = (today - chrono::Duration::days(1)).to_string();
+    let refused = check("village", before_the_claim.clone(), "").await;
+    assert_eq!(refused.status, 422);
+    assert!(refused
+        .texts("#check_on-error")
+        .join("")
+        .contains("ก่อนวันที่ยื่นคำขอ"));
+    assert_eq!(refused.texts("#check_note-error").len(), 1);
+    assert_eq!(
+        refused.input_value("check_on").as_deref(),
+        Some(before_the_claim.as_str())
+    );
+
+    record_the_relief_checks(&app, &case_page).await;
+    let ready = app.get(&case_page).await;
+    assert_eq!(ready.texts("#checks .check-done").len(), 2);
+    assert!(ready.input_value("approve_amount").is_some());
+    let approved = step(&app, &case_page, "approve", &[("approve_message", "")]).await;
+    assert_eq!(approved.status, 303, "{}", approved.body);
+    let audited: i64 = {
+        use diesel::prelude::*;
+        use kaset::db::schema::audit_log;
+        audit_log::table
+            .filter(audit_log::action.eq("checked"))
+            .filter(audit_log::entity_id.eq(&reference))
+            .count()
+            .get_result(&mut *app.db())
+            .unwrap()
+    };
+    assert_eq!(audited, 2);
+    app.logout().await;
+
+    // The farmer sees what the village found, and the approval.
+    app.login_as(FARMER_ID).await;
+    let mine = app.get(&case_path).await;
+    assert_eq!(mine.texts("#checks .check-done").len(), 2);
+    assert!(mine
+        .texts("#checks .check-note")
+        .join("")
+        .contains("ประชาคมหมู่ 3"));
+    assert!(mine
+        .texts(".timeline li strong")
+        .join("")
+        .contains("ตรวจสอบตามระเบียบแล้ว"));
+}
+
+async fn an_officer_records_the_village_meeting_for_the_ticked_claims_at_once(backend: Backend) {
+    let app = spawn_app(backend).await;
+    declare_flood(&app);
+    app.login_as(FARMER_ID).await;
+    let mut references = Vec::new();
+    for programme in [RELIEF, "ldd-soil-analysis"] {
+        let draft = start(&app, programme).await;
+        let path = submit_relief(&app, &draft).await;
+        references.push(path.trim_start_matches("/applications/").to_owned());
+    }
+    app.logout().await;
+
+    app.login_as(OFFICER_SURIN).await;
+    let queue_path = format!("/officer/cases?programme={RELIEF}");
+    let queue = app.get(&queue_path).await;
+    assert!(
+        queue
+            .body
+            .contains("formaction=\"/officer/cases/bulk-check\""),
+        "the relief queue offers to record a check for the ticked claims"
+    );
+    let token = queue.csrf_token();
+    let today = app.clock.today().to_string();
+    // The soil analysis has no such check: ticked anyway (as a forged form could), it is named.
+    let ticked: Vec<(String, String)> = references
+        .iter()
+        .map(|r| (format!("case_{r}"), "1".to_owned()))
+        .collect();
+    let post = |note: &'static str| {
+        let mut fields: Vec<(&str, &str)> = vec![
+            ("csrf_token", token.as_str()),
+            ("programme", RELIEF),
+            ("check", "village"),
+            ("check_on", today.as_str()),
+            ("check_note", note),
+        ];
+        fields.extend(ticked.iter().map(|(k, v)| (k.as_str(), v.as_str())));
+        let app = &app;
+        async move { app.post_raw("/officer/cases/bulk-check", &fields).await }
+    };
+    let no_note = post("").await;
+    assert_eq!(no_note.status, 422);
+    assert_eq!(
+        no_note.texts("#check_note-error").len(),
+        1,
+        "{}",
+        no_note.body
+    );
+    assert_eq!(
+        no_note.input_value("check_on").as_deref(),
+        Some(today.as_str())
+    );
+
+    let done = post("ประชาคมหมู่ 3 วันนี้ รับรองรายชื่อทั้งหมด ปิดประกาศ 3 วัน").await;
+    assert_eq!(location(&done), queue_path);
+    let result = app.get(&queue_path).await.texts("[role=status]").join(" ");
+    assert!(result.contains("1 คำขอ"), "{result}");
+    assert!(result.contains(&references[1]), "{result}");
+    let case = app.get(&format!("/officer/cases/{}", references[0])).await;
+    let done = case.texts("#checks .check-done").join("");
+    assert!(done.contains("กษ.02"), "{done}");
+    assert_eq!(case.texts("#checks .check-waiting").len(), 1);
 }

@@ -226,6 +226,38 @@ async fn sign_in(client: &Client, login: &str) {
     click(client, "main form button[type=submit]").await;
 }
 
+/// The officer records the next check of the regulation on the case page, done `day`, and
+/// waits for the page to list one more check done than `done_before`.
+async fn record_check_on_the_page(client: &Client, day: &str, note: &str, done_before: usize) {
+    // A date input takes its typed value in the browser's locale; set it as the form sends it.
+    client
+        .execute(
+            "document.getElementById('check_on').value = arguments[0];",
+            vec![serde_json::json!(day)],
+        )
+        .await
+        .unwrap();
+    client
+        .find(Locator::Id("check_note"))
+        .await
+        .unwrap()
+        .send_keys(note)
+        .await
+        .unwrap();
+    click(client, "form[action$='/check'] button").await;
+    for _ in 0..50 {
+        let done = client
+            .find_all(Locator::Css("#checks .check-done"))
+            .await
+            .map_or(0, |found| found.len());
+        if done > done_before {
+            return;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    }
+    panic!("the check was not recorded: {note}");
+}
+
 /// The page does not scroll sideways on the 360 px phone screen.
 async fn assert_fits_the_phone(client: &Client, page: &str) {
     let overflow = client
@@ -365,6 +397,11 @@ async fn farmer_confirms_the_flood_claim_kaset_drafted_for_her_on_a_phone_and_th
         .unwrap();
     wait_for_path(&client, |p| p.starts_with("/officer/cases/KS-")).await;
     assert_accessible(&client, &axe, "officer-case").await;
+    // The village's certification, then the district committee's approval, before deciding.
+    let today = app.clock.today().to_string();
+    record_check_on_the_page(&client, &today, "ประชาคมหมู่ 3 รับรองรายชื่อ", 0).await;
+    assert_accessible(&client, &axe, "officer-case-village-checked").await;
+    record_check_on_the_page(&client, &today, "คณะกรรมการอำเภอเห็นชอบ ครั้งที่ 12/2569", 1).await;
     click(&client, "form[action$='/approve'] button").await;
     // The page reloads after the decision; read the status once the new page is there.
     let mut status = String::new();

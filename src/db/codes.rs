@@ -4,6 +4,7 @@
 //! migrations hold the same codes as CHECK constraints, and `tests/schema.rs` checks both
 //! backends against `coded_columns()`.
 
+use crate::domain::case::Check;
 use crate::domain::{
     CaseStatus, ConsentPurpose, Crop, DataRequestKind, DataRequestStatus, Hazard, LandDocument,
     MembershipKind, PaymentFailure, Relation, Role, Season, Species, Tenure,
@@ -107,4 +108,5 @@ stored_as_code!(
     Species => ["livestock.species"],
     MembershipKind => ["memberships.kind"],
     PaymentFailure => ["applications.payment_failure"],
+    Check => ["case_checks.step"],
 );

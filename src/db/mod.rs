@@ -5,6 +5,7 @@ pub mod actions;
 pub mod api_keys;
 pub mod applications;
 pub mod audit;
+pub mod case_checks;
 pub mod codes;
 pub mod consents;
 pub mod data_requests;
@@ -64,6 +65,23 @@ macro_rules! within_scope {
             }
         }
     };
+}
+
+/// Runs an insert that a unique key may refuse because someone inserted the same row first:
+/// false then. It runs in a savepoint, as a refused insert must not end the caller's
+/// transaction on PostgreSQL.
+pub fn insert_once<F>(conn: &mut DbConn, insert: F) -> QueryResult<bool>
+where
+    F: FnOnce(&mut DbConn) -> QueryResult<usize>,
+{
+    match conn.transaction(insert) {
+        Ok(_) => Ok(true),
+        Err(diesel::result::Error::DatabaseError(
+            diesel::result::DatabaseErrorKind::UniqueViolation,
+            _,
+        )) => Ok(false),
+        Err(e) => Err(e),
+    }
 }
 
 /// A transaction that reads, then writes. On SQLite it takes the write lock at its start

@@ -16,8 +16,7 @@ pub fn claim(
     subject: &str,
     now: NaiveDateTime,
 ) -> QueryResult<bool> {
-    // A savepoint: a refused insert must not end the caller's transaction on PostgreSQL.
-    let inserted = conn.transaction(|conn| {
+    super::insert_once(conn, |conn| {
         diesel::insert_into(reminders::table)
             .values((
                 reminders::kind.eq(kind),
@@ -25,15 +24,7 @@ pub fn claim(
                 reminders::sent_at.eq(now),
             ))
             .execute(conn)
-    });
-    match inserted {
-        Ok(_) => Ok(true),
-        Err(diesel::result::Error::DatabaseError(
-            diesel::result::DatabaseErrorKind::UniqueViolation,
-            _,
-        )) => Ok(false),
-        Err(e) => Err(e),
-    }
+    })
 }
 
 /// How many reminders of `kind` were sent (for tests and the dashboard).

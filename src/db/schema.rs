@@ -367,6 +367,17 @@ diesel::table! {
 }
 
 diesel::table! {
+    case_checks (application_id, step) {
+        application_id -> Integer,
+        step -> Text,
+        done_on -> Date,
+        note -> Text,
+        recorded_by -> Nullable<Integer>,
+        recorded_at -> Timestamp,
+    }
+}
+
+diesel::table! {
     attachments (id) {
         id -> Integer,
         application_id -> Integer,
@@ -463,6 +474,7 @@ diesel::joinable!(entitlements -> households (household_id));
 diesel::joinable!(applications -> households (household_id));
 diesel::joinable!(application_events -> applications (application_id));
 diesel::joinable!(attachments -> applications (application_id));
+diesel::joinable!(case_checks -> applications (application_id));
 diesel::joinable!(tambons -> amphoes (amphoe_code));
 diesel::joinable!(households -> tambons (tambon_code));
 diesel::joinable!(members -> households (household_id));
@@ -509,4 +521,5 @@ diesel::allow_tables_to_appear_in_same_query!(
     satisfaction_alerts,
     notices,
     reminders,
+    case_checks,
 );

@@ -11,6 +11,10 @@
 //!     paid / completed
 //! Any state before a decision ──withdraw──▶ withdrawn
 //! ```
+//!
+//! A programme whose regulation puts checks before the decision (disaster relief: the
+//! village's certification, then the district committee's) is approved only once each of
+//! them is recorded, in order; rejecting needs none.
 
 use super::{CaseStatus, Role};
 use chrono::NaiveDate;
@@ -66,6 +70,64 @@ pub struct Case {
     pub decided_on: Option<NaiveDate>,
     /// Whether the programme pays money (approved cases end "paid"; others "completed").
     pub pays: bool,
+    /// Whether a check the programme's regulation requires before approval is still to do.
+    pub checks_pending: bool,
+}
+
+/// A check the regulation puts between a claim and its approval, recorded by an officer
+/// with the day it took place. For disaster relief: the village headman and committee
+/// certify the list of damaged farmers (Kor Sor 02), then the district committee approves the
+/// district's list (Kor Sor 03).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Check {
+    Village,
+    DistrictCommittee,
+}
+
+impl Check {
+    pub const ALL: [Check; 2] = [Check::Village, Check::DistrictCommittee];
+
+    pub fn code(self) -> &'static str {
+        match self {
+            Check::Village => "village",
+            Check::DistrictCommittee => "district_committee",
+        }
+    }
+
+    pub fn parse(code: &str) -> Result<Self, super::Invalid> {
+        Self::ALL
+            .into_iter()
+            .find(|c| c.code() == code)
+            .ok_or(super::Invalid::new("error.choice"))
+    }
+
+    /// The catalogue key of its name (`case.check.<code>`).
+    pub fn label_key(self) -> &'static str {
+        match self {
+            Check::Village => "case.check.village",
+            Check::DistrictCommittee => "case.check.district_committee",
+        }
+    }
+}
+
+/// The next check to record: the first of the required ones, in order, not yet done.
+pub fn next_check(required: &[Check], done: &[Check]) -> Option<Check> {
+    required.iter().copied().find(|c| !done.contains(c))
+}
+
+/// The longest note an officer gives with a check (where and how it was done).
+pub const MAX_CHECK_NOTE: usize = 500;
+
+/// The day a check took place: not before the claim it examined was made (`claimed_on`, a
+/// Thai date; none for a claim not yet submitted).
+pub fn check_day(
+    claimed_on: Option<NaiveDate>,
+    day: NaiveDate,
+) -> Result<NaiveDate, super::Invalid> {
+    match claimed_on {
+        Some(claimed) if day < claimed => Err(super::Invalid::new("case.error.check_before_claim")),
+        _ => Ok(day),
+    }
 }
 
 /// Why a step was refused; each is a catalogue key the page shows as it is.
@@ -78,6 +140,13 @@ pub enum Refusal {
     WrongEnding,
     /// The officer who rejected a case does not decide its appeal.
     DecidedItBefore,
+    /// The regulation's checks before approval are not all recorded.
+    ChecksPending,
+    /// That check is not the next one due on this case (done already, out of order, or not
+    /// the programme's).
+    NotTheNextCheck,
+    /// The check's day is before the claim was made.
+    CheckBeforeClaim,
 }
 
 impl Refusal {
@@ -89,6 +158,9 @@ impl Refusal {
             Refusal::AlreadyAppealed => "case.refused.appeal_once",
             Refusal::WrongEnding => "case.refused.paid_or_completed",
             Refusal::DecidedItBefore => "case.refused.same_officer",
+            Refusal::ChecksPending => "case.refused.checks_pending",
+            Refusal::NotTheNextCheck => "case.refused.not_the_next_check",
+            Refusal::CheckBeforeClaim => "case.error.check_before_claim",
         }
     }
 }
@@ -121,6 +193,9 @@ pub fn transition(
         (S::Draft | S::Submitted | S::InfoRequested | S::Appealed, A::Withdraw) => Ok(S::Withdrawn),
         (S::InfoRequested, A::Reply) => Ok(under_review),
         (S::Submitted | S::Appealed, A::RequestInfo) => Ok(S::InfoRequested),
+        (S::Submitted | S::Appealed, A::Approve) if case.checks_pending => {
+            Err(Refusal::ChecksPending)
+        }
         (S::Submitted | S::Appealed, A::Approve) => Ok(S::Approved),
         (S::Submitted | S::Appealed, A::Reject) => Ok(S::Rejected),
         (S::Rejected, A::Appeal) => {
@@ -218,6 +293,7 @@ mod tests {
             appealed: false,
             decided_on: Some(day(1)),
             pays: true,
+            checks_pending: false,
         }
     }
 
@@ -383,5 +459,30 @@ mod tests {
             )))
         );
         assert_eq!(approved_amount(None, None, ""), Ok(None));
+    }
+
+    #[test]
+    fn a_claim_is_approved_only_after_its_checks_and_they_come_in_order() {
+        let waiting = Case {
+            checks_pending: true,
+            ..case(S::Submitted)
+        };
+        assert_eq!(
+            transition(&waiting, A::Approve, Role::Officer, day(10)),
+            Err(Refusal::ChecksPending)
+        );
+        assert_eq!(
+            transition(&waiting, A::Reject, Role::Officer, day(10)),
+            Ok(S::Rejected),
+            "a claim the village finds untrue is rejected without the committee"
+        );
+        let both = [Check::Village, Check::DistrictCommittee];
+        assert_eq!(next_check(&both, &[]), Some(Check::Village));
+        assert_eq!(
+            next_check(&both, &[Check::Village]),
+            Some(Check::DistrictCommittee)
+        );
+        assert_eq!(next_check(&both, &both), None);
+        assert_eq!(next_check(&[], &[]), None);
     }
 }

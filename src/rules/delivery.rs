@@ -3,6 +3,7 @@
 //! to an office. Read from the rule file's `[delivery]` section.
 
 use super::programme::{texts, RuleError, Source, TextsFile};
+use crate::domain::case::Check;
 use crate::i18n::Bilingual;
 use serde::Deserialize;
 use toml::Spanned;
@@ -50,6 +51,8 @@ pub struct Delivery {
     pub source: String,
     /// What happens next, in the farmer's words.
     pub next: Bilingual,
+    /// The checks the regulation puts before approval, in their order.
+    pub checks: Vec<Check>,
 }
 
 pub const MODES: [&str; 4] = ["automatic", "confirm", "apply", "in_person"];
@@ -64,6 +67,8 @@ pub(super) struct DeliveryFile {
     place: Option<TextsFile>,
     hours: Option<TextsFile>,
     bring: Option<TextsFile>,
+    #[serde(default)]
+    checks: Vec<Spanned<String>>,
 }
 
 pub(super) fn read(source: &Source<'_>, file: &DeliveryFile) -> Result<Delivery, RuleError> {
@@ -146,9 +151,28 @@ pub(super) fn read(source: &Source<'_>, file: &DeliveryFile) -> Result<Delivery,
             ))
         }
     };
+    if !file.checks.is_empty() && !mode.farmer_starts_a_case() {
+        return Err(wrong_for_mode("checks"));
+    }
+    let mut checks = Vec::with_capacity(file.checks.len());
+    for named in &file.checks {
+        let at = named.span().start;
+        let check = Check::parse(named.get_ref()).map_err(|_| {
+            let known: Vec<&str> = Check::ALL.iter().map(|c| c.code()).collect();
+            source.error(
+                at,
+                format!("unknown check; use one of {}", known.join(", ")),
+            )
+        })?;
+        if checks.contains(&check) {
+            return Err(source.error(at, "a check is listed once"));
+        }
+        checks.push(check);
+    }
     Ok(Delivery {
         mode,
         source: file.source.get_ref().clone(),
         next: texts(source, &file.next, "the delivery's next step")?,
+        checks,
     })
 }

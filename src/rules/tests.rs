@@ -305,6 +305,13 @@ fn every_programme_says_how_it_reaches_the_farmer() {
     assert_eq!(mode_of("alro-land"), "in_person");
     let relief = rules.programme("disaster-relief-crops").expect("relief");
     assert_eq!(
+        relief.delivery.checks,
+        [
+            crate::domain::case::Check::Village,
+            crate::domain::case::Check::DistrictCommittee
+        ]
+    );
+    assert_eq!(
         relief.amount.as_ref().map(|a| a.kind),
         Some(super::programme::AmountKind::UpTo)
     );
@@ -336,6 +343,38 @@ fn a_delivery_that_does_not_fit_its_mode_is_refused_with_its_line() {
         error_of(missing).contains("missing field `delivery`"),
         "{}",
         error_of(missing)
+    );
+    let automatic_checks = RICE.replacen(
+        "pays_within_days = 30\n",
+        "pays_within_days = 30\nchecks = [\"village\"]\n",
+        1,
+    );
+    assert_eq!(
+        error_of(&automatic_checks),
+        "rules/broken.toml:62:8: `checks` does not belong to a programme delivered `automatic`"
+    );
+    let confirm = RICE
+        .replacen("mode = \"automatic\"", "mode = \"confirm\"", 1)
+        .replacen("pays_within_days = 30\n", "", 1);
+    let unknown_check = confirm.replacen(
+        "[delivery]\n",
+        "[delivery]\nchecks = [\"village\", \"mayor\"]\n",
+        1,
+    );
+    assert!(
+        error_of(&unknown_check).ends_with("unknown check; use one of village, district_committee"),
+        "{}",
+        error_of(&unknown_check)
+    );
+    let twice = confirm.replacen(
+        "[delivery]\n",
+        "[delivery]\nchecks = [\"village\", \"village\"]\n",
+        1,
+    );
+    assert!(
+        error_of(&twice).ends_with("a check is listed once"),
+        "{}",
+        error_of(&twice)
     );
     let bad_kind = RICE.replacen("[amount]\n", "[amount]\nkind = \"about\"\n", 1);
     assert!(

@@ -247,7 +247,7 @@ pub fn submit(
     }
     let result = crate::db::write_transaction(conn, |conn| {
         let to = case::transition(
-            &case_of(cx.rules, draft),
+            &case_of(cx.rules, draft, &[]),
             CaseAction::Submit,
             Role::Farmer,
             cx.today,
@@ -360,13 +360,20 @@ pub fn act(
 ) -> Result<CaseStatus, CaseError> {
     crate::db::write_transaction(conn, |conn| {
         let action = step.action();
-        let to = case::transition(&case_of(cx.rules, app), action, role, cx.today)
-            .map_err(CaseError::Refused)?;
+        // Said first: whatever else is missing, this officer is not the one to decide.
         let deciding = matches!(action, CaseAction::Approve | CaseAction::Reject);
         if deciding && app.appealed && app.rejected_by.is_some() && app.rejected_by == actor.user_id
         {
             return Err(CaseError::Refused(Refusal::DecidedItBefore));
         }
+        let checks_done = super::case_checks::done(conn, app.id)?;
+        let to = case::transition(
+            &case_of(cx.rules, app, &checks_done),
+            action,
+            role,
+            cx.today,
+        )
+        .map_err(CaseError::Refused)?;
         let mut change = Change {
             status: Some(to.code().to_owned()),
             ..Change::default()
@@ -696,15 +703,16 @@ fn audit_change(
     Ok(())
 }
 
-/// The state machine's view of a stored application.
-pub fn case_of(rules: &RuleSet, app: &ApplicationRow) -> case::Case {
+/// The state machine's view of a stored application, with the checks recorded on it.
+pub fn case_of(rules: &RuleSet, app: &ApplicationRow, checks_done: &[case::Check]) -> case::Case {
+    let programme = rules.programme(&app.programme_id);
     case::Case {
         status: app.status,
         appealed: app.appealed,
         decided_on: app.decided_on,
-        pays: rules
-            .programme(&app.programme_id)
-            .is_some_and(|p| p.amount.is_some()),
+        pays: programme.is_some_and(|p| p.amount.is_some()),
+        checks_pending: programme
+            .is_some_and(|p| case::next_check(&p.delivery.checks, checks_done).is_some()),
     }
 }
 

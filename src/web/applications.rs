@@ -6,7 +6,7 @@ use super::case_view::{
     case_context, case_error, checked_files, confirmed, location, required_message, send_file,
     CaseView,
 };
-use super::context::{redirect, render, Ctx, FieldErrors, NoFields, Posted};
+use super::context::{redirect, render, Ctx, FieldErrors, NoFields, Posted, Typed};
 use super::routes::{Routes, FARMER};
 use super::uploads::MultipartPost;
 use crate::db::applications::{self as apps, ApplicationRow};
@@ -86,15 +86,11 @@ struct ShowPage {
     refusal: Option<&'static str>,
     errors: FieldErrors,
     /// What the farmer typed, kept when a step is refused.
-    typed: HashMap<String, String>,
+    typed: Typed,
     rating: RatingView,
 }
 
-impl ShowPage {
-    fn typed(&self, field: &str) -> &str {
-        self.typed.get(field).map_or("", String::as_str)
-    }
-}
+impl ShowPage {}
 
 /// The rating part of an application's page.
 pub struct RatingView {
@@ -115,7 +111,7 @@ impl ShowPage {
                 *effort
             }
         });
-        self.typed(field).parse().ok().or(given).unwrap_or(0)
+        self.typed.get(field).parse().ok().or(given).unwrap_or(0)
     }
 
     /// The two questions of the rating form: field, question, and the scale's faces and words.
@@ -131,7 +127,7 @@ impl ShowPage {
     }
 
     fn comment(&self) -> &str {
-        match (self.typed.get("comment"), &self.rating.given) {
+        match (self.typed.given("comment"), &self.rating.given) {
             (Some(typed), _) => typed,
             (None, Some((_, _, comment))) => comment,
             (None, None) => "",
@@ -173,7 +169,7 @@ pub async fn rate(
     let effort = errors.check("effort", Score::parse(&field("effort")));
     let comment = errors.check("comment", parse_comment(&field("comment")));
     let (Some(satisfaction), Some(effort), Some(comment)) = (satisfaction, effort, comment) else {
-        return show_page(ctx, app, None, errors, form).await;
+        return show_page(ctx, app, None, errors, Typed(form)).await;
     };
     let id = app.id;
     let given = ctx
@@ -188,7 +184,7 @@ pub async fn rate(
         now,
     );
     if let Err(refusal) = allowed {
-        return show_page(ctx, app, Some(refusal.key()), errors, form).await;
+        return show_page(ctx, app, Some(refusal.key()), errors, Typed(form)).await;
     }
     let state = ctx.state.clone();
     let rated = app.clone();
@@ -215,7 +211,7 @@ async fn own_by_reference(ctx: &Ctx, reference: String) -> Result<ApplicationRow
 
 pub async fn show(ctx: Ctx, path: web::Path<String>) -> Result<HttpResponse, AppError> {
     let app = own_by_reference(&ctx, path.into_inner()).await?;
-    show_page(ctx, app, None, FieldErrors::default(), HashMap::new()).await
+    show_page(ctx, app, None, FieldErrors::default(), Typed::default()).await
 }
 
 async fn show_page(
@@ -223,7 +219,7 @@ async fn show_page(
     app: ApplicationRow,
     refusal: Option<&'static str>,
     errors: FieldErrors,
-    typed: HashMap<String, String>,
+    typed: Typed,
 ) -> Result<HttpResponse, AppError> {
     let now = ctx.state.clock.now();
     let id = app.id;
@@ -285,7 +281,7 @@ pub async fn reply(
         errors.add("files", key);
     }
     let Some(message) = message.filter(|_| errors.is_empty()) else {
-        let typed = HashMap::from([("reply".to_owned(), text)]);
+        let typed = Typed(HashMap::from([("reply".to_owned(), text)]));
         return show_page(ctx, app, None, errors, typed).await;
     };
     let dir = ctx.state.settings.upload_dir();
@@ -328,7 +324,7 @@ async fn finish_step(
         latest,
         Some(refusal),
         FieldErrors::default(),
-        HashMap::new(),
+        Typed::default(),
     )
     .await
 }
@@ -369,7 +365,7 @@ pub async fn farmer_step(
         _ => return Err(AppError::NotFound),
     };
     let Some(step) = step else {
-        return show_page(ctx, app, None, errors, form).await;
+        return show_page(ctx, app, None, errors, Typed(form)).await;
     };
     let seen: i32 = field("version").parse().unwrap_or(-1);
     let actor = ctx.farmer()?.0.actor();

@@ -8,7 +8,7 @@ use super::uploads;
 use crate::db::applications::{self as apps, ApplicationRow};
 use crate::db::{registry, users};
 use crate::domain::attachment::{self, CheckedFile, Upload};
-use crate::domain::case::{transition, CaseAction};
+use crate::domain::case::{self, transition, CaseAction, Check};
 use crate::domain::{CaseStatus, Invalid, PaymentFailure, RejectionReason, Role};
 use crate::error::AppError;
 use crate::rules::evaluate::format_value;
@@ -48,6 +48,13 @@ pub struct EventView {
     pub internal: bool,
 }
 
+/// A check of the regulation as the case page lists it: its name, and once done the day,
+/// the note and (for staff) the officer who recorded it.
+pub struct CheckView {
+    pub name: &'static str,
+    pub done: Option<(String, String, Option<String>)>,
+}
+
 pub struct AnswerView {
     pub label: String,
     pub value: String,
@@ -82,6 +89,10 @@ pub struct CaseView {
     pub files_url: String,
     /// The steps the viewer may take now.
     pub steps: Vec<CaseAction>,
+    /// The regulation's checks before approval, in order, each with its record once done.
+    pub checks: Vec<CheckView>,
+    /// The check an officer may record now.
+    pub next_check: Option<Check>,
     /// Staff only.
     pub farm: Option<FarmView>,
     pub today: Option<EntitlementView>,
@@ -106,22 +117,30 @@ impl CaseView {
             .ok_or(AppError::NotFound)?;
         let (id, household_id, assigned_to) = (app.id, app.household_id, app.assigned_to);
         let today = ctx.state.clock.today();
-        let (events, files, farm_and_record, officers, assigned) = ctx
+        let (events, files, checks_done, farm_and_record, officers, assigned) = ctx
             .db(move |conn| {
                 let events = apps::events(conn, id, staff)?;
                 let files = apps::attachments_of(conn, id)?;
+                let checks = crate::db::case_checks::of_case(conn, id)?;
                 let assigned = match assigned_to {
                     Some(officer) => users::find(conn, officer)?.map(|u| u.display_name),
                     None => None,
                 };
                 if !staff {
-                    return Ok((events, files, None, Vec::new(), assigned));
+                    return Ok((events, files, checks, None, Vec::new(), assigned));
                 }
                 let farm = registry::load_farm(conn, household_id)?;
                 let record = registry::rules_record(conn, &farm, today)?;
                 let officers = apps::officers_for_amphoe(conn, &farm.household.amphoe_code)?;
                 let view = farm_view(conn, tr, &farm, today)?;
-                Ok((events, files, Some((view, record)), officers, assigned))
+                Ok((
+                    events,
+                    files,
+                    checks,
+                    Some((view, record)),
+                    officers,
+                    assigned,
+                ))
             })
             .await?;
         let (farm, today_view) = match farm_and_record {
@@ -186,7 +205,28 @@ impl CaseView {
             })
             .collect();
         let status = app.status;
-        let case = cases::case_of(&ctx.state.rules, &app);
+        let done: Vec<Check> = checks_done.iter().map(|row| row.step).collect();
+        let case = cases::case_of(&ctx.state.rules, &app, &done);
+        let next_check = case::next_check(&programme.delivery.checks, &done)
+            .filter(|_| staff && app.status.is_open());
+        let checks = programme
+            .delivery
+            .checks
+            .iter()
+            .map(|check| CheckView {
+                name: check.label_key(),
+                done: checks_done
+                    .iter()
+                    .find(|row| row.step == *check)
+                    .map(|row| {
+                        (
+                            tr.date(&row.done_on),
+                            row.note.clone(),
+                            row.recorded_by.clone().filter(|_| staff),
+                        )
+                    }),
+            })
+            .collect();
         let steps = ALL_STEPS
             .into_iter()
             .filter(|a| transition(&case, *a, role, today).is_ok())
@@ -202,6 +242,7 @@ impl CaseView {
                     RejectionReason::parse(r)
                         .map(|r| r.label_key())
                         .or_else(|_| PaymentFailure::parse(r).map(|f| f.label_key()))
+                        .or_else(|_| Check::parse(r).map(|c| c.label_key()))
                         .ok()
                 }),
                 message: e.message,
@@ -252,6 +293,8 @@ impl CaseView {
                 _ => format!("/officer/cases/{reference}/files"),
             },
             steps,
+            checks,
+            next_check,
             farm,
             today: today_view,
             officers,
@@ -293,10 +336,15 @@ pub const MESSAGE_MAX: usize = 2000;
 
 /// Checks a message the step needs: present and not too long.
 pub fn required_message(text: &str) -> Result<String, Invalid> {
+    required_text(text, MESSAGE_MAX)
+}
+
+/// A required text of at most `max` characters, trimmed.
+pub fn required_text(text: &str, max: usize) -> Result<String, Invalid> {
     let text = text.trim();
     if text.is_empty() {
         Err(Invalid::new("error.required"))
-    } else if text.chars().count() > MESSAGE_MAX {
+    } else if text.chars().count() > max {
         Err(Invalid::new("error.too_long"))
     } else {
         Ok(text.to_owned())

@@ -3,13 +3,16 @@
 //! page (`web::applications`) is built here too, with what each role may see.
 
 use super::case_view::{
-    case_context, case_error, confirmed, required_message, send_file, CaseView,
+    case_context, case_error, confirmed, required_message, required_text, send_file, CaseView,
 };
-use super::context::{redirect, render, render_status, Ctx, CurrentUser, FieldErrors, Posted};
+use super::context::{redirect, render_status, Ctx, CurrentUser, FieldErrors, Posted, Typed};
+use super::officer::Choice;
 use super::routes::{Routes, OFFICER, STAFF};
 use crate::db::applications::{self as apps, ApplicationRow, QueueFilter};
+use crate::domain::clock::thai_time;
 use crate::domain::{case, money, CaseStatus, RejectionReason, Role};
 use crate::error::AppError;
+use crate::services::case_checks;
 use crate::services::cases::{self, CaseError, Step};
 use crate::services::personal_data;
 use actix_web::http::StatusCode;
@@ -22,6 +25,7 @@ pub fn routes(routes: &mut Routes) {
     routes
         .get("/officer/cases", STAFF, queue)
         .post("/officer/cases/bulk-approve", OFFICER, bulk_approve)
+        .post("/officer/cases/bulk-check", OFFICER, bulk_check)
         .get("/officer/cases/{reference}", STAFF, case_page)
         .get("/officer/cases/{reference}/files/{file}", STAFF, case_file)
         .post("/officer/cases/{reference}/{step}", OFFICER, officer_step);
@@ -56,6 +60,8 @@ pub struct QueueLine {
     pub assigned: bool,
     /// Why the transfer failed, when it did.
     pub payment_failure: Option<&'static str>,
+    /// Ticked in a refused bulk form, so it stays ticked.
+    pub ticked: bool,
 }
 
 /// Failed transfers of one amphoe for one reason.
@@ -80,11 +86,30 @@ struct QueuePage {
     filters: String,
     bulk_result: Option<String>,
     failed_payments: Vec<FailedPayments>,
+    /// The checks the filtered programme's regulation asks for, to record for ticked cases.
+    checks: Vec<Choice>,
+    /// A refused bulk check's errors, and what the officer typed.
+    errors: FieldErrors,
+    typed: Typed,
 }
 
 pub async fn queue(ctx: Ctx, query: web::Query<QueueQuery>) -> Result<HttpResponse, AppError> {
+    show_queue(
+        ctx,
+        query.into_inner(),
+        FieldErrors::default(),
+        Typed::default(),
+    )
+    .await
+}
+
+async fn show_queue(
+    ctx: Ctx,
+    query: QueueQuery,
+    errors: FieldErrors,
+    typed: Typed,
+) -> Result<HttpResponse, AppError> {
     let user = ctx.staff()?.clone();
-    let query = query.into_inner();
     let today = ctx.state.clock.today();
     let filter = QueueFilter {
         programme_id: Some(query.programme.clone()).filter(|p| !p.is_empty()),
@@ -133,6 +158,10 @@ pub async fn queue(ctx: Ctx, query: web::Query<QueueQuery>) -> Result<HttpRespon
             overdue: a.due_on.is_some_and(|d| d < today),
             assigned: a.assigned_to.is_some(),
             payment_failure: a.payment_failure.map(|f| f.label_key()),
+            ticked: a
+                .reference
+                .as_ref()
+                .is_some_and(|r| typed.given(&format!("case_{r}")).is_some()),
         })
         .collect();
     let counts = CaseStatus::ALL
@@ -151,6 +180,20 @@ pub async fn queue(ctx: Ctx, query: web::Query<QueueQuery>) -> Result<HttpRespon
         .iter()
         .map(|p| (p.id.clone(), p.title.get(tr.locale).to_owned()))
         .collect();
+    let checks = rules
+        .programme(&query.programme)
+        .map(|p| {
+            p.delivery
+                .checks
+                .iter()
+                .map(|check| Choice {
+                    value: check.code().to_owned(),
+                    label: tr.t(check.label_key()).to_owned(),
+                    selected: typed.get("check") == check.code(),
+                })
+                .collect()
+        })
+        .unwrap_or_default();
     let filters = [
         ("programme", &query.programme),
         ("status", &query.status),
@@ -168,19 +211,30 @@ pub async fn queue(ctx: Ctx, query: web::Query<QueueQuery>) -> Result<HttpRespon
         .session
         .remove_as::<String>("bulk_result")
         .and_then(Result::ok);
-    render(&QueuePage {
-        ctx,
-        lines,
-        counts,
-        programmes,
-        page,
-        pages: (total + apps::QUEUE_PAGE - 1) / apps::QUEUE_PAGE,
-        total,
-        query,
-        filters,
-        bulk_result,
-        failed_payments: failed,
-    })
+    let status = if errors.is_empty() {
+        StatusCode::OK
+    } else {
+        StatusCode::UNPROCESSABLE_ENTITY
+    };
+    render_status(
+        status,
+        &QueuePage {
+            ctx,
+            lines,
+            counts,
+            programmes,
+            page,
+            pages: (total + apps::QUEUE_PAGE - 1) / apps::QUEUE_PAGE,
+            total,
+            query,
+            filters,
+            bulk_result,
+            failed_payments: failed,
+            checks,
+            errors,
+            typed,
+        },
+    )
 }
 
 #[derive(Template)]
@@ -192,16 +246,10 @@ struct CasePage {
     refusal: Option<&'static str>,
     errors: FieldErrors,
     /// What the officer typed, kept when a step is refused.
-    typed: HashMap<String, String>,
+    typed: Typed,
     me: i32,
     /// Officers act; managers read.
     acts: bool,
-}
-
-impl CasePage {
-    fn typed(&self, field: &str) -> &str {
-        self.typed.get(field).map_or("", String::as_str)
-    }
 }
 
 async fn case_in_scope(
@@ -221,7 +269,15 @@ pub async fn case_page(ctx: Ctx, path: web::Path<String>) -> Result<HttpResponse
     let app = case_in_scope(&ctx, &user, path.into_inner()).await?;
     let reference = app.reference.clone().unwrap_or_default();
     audit_view(&ctx, &user, &app, &reference).await?;
-    show_case(ctx, user, app, None, FieldErrors::default(), HashMap::new()).await
+    show_case(
+        ctx,
+        user,
+        app,
+        None,
+        FieldErrors::default(),
+        Typed::default(),
+    )
+    .await
 }
 
 /// A file of a case of the officer's area; opening it is audited like the case page.
@@ -257,7 +313,7 @@ async fn show_case(
     app: ApplicationRow,
     refusal: Option<&'static str>,
     errors: FieldErrors,
-    typed: HashMap<String, String>,
+    typed: Typed,
 ) -> Result<HttpResponse, AppError> {
     let case = CaseView::load(&ctx, app, user.role).await?;
     let status = if refusal.is_some() {
@@ -285,7 +341,8 @@ async fn show_case(
     )
 }
 
-/// An officer's step: `assign`, `note`, `request-info`, `approve`, `reject`, `paid`, `complete`.
+/// An officer's step: `assign`, `note`, `check`, `request-info`, `approve`, `reject`, `paid`,
+/// `complete`.
 pub async fn officer_step(
     ctx: Ctx,
     path: web::Path<(String, String)>,
@@ -302,6 +359,7 @@ pub async fn officer_step(
         Step(Step),
         Assign(i32),
         Note(String),
+        Check(case::Check, chrono::NaiveDate, String),
     }
     let work = match step_name.as_str() {
         "assign" => field("officer").parse().ok().map(Work::Assign).or_else(|| {
@@ -311,6 +369,12 @@ pub async fn officer_step(
         "note" => errors
             .check("note", required_message(&field("note")))
             .map(Work::Note),
+        "check" => {
+            let check = case::Check::parse(&field("check")).map_err(|_| AppError::NotFound)?;
+            let submitted_on = app.submitted_at.map(|at| thai_time(at).date());
+            check_fields(&ctx, &form, submitted_on, &mut errors)
+                .map(|(day, note)| Work::Check(check, day, note))
+        }
         "request-info" => errors
             .check("request_info", required_message(&field("request_info")))
             .map(|message| Work::Step(Step::RequestInfo { message })),
@@ -353,7 +417,7 @@ pub async fn officer_step(
         _ => return Err(AppError::NotFound),
     };
     let Some(work) = work else {
-        return show_case(ctx, user, app, None, errors, form).await;
+        return show_case(ctx, user, app, None, errors, Typed(form)).await;
     };
     let actor = user.actor();
     let state = ctx.state.clone();
@@ -367,6 +431,9 @@ pub async fn officer_step(
                 }
                 Work::Assign(officer) => cases::assign(conn, &actor, &target, seen, officer, now),
                 Work::Note(text) => cases::note(conn, &actor, &target, &text, now),
+                Work::Check(check, day, note) => {
+                    case_checks::record(conn, &cx, &actor, &target, check, day, &note)
+                }
             })
         })
         .await?;
@@ -382,7 +449,101 @@ pub async fn officer_step(
     };
     // Refused: the latest state of the case, with what the officer typed kept.
     let latest = case_in_scope(&ctx, &user, reference).await?;
-    show_case(ctx, user, latest, Some(refusal), errors, form).await
+    show_case(ctx, user, latest, Some(refusal), errors, Typed(form)).await
+}
+
+/// The day and note of a check as typed: a past day, not before the claim (`claimed_on`,
+/// when one case is checked; each case of a bulk check is held to it by the service), and a
+/// note of where and how.
+fn check_fields(
+    ctx: &Ctx,
+    form: &HashMap<String, String>,
+    claimed_on: Option<chrono::NaiveDate>,
+    errors: &mut FieldErrors,
+) -> Option<(chrono::NaiveDate, String)> {
+    let field = |name: &str| form.get(name).map_or("", String::as_str);
+    let day = errors.check(
+        "check_on",
+        crate::domain::date::past_date(field("check_on"), ctx.state.clock.today())
+            .and_then(|day| case::check_day(claimed_on, day)),
+    );
+    let note = errors.check(
+        "check_note",
+        required_text(field("check_note"), case::MAX_CHECK_NOTE),
+    );
+    day.zip(note)
+}
+
+/// The most cases one bulk action takes: a queue page's worth and some.
+const MAX_BULK: usize = 200;
+
+/// The ticked cases of the queue (`case_<reference>` = the version the officer saw).
+fn picked_cases(form: &HashMap<String, String>) -> Vec<(String, i32)> {
+    form.iter()
+        .filter_map(|(k, v)| {
+            let reference = k.strip_prefix("case_")?;
+            Some((reference.to_owned(), v.parse().ok()?))
+        })
+        .take(MAX_BULK)
+        .collect()
+}
+
+/// Does `work` on each ticked case of the officer's area, each in its own transaction; the
+/// references of those refused (not in the area, changed meanwhile, not due for it).
+async fn for_each_picked<F>(
+    ctx: &Ctx,
+    user: &CurrentUser,
+    picked: Vec<(String, i32)>,
+    work: F,
+) -> Result<(usize, Vec<String>), AppError>
+where
+    F: Fn(
+            &mut crate::db::DbConn,
+            &cases::CaseContext<'_>,
+            &ApplicationRow,
+            i32,
+        ) -> Result<(), CaseError>
+        + Send
+        + 'static,
+{
+    let scope = user.scope.clone();
+    let state = ctx.state.clone();
+    let (done, refused) = ctx
+        .db(move |conn| {
+            let cx = case_context(&state);
+            let mut done = 0;
+            let mut refused = Vec::new();
+            for (reference, seen) in picked {
+                let Some(app) = apps::find_by_reference_in_scope(conn, &scope, &reference)? else {
+                    refused.push(reference);
+                    continue;
+                };
+                match work(conn, &cx, &app, seen) {
+                    Ok(()) => done += 1,
+                    Err(CaseError::Database(e)) => return Err(AppError::Database(e)),
+                    Err(_) => refused.push(reference),
+                }
+            }
+            Ok((done, refused))
+        })
+        .await?;
+    if done > 0 {
+        ctx.state.mail_wake.notify_one();
+    }
+    Ok((done, refused))
+}
+
+/// Tells the officer, on the queue they return to, what a bulk action did.
+fn report_bulk(ctx: &Ctx, done_key: &str, refused_key: &str, done: usize, refused: &[String]) {
+    let mut summary = ctx.tr.fmt(done_key, &[("count", &done.to_string())]);
+    if !refused.is_empty() {
+        summary.push(' ');
+        summary.push_str(
+            &ctx.tr
+                .fmt(refused_key, &[("references", &refused.join(", "))]),
+        );
+    }
+    let _ = ctx.session.insert("bulk_result", summary);
 }
 
 /// Approves the ticked cases, each at the version the officer saw; reports how many were
@@ -392,53 +553,69 @@ pub async fn bulk_approve(
     Posted(form): Posted<HashMap<String, String>>,
 ) -> Result<HttpResponse, AppError> {
     let user = ctx.officer()?.clone();
-    let picked: Vec<(String, i32)> = form
-        .iter()
-        .filter_map(|(k, v)| {
-            let reference = k.strip_prefix("case_")?;
-            Some((reference.to_owned(), v.parse().ok()?))
-        })
-        .collect();
-    let scope = user.scope.clone();
     let actor = user.actor();
-    let state = ctx.state.clone();
-    let (approved, refused) = ctx
-        .db(move |conn| {
-            let cx = case_context(&state);
-            let mut approved = 0;
-            let mut refused = Vec::new();
-            for (reference, seen) in picked {
-                let Some(app) = apps::find_by_reference_in_scope(conn, &scope, &reference)? else {
-                    refused.push(reference);
-                    continue;
-                };
-                // Approving several at once approves each its computed amount.
-                let step = Step::Approve {
-                    message: String::new(),
-                    amount: app.snapshot_amount_satang.map(|satang| (satang, None)),
-                };
-                match cases::act(conn, &cx, &actor, Role::Officer, &app, seen, &step) {
-                    Ok(_) => approved += 1,
-                    Err(CaseError::Database(e)) => return Err(AppError::Database(e)),
-                    Err(_) => refused.push(reference),
-                }
-            }
-            Ok((approved, refused))
+    let (approved, refused) = for_each_picked(
+        &ctx,
+        &user,
+        picked_cases(&form),
+        move |conn, cx, app, seen| {
+            // Approving several at once approves each its computed amount.
+            let step = Step::Approve {
+                message: String::new(),
+                amount: app.snapshot_amount_satang.map(|satang| (satang, None)),
+            };
+            cases::act(conn, cx, &actor, Role::Officer, app, seen, &step).map(|_| ())
+        },
+    )
+    .await?;
+    report_bulk(
+        &ctx,
+        "cases.bulk_done",
+        "cases.bulk_refused",
+        approved,
+        &refused,
+    );
+    Ok(redirect("/officer/cases"))
+}
+
+/// Records one check (the village meeting, the district committee) for the ticked cases of
+/// the filtered programme at once, as one meeting certifies a whole list; a refused form
+/// comes back on the queue with what was typed.
+pub async fn bulk_check(
+    ctx: Ctx,
+    Posted(form): Posted<HashMap<String, String>>,
+) -> Result<HttpResponse, AppError> {
+    let user = ctx.officer()?.clone();
+    let mut errors = FieldErrors::default();
+    let check = errors.check(
+        "check",
+        case::Check::parse(form.get("check").map_or("", String::as_str)),
+    );
+    let fields = check_fields(&ctx, &form, None, &mut errors);
+    let programme = form.get("programme").cloned().unwrap_or_default();
+    let (Some(check), Some((day, note))) = (check, fields) else {
+        let query = QueueQuery {
+            programme,
+            ..QueueQuery::default()
+        };
+        return show_queue(ctx, query, errors, Typed(form)).await;
+    };
+    let actor = user.actor();
+    let (recorded, refused) =
+        for_each_picked(&ctx, &user, picked_cases(&form), move |conn, cx, app, _| {
+            case_checks::record(conn, cx, &actor, app, check, day, &note)
         })
         .await?;
-    if approved > 0 {
-        ctx.state.mail_wake.notify_one();
-    }
-    let mut summary = ctx
-        .tr
-        .fmt("cases.bulk_done", &[("count", &approved.to_string())]);
-    if !refused.is_empty() {
-        summary.push(' ');
-        summary.push_str(
-            &ctx.tr
-                .fmt("cases.bulk_refused", &[("references", &refused.join(", "))]),
-        );
-    }
-    let _ = ctx.session.insert("bulk_result", summary);
-    Ok(redirect("/officer/cases"))
+    report_bulk(
+        &ctx,
+        "cases.bulk_checked",
+        "cases.bulk_check_refused",
+        recorded,
+        &refused,
+    );
+    let programme: String = programme
+        .chars()
+        .filter(|c| c.is_ascii_alphanumeric() || *c == '-')
+        .collect();
+    Ok(redirect(&format!("/officer/cases?programme={programme}")))
 }

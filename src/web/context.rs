@@ -282,6 +282,22 @@ impl FieldErrors {
     }
 }
 
+/// What the user typed into a refused form, given back so nothing is lost.
+#[derive(Default)]
+pub struct Typed(pub std::collections::HashMap<String, String>);
+
+impl Typed {
+    /// The field as typed, or empty.
+    pub fn get(&self, field: &str) -> &str {
+        self.given(field).unwrap_or("")
+    }
+
+    /// The field as typed, if it was sent at all.
+    pub fn given(&self, field: &str) -> Option<&str> {
+        self.0.get(field).map(String::as_str)
+    }
+}
+
 /// A page, never cached (pages may hold personal data).
 pub fn render(template: &impl Template) -> Result<HttpResponse, AppError> {
     render_status(actix_web::http::StatusCode::OK, template)
