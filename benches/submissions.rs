@@ -69,6 +69,7 @@ fn main() -> anyhow::Result<()> {
                 scope_province_code: None,
                 scope_amphoe_code: None,
                 locale: "th",
+                phone: None,
                 created_at: now,
             },
         )?;

@@ -68,6 +68,44 @@ pub struct Settings {
 
     #[command(flatten)]
     pub registry_sync: RegistrySyncSettings,
+
+    #[command(flatten)]
+    pub sms: SmsSettings,
+}
+
+/// The SMS gateway (ANTS's HTTP API: `POST {url}/sms/send`, delivery reports posted back to
+/// `{public url}/hooks/sms/{callback token}`). When the URL is unset, no SMS is sent and
+/// messages go by the person's next channel.
+#[derive(Args, Clone, Debug, Default)]
+pub struct SmsSettings {
+    /// The gateway's address, e.g. `https://api-service.ants.co.th`.
+    #[arg(long = "sms-url", env = "KASET_SMS_URL")]
+    pub url: Option<String>,
+
+    #[arg(long = "sms-username", env = "KASET_SMS_USERNAME", default_value = "")]
+    pub username: String,
+
+    #[arg(
+        long = "sms-password",
+        env = "KASET_SMS_PASSWORD",
+        hide_env_values = true,
+        default_value = ""
+    )]
+    pub password: String,
+
+    /// The sender name registered with the gateway (at most 11 letters and digits). Every SMS
+    /// carries it, so farmers learn that only this sender is Kaset.
+    #[arg(long = "sms-sender", env = "KASET_SMS_SENDER", default_value = "KASET")]
+    pub sender: String,
+
+    /// The secret part of the delivery-report address: only the gateway knows it.
+    #[arg(
+        long = "sms-callback-token",
+        env = "KASET_SMS_CALLBACK_TOKEN",
+        hide_env_values = true,
+        default_value = ""
+    )]
+    pub callback_token: String,
 }
 
 /// Where household changes come from (the registry sync; its format is in the README).

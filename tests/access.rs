@@ -315,6 +315,7 @@ async fn samples(app: &TestApp) -> Samples {
             scope_province_code: None,
             scope_amphoe_code: None,
             locale: "th",
+            phone: None,
             created_at: app.clock.now(),
         },
     )

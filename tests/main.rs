@@ -11,6 +11,7 @@ mod applications;
 mod browser;
 mod entitlements;
 mod layers;
+mod messages;
 mod open_data;
 mod pages;
 mod privacy;

@@ -37,6 +37,7 @@ fn manager_of(app: &TestApp, province: &str) -> String {
             scope_province_code: Some(province),
             scope_amphoe_code: None,
             locale: "th",
+            phone: None,
             created_at: app.clock.now(),
         },
     )

@@ -6,8 +6,8 @@
 
 use crate::domain::case::Check;
 use crate::domain::{
-    CaseStatus, ConsentPurpose, Crop, DataRequestKind, DataRequestStatus, Hazard, LandDocument,
-    MembershipKind, PaymentFailure, Relation, Role, Season, Species, Tenure,
+    CaseStatus, Channel, ConsentPurpose, Crop, DataRequestKind, DataRequestStatus, DeliveryStatus,
+    Hazard, LandDocument, MembershipKind, PaymentFailure, Relation, Role, Season, Species, Tenure,
 };
 use diesel::backend::Backend;
 use diesel::deserialize::{self, FromSql, Queryable};
@@ -109,4 +109,6 @@ stored_as_code!(
     MembershipKind => ["memberships.kind"],
     PaymentFailure => ["applications.payment_failure"],
     Check => ["case_checks.step"],
+    Channel => ["deliveries.channel"],
+    DeliveryStatus => ["deliveries.status"],
 );

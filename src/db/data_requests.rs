@@ -141,6 +141,16 @@ pub fn erase_account(
         )
         .execute(conn)?;
     }
+    // Messages to their phone go too, and the record of them (which holds the number).
+    diesel::delete(
+        outbox::table
+            .filter(outbox::user_id.eq(user_id))
+            .filter(outbox::sent_at.is_null()),
+    )
+    .execute(conn)?;
+    diesel::update(outbox::table.filter(outbox::user_id.eq(user_id)))
+        .set((outbox::phone.eq(None::<String>), outbox::sms_text.eq("")))
+        .execute(conn)?;
     if let Some(national_id) = national_id {
         diesel::update(members::table.filter(members::national_id.eq(national_id)))
             .set(members::phone.eq(None::<String>))
@@ -158,6 +168,7 @@ pub fn erase_account(
             users::email.eq(None::<String>),
             users::national_id.eq(None::<String>),
             users::display_name.eq("—"),
+            users::phone.eq(None::<String>),
             // Matches no password: the account can never be signed in to again.
             users::password_hash.eq("!erased"),
             users::disabled_at.eq(Some(now)),

@@ -120,6 +120,8 @@ diesel::table! {
         locale -> Text,
         disabled_at -> Nullable<Timestamp>,
         created_at -> Timestamp,
+        phone -> Nullable<Text>,
+        channels -> Text,
     }
 }
 
@@ -165,6 +167,23 @@ diesel::table! {
         next_attempt_at -> Timestamp,
         sent_at -> Nullable<Timestamp>,
         last_error -> Nullable<Text>,
+        user_id -> Nullable<Integer>,
+        channels -> Text,
+        channel_index -> Integer,
+        phone -> Nullable<Text>,
+        sms_text -> Text,
+        failed_at -> Nullable<Timestamp>,
+    }
+}
+
+diesel::table! {
+    deliveries (outbox_id, channel) {
+        outbox_id -> Integer,
+        channel -> Text,
+        status -> Text,
+        provider_ref -> Nullable<Text>,
+        detail -> Nullable<Text>,
+        updated_at -> Timestamp,
     }
 }
 
@@ -475,6 +494,7 @@ diesel::joinable!(applications -> households (household_id));
 diesel::joinable!(application_events -> applications (application_id));
 diesel::joinable!(attachments -> applications (application_id));
 diesel::joinable!(case_checks -> applications (application_id));
+diesel::joinable!(deliveries -> outbox (outbox_id));
 diesel::joinable!(tambons -> amphoes (amphoe_code));
 diesel::joinable!(households -> tambons (tambon_code));
 diesel::joinable!(members -> households (household_id));
@@ -505,6 +525,7 @@ diesel::allow_tables_to_appear_in_same_query!(
     login_attempts,
     password_resets,
     outbox,
+    deliveries,
     audit_log,
     disasters,
     disaster_tambons,

@@ -20,9 +20,18 @@ pub struct UserRow {
     pub locale: String,
     pub disabled_at: Option<NaiveDateTime>,
     pub created_at: NaiveDateTime,
+    /// Their mobile number (`0812345678`), from the registry or given at sign-up.
+    pub phone: Option<String>,
+    /// The channels they want messages by, first choice first (`email,sms`).
+    pub channels: String,
 }
 
 impl UserRow {
+    /// The channels they chose, or e-mail then SMS when the stored list is unreadable.
+    pub fn channel_order(&self) -> crate::domain::ChannelOrder {
+        crate::domain::ChannelOrder::parse(self.channels.split(',')).unwrap_or_default()
+    }
+
     /// The language the user chose (Thai when the stored code is not one Kaset knows).
     pub fn locale(&self) -> crate::i18n::Locale {
         crate::i18n::Locale::parse(&self.locale).unwrap_or_default()
@@ -41,6 +50,7 @@ pub struct NewUser<'a> {
     pub scope_province_code: Option<&'a str>,
     pub scope_amphoe_code: Option<&'a str>,
     pub locale: &'a str,
+    pub phone: Option<&'a str>,
     pub created_at: NaiveDateTime,
 }
 
@@ -101,6 +111,13 @@ pub fn set_password_hash(conn: &mut DbConn, id: i32, hash: &str) -> QueryResult<
 pub fn set_locale(conn: &mut DbConn, id: i32, locale: &str) -> QueryResult<()> {
     diesel::update(users::table.find(id))
         .set(users::locale.eq(locale))
+        .execute(conn)
+        .map(|_| ())
+}
+
+pub fn set_channels(conn: &mut DbConn, id: i32, channels: &str) -> QueryResult<()> {
+    diesel::update(users::table.find(id))
+        .set(users::channels.eq(channels))
         .execute(conn)
         .map(|_| ())
 }

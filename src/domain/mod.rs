@@ -5,6 +5,7 @@ pub mod area;
 pub mod attachment;
 pub mod calendar;
 pub mod case;
+mod channel;
 pub mod clock;
 mod codes;
 pub mod comments;
@@ -17,14 +18,17 @@ mod national_id;
 pub mod open_data;
 pub mod partner;
 pub mod password;
+mod phone;
 pub mod rating;
 mod registry_number;
 pub mod registry_record;
 pub mod satisfaction;
 mod scope;
 pub mod search;
+pub mod sms;
 
 pub use area::Area;
+pub use channel::{Channel, ChannelOrder, DeliveryStatus};
 pub use clock::Clock;
 pub use codes::{
     ApiScope, CaseStatus, ConsentPurpose, Crop, DataRequestKind, DataRequestStatus, Hazard,
@@ -34,6 +38,7 @@ pub use codes::{
 pub use email::Email;
 pub use national_id::NationalId;
 pub use password::{verify as verify_password, Password, PasswordRejection};
+pub use phone::Phone;
 pub use registry_number::RegistryNumber;
 pub use scope::AreaScope;
 

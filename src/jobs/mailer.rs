@@ -1,49 +1,16 @@
-//! Delivers the outbox through SMTP (lettre): the worker that wakes when mail is queued, and
-//! the SMTP channel `services::delivery` sends each message through.
+//! The e-mail channel: the outbox's messages through SMTP (lettre).
 
 use crate::config::{SmtpSecurity, SmtpSettings};
 use crate::db::outbox::Message as OutboxMessage;
-use crate::db::Pool;
-use crate::domain::Clock;
-use crate::services::delivery::{self, Channel};
+use crate::services::delivery::Outcome;
 use lettre::message::{Mailbox, MultiPart};
 use lettre::transport::smtp::authentication::Credentials;
 use lettre::{Message, SmtpTransport, Transport};
-use std::sync::Arc;
 use std::time::Duration;
-use tokio::sync::Notify;
-
-pub async fn run_outbox_worker(pool: Pool, smtp: SmtpSettings, wake: Arc<Notify>, clock: Clock) {
-    let Some(sender) = Sender::from_settings(&smtp) else {
-        tracing::warn!("KASET_SMTP_HOST is not set: e-mail waits in the outbox until it is");
-        return;
-    };
-    let sender = Arc::new(sender);
-    let poll = Duration::from_millis(smtp.outbox_poll_ms.max(50));
-    loop {
-        let pool = pool.clone();
-        let sender = sender.clone();
-        let pass = move || -> anyhow::Result<usize> {
-            let mut conn = pool.get()?;
-            delivery::deliver_due(&mut conn, &*sender, clock)
-        };
-        match actix_web::web::block(pass).await {
-            Ok(Ok(0)) => {}
-            Ok(Ok(sent)) => tracing::info!(sent, "outbox delivered"),
-            Ok(Err(error)) => tracing::warn!(%error, "outbox pass failed"),
-            Err(error) => tracing::warn!(%error, "outbox task failed"),
-        }
-        tokio::select! {
-            _ = wake.notified() => {}
-            _ = tokio::time::sleep(poll) => {}
-        }
-    }
-}
 
 pub struct Sender {
     transport: SmtpTransport,
     from: Mailbox,
-    first_retry_secs: i64,
 }
 
 impl Sender {
@@ -77,26 +44,32 @@ impl Sender {
         Some(Self {
             transport: builder.build(),
             from,
-            first_retry_secs: smtp.outbox_retry_secs,
         })
     }
 }
 
-impl Channel for Sender {
-    fn first_retry_secs(&self) -> i64 {
-        self.first_retry_secs
-    }
-
-    fn send(&self, message: &OutboxMessage) -> anyhow::Result<()> {
-        let email = Message::builder()
+impl Sender {
+    /// Hands the message to the SMTP server (blocking: run it off the async threads). A 5xx
+    /// answer or an address that is not one refuses it; anything else is tried again.
+    pub fn send(&self, message: &OutboxMessage) -> Outcome {
+        let Ok(to) = message.recipient.parse::<Mailbox>() else {
+            return Outcome::Refused(format!("not an e-mail address: {:?}", message.recipient));
+        };
+        let email = match Message::builder()
             .from(self.from.clone())
-            .to(message.recipient.parse()?)
+            .to(to)
             .subject(message.subject.clone())
             .multipart(MultiPart::alternative_plain_html(
                 message.body_text.clone(),
                 message.body_html.clone(),
-            ))?;
-        self.transport.send(&email)?;
-        Ok(())
+            )) {
+            Ok(email) => email,
+            Err(error) => return Outcome::Refused(error.to_string()),
+        };
+        match self.transport.send(&email) {
+            Ok(_) => Outcome::Sent { provider_ref: None },
+            Err(error) if error.is_permanent() => Outcome::Refused(error.to_string()),
+            Err(error) => Outcome::Retry(error.to_string()),
+        }
     }
 }

@@ -2,7 +2,9 @@
 //! clean-up.
 
 pub mod mailer;
+pub mod outbox;
 pub mod registry_sync;
+pub mod sms;
 
 use crate::services::{cases, entitlements, housekeeping, open_data, reminders, satisfaction};
 
@@ -27,8 +29,9 @@ pub struct Background {
 
 pub fn spawn_background_work(background: Background) {
     let clock = background.clock;
-    actix_web::rt::spawn(mailer::run_outbox_worker(
+    actix_web::rt::spawn(outbox::run_outbox_worker(
         background.pool.clone(),
+        outbox::Channels::from_settings(&background.settings, &background.public_url),
         background.settings.smtp.clone(),
         background.mail_wake.clone(),
         clock,

@@ -48,6 +48,11 @@ pub fn register_farmer(
         if users::email_taken(conn, claim.email.as_str())? {
             return Ok(Registered::EmailTaken);
         }
+        // Messages reach the phone the registry holds for the person.
+        let phone = head
+            .phone
+            .as_deref()
+            .and_then(|p| crate::domain::Phone::parse(p).ok());
         let id = users::insert(
             conn,
             &users::NewUser {
@@ -60,6 +65,7 @@ pub fn register_farmer(
                 scope_province_code: None,
                 scope_amphoe_code: None,
                 locale: claim.locale,
+                phone: phone.as_ref().map(crate::domain::Phone::as_str),
                 created_at: now,
             },
         )?;
@@ -84,5 +90,32 @@ pub fn register_farmer(
             _,
         ) => Ok(Registered::AlreadyRegistered),
         other => Err(other),
+    })
+}
+
+/// The farmer's chosen order of channels for Kaset's messages, audited.
+pub fn choose_channels(
+    conn: &mut DbConn,
+    user_id: i32,
+    order: &crate::domain::ChannelOrder,
+    now: NaiveDateTime,
+) -> diesel::QueryResult<()> {
+    crate::db::write_transaction(conn, |conn| {
+        let before = users::find(conn, user_id)?.map(|u| u.channels);
+        users::set_channels(conn, user_id, &order.to_codes())?;
+        audit::record(
+            conn,
+            &audit::Actor::user(Some(user_id), Role::Farmer.code()),
+            audit::Entry {
+                action: "channels_chosen",
+                entity: "user",
+                entity_id: user_id.to_string(),
+                field: Some("channels"),
+                old_value: before,
+                new_value: Some(order.to_codes()),
+                ..Default::default()
+            },
+            now,
+        )
     })
 }

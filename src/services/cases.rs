@@ -772,24 +772,22 @@ pub(super) fn tell_farmer(
             None,
             cx.now,
         )?;
-        if let Some(email) = &applicant.email {
-            let tr = Tr::new(applicant.locale());
-            let title = cx.rules.title(&app.programme_id, tr.locale);
-            super::emails::queue_case_update(
-                conn,
-                tr,
-                email,
-                &applicant.display_name,
-                &super::emails::CaseUpdate {
-                    reference,
-                    title,
-                    status,
-                    message,
-                    link: &format!("{}/applications/{reference}", cx.public_url),
-                },
-                cx.now,
-            )?;
-        }
+        let tr = Tr::new(applicant.locale());
+        let title = cx.rules.title(&app.programme_id, tr.locale);
+        super::emails::queue_case_update(
+            conn,
+            tr,
+            &super::emails::Recipient::of(&applicant),
+            &super::emails::CaseUpdate {
+                reference,
+                title,
+                status,
+                message,
+                link: &format!("{}/applications/{reference}", cx.public_url),
+            },
+            cx.public_url,
+            cx.now,
+        )?;
     }
     Ok(())
 }

@@ -80,7 +80,8 @@ pub fn ask_correction(
                 text: details.as_str(),
                 link: &link,
             };
-            emails::queue_data_request(conn, tr, email, &officer.display_name, &news, now)
+            let to = emails::Recipient::email(email, &officer.display_name);
+            emails::queue_data_request(conn, tr, &to, &news, now)
         })?;
         tell_farmer(
             conn,
@@ -107,9 +108,6 @@ fn tell_farmer(
     let Some(farmer) = users::find(conn, user_id)? else {
         return Ok(());
     };
-    let Some(email) = &farmer.email else {
-        return Ok(());
-    };
     let link = format!("{public_url}/privacy#requests");
     let news = DataRequestNews {
         section,
@@ -120,8 +118,7 @@ fn tell_farmer(
     emails::queue_data_request(
         conn,
         Tr::new(farmer.locale()),
-        email,
-        &farmer.display_name,
+        &emails::Recipient::of(&farmer),
         &news,
         now,
     )

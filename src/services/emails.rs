@@ -1,34 +1,99 @@
-//! The e-mails Kaset sends, each rendered in the recipient's language as text and HTML and
-//! queued in the outbox.
+//! The messages Kaset sends, each rendered in the recipient's language — an e-mail as text
+//! and HTML, and for farmers an SMS of one or two segments — and queued in the outbox for the
+//! channels the recipient chose, in their order.
 //!
 //! Over 500 lines because it holds every message Kaset sends, each a short template binding;
 //! one file keeps their wording and their shared layout in one review.
 
 use crate::db::outbox::{self, NewMessage};
+use crate::db::users::UserRow;
 use crate::db::DbConn;
+use crate::domain::{sms, Channel, ChannelOrder};
 use crate::i18n::Tr;
 use askama::Template;
 
-/// Renders both parts of a mail and queues it in the outbox.
+/// Whom a message goes to, and by which channels in their order.
+pub struct Recipient<'a> {
+    pub user_id: Option<i32>,
+    pub name: &'a str,
+    pub email: Option<&'a str>,
+    pub phone: Option<&'a str>,
+    pub order: ChannelOrder,
+}
+
+impl<'a> Recipient<'a> {
+    /// A user, by the channels they chose.
+    pub fn of(user: &'a UserRow) -> Self {
+        Self {
+            user_id: Some(user.id),
+            name: &user.display_name,
+            email: user.email.as_deref(),
+            phone: user.phone.as_deref(),
+            order: user.channel_order(),
+        }
+    }
+
+    /// An address only (staff mail, a link asked for by e-mail).
+    pub fn email(address: &'a str, name: &'a str) -> Self {
+        Self {
+            user_id: None,
+            name,
+            email: Some(address),
+            phone: None,
+            order: ChannelOrder::default(),
+        }
+    }
+}
+
+/// Renders the message and queues it for the recipient's channels that can carry it (e-mail
+/// where they have an address, SMS where they have a phone and the message has a text); with
+/// none, only the in-app notice tells them.
 fn enqueue(
     conn: &mut DbConn,
-    recipient: &str,
+    to: &Recipient<'_>,
     subject: &str,
     text: &impl Template,
     html: &impl Template,
+    sms_text: Option<String>,
     now: chrono::NaiveDateTime,
 ) -> anyhow::Result<()> {
+    let sms_text = sms_text.map(|t| sms::fit(&t));
+    let chain: Vec<&str> = to
+        .order
+        .channels()
+        .iter()
+        .filter(|channel| match channel {
+            Channel::Email => to.email.is_some(),
+            Channel::Sms => to.phone.is_some() && sms_text.is_some(),
+            Channel::Line => false,
+        })
+        .map(|channel| channel.code())
+        .collect();
+    if chain.is_empty() {
+        return Ok(());
+    }
     outbox::enqueue(
         conn,
         &NewMessage {
-            recipient,
+            recipient: to.email.unwrap_or_default(),
             subject,
             body_text: &text.render()?,
             body_html: &html.render()?,
+            user_id: to.user_id,
+            channels: &chain.join(","),
+            phone: to.phone,
+            sms_text: sms_text.as_deref().unwrap_or_default(),
         },
         now,
     )?;
     Ok(())
+}
+
+/// Kaset's public address as an SMS shows it: no scheme, so it reads as the one site.
+fn site(public_url: &str) -> &str {
+    public_url
+        .trim_start_matches("https://")
+        .trim_start_matches("http://")
 }
 
 /// What both parts of a "choose your password" mail show.
@@ -95,10 +160,11 @@ pub fn queue_password_link(
     };
     enqueue(
         conn,
-        recipient,
+        &Recipient::email(recipient, name),
         &mail.text("subject"),
         &PasswordLinkText { mail: &mail },
         &PasswordLinkHtml { mail: &mail },
+        None,
         now,
     )
 }
@@ -133,8 +199,7 @@ pub struct Entitlement<'a> {
 pub fn queue_new_entitlement(
     conn: &mut DbConn,
     tr: Tr,
-    recipient: &str,
-    name: &str,
+    to: &Recipient<'_>,
     Entitlement {
         title,
         amount_satang,
@@ -145,19 +210,30 @@ pub fn queue_new_entitlement(
     let amount = amount_satang.map(|satang| {
         crate::rules::evaluate::format_value(crate::rules::Value::Money(satang), &tr)
     });
+    let sms = match &amount {
+        Some(amount) => tr.fmt(
+            "sms.new_entitlement",
+            &[("amount", amount), ("site", site(public_url))],
+        ),
+        None => tr.fmt(
+            "sms.new_entitlement_no_amount",
+            &[("site", site(public_url))],
+        ),
+    };
     let mail = NewEntitlement {
         tr,
-        name,
+        name: to.name,
         title,
         amount,
         link: format!("{public_url}/entitlements"),
     };
     enqueue(
         conn,
-        recipient,
+        to,
         &tr.fmt("email.new_entitlement.subject", &[("title", title)]),
         &NewEntitlementText { mail: &mail },
         &NewEntitlementHtml { mail: &mail },
+        Some(sms),
         now,
     )
 }
@@ -194,12 +270,24 @@ struct CaseUpdateHtml<'a> {
 pub fn queue_case_update(
     conn: &mut DbConn,
     tr: Tr,
-    recipient: &str,
-    name: &str,
+    to: &Recipient<'_>,
     update: &CaseUpdate<'_>,
+    public_url: &str,
     now: chrono::NaiveDateTime,
 ) -> anyhow::Result<()> {
-    let mail = CaseUpdateMail { tr, name, update };
+    let mail = CaseUpdateMail {
+        tr,
+        name: to.name,
+        update,
+    };
+    let sms = tr.fmt(
+        "sms.case_update",
+        &[
+            ("reference", update.reference),
+            ("status", tr.t(update.status.label_key())),
+            ("site", site(public_url)),
+        ],
+    );
     let subject = tr.fmt(
         "email.case_update.subject",
         &[
@@ -209,10 +297,11 @@ pub fn queue_case_update(
     );
     enqueue(
         conn,
-        recipient,
+        to,
         &subject,
         &CaseUpdateText { mail: &mail },
         &CaseUpdateHtml { mail: &mail },
+        Some(sms),
         now,
     )
 }
@@ -258,10 +347,11 @@ pub fn queue_case_overdue(
     );
     enqueue(
         conn,
-        recipient,
+        &Recipient::email(recipient, name),
         &subject,
         &CaseOverdueText { mail: &mail },
         &CaseOverdueHtml { mail: &mail },
+        None,
         now,
     )
 }
@@ -308,10 +398,11 @@ pub fn queue_low_rating(
     );
     enqueue(
         conn,
-        recipient,
+        &Recipient::email(recipient, name),
         &subject,
         &LowRatingText { mail: &mail },
         &LowRatingHtml { mail: &mail },
+        None,
         now,
     )
 }
@@ -358,18 +449,87 @@ pub fn queue_satisfaction_alert(
     );
     enqueue(
         conn,
-        recipient,
+        &Recipient::email(recipient, name),
         &subject,
         &SatisfactionAlertText { mail: &mail },
         &SatisfactionAlertHtml { mail: &mail },
+        None,
         now,
     )
 }
+
+/// The longest public address (without `https://`) the SMS texts are written for; a longer
+/// one makes `sms::fit` cut the text.
+pub const SMS_SITE_BUDGET: usize = 24;
 
 #[cfg(test)]
 mod tests {
     use super::*;
     use crate::i18n::Locale;
+
+    /// Every SMS text in both languages, with each placeholder at its longest, fits two
+    /// segments: the reference, the longest status name and month, ten million baht, an
+    /// address of `SMS_SITE_BUDGET` characters and the longest page of it an SMS links to.
+    #[test]
+    fn every_sms_fits_two_segments_in_both_languages() {
+        let site = "k".repeat(SMS_SITE_BUDGET);
+        let reference = "KS-2569-000000";
+        let longest = |texts: Vec<String>| {
+            texts
+                .into_iter()
+                .max_by_key(|t| t.encode_utf16().count())
+                .unwrap_or_default()
+        };
+        let mut checked = 0;
+        for locale in Locale::ALL {
+            let tr = Tr::new(locale);
+            let status = longest(
+                crate::domain::CaseStatus::ALL
+                    .iter()
+                    .map(|s| tr.t(s.label_key()).to_owned())
+                    .collect(),
+            );
+            let date = longest(
+                (1..=12)
+                    .filter_map(|m| chrono::NaiveDate::from_ymd_opt(2569 - 543, m, 28))
+                    .map(|d| tr.date(&d))
+                    .collect(),
+            );
+            let amount = crate::rules::evaluate::format_value(
+                crate::rules::Value::Money(1_000_000_000),
+                &tr,
+            );
+            let link = format!("{site}/applications/{reference}");
+            for key in crate::i18n::keys(locale) {
+                if !key.starts_with("sms.") {
+                    continue;
+                }
+                let text = tr.fmt(
+                    &key,
+                    &[
+                        ("reference", reference),
+                        ("status", &status),
+                        ("date", &date),
+                        ("amount", &amount),
+                        ("site", &site),
+                        ("link", &link),
+                    ],
+                );
+                assert!(
+                    !text.contains('{'),
+                    "{key} ({locale:?}) has an unknown placeholder: {text}"
+                );
+                let segments = sms::segments(&text);
+                assert!(
+                    segments <= sms::MAX_SEGMENTS,
+                    "{key} ({locale:?}) takes {segments} segments ({} characters): {text}",
+                    text.encode_utf16().count()
+                );
+                checked += 1;
+            }
+        }
+        assert!(checked >= 16, "only {checked} SMS texts found");
+    }
 
     #[test]
     fn both_password_mails_are_fully_translated_in_both_languages() {
@@ -492,18 +652,27 @@ struct DataRequestHtml<'a> {
 pub fn queue_data_request(
     conn: &mut DbConn,
     tr: Tr,
-    recipient: &str,
-    name: &str,
+    to: &Recipient<'_>,
     news: &DataRequestNews<'_>,
     now: chrono::NaiveDateTime,
 ) -> anyhow::Result<()> {
-    let mail = DataRequestMail { tr, name, news };
+    let mail = DataRequestMail {
+        tr,
+        name: to.name,
+        news,
+    };
+    // Only the farmer's answer has a phone to go to; officers' news is mail.
+    let sms = tr.fmt(
+        "sms.data_request",
+        &[("reference", news.reference), ("link", site(news.link))],
+    );
     enqueue(
         conn,
-        recipient,
+        to,
         &mail.words("subject"),
         &DataRequestText { mail: &mail },
         &DataRequestHtml { mail: &mail },
+        Some(sms),
         now,
     )
 }
@@ -531,24 +700,25 @@ struct ReminderHtml<'a> {
 pub fn queue_reminder(
     conn: &mut DbConn,
     tr: Tr,
-    recipient: &str,
-    name: &str,
+    to: &Recipient<'_>,
     text: &str,
+    sms: String,
     link: &str,
     now: chrono::NaiveDateTime,
 ) -> anyhow::Result<()> {
     let mail = ReminderMail {
         tr,
-        name,
+        name: to.name,
         text,
         link,
     };
     enqueue(
         conn,
-        recipient,
+        to,
         tr.t("email.reminder.subject"),
         &ReminderText { mail: &mail },
         &ReminderHtml { mail: &mail },
+        Some(sms),
         now,
     )
 }

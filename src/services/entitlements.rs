@@ -216,21 +216,18 @@ fn tell(
                 *amount,
                 now,
             )?;
-            if let Some(email) = &user.email {
-                let entitlement = super::emails::Entitlement {
-                    title: programme.title.get(tr.locale),
-                    amount_satang: *amount,
-                };
-                super::emails::queue_new_entitlement(
-                    conn,
-                    tr,
-                    email,
-                    &user.display_name,
-                    entitlement,
-                    &notify.public_url,
-                    now,
-                )?;
-            }
+            let entitlement = super::emails::Entitlement {
+                title: programme.title.get(tr.locale),
+                amount_satang: *amount,
+            };
+            super::emails::queue_new_entitlement(
+                conn,
+                tr,
+                &super::emails::Recipient::of(&user),
+                entitlement,
+                &notify.public_url,
+                now,
+            )?;
         }
     }
     Ok(())

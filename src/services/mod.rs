@@ -4,6 +4,7 @@
 //! `rules`, `domain` and `i18n`; they never see HTTP.
 
 pub mod accounts;
+pub mod ants;
 pub mod case_checks;
 pub mod cases;
 pub mod claims;

@@ -230,19 +230,17 @@ fn send_once(
                 None,
                 cx.now,
             )?;
-            if let Some(email) = &farmer.email {
-                let tr = Tr::new(farmer.locale());
-                let text = wording(&tr, cx.rules, reminder, notice_subject);
-                super::emails::queue_reminder(
-                    conn,
-                    tr,
-                    email,
-                    &farmer.display_name,
-                    &text,
-                    link,
-                    cx.now,
-                )?;
-            }
+            let tr = Tr::new(farmer.locale());
+            let text = wording(&tr, cx.rules, reminder, notice_subject);
+            super::emails::queue_reminder(
+                conn,
+                tr,
+                &super::emails::Recipient::of(farmer),
+                &text,
+                sms_wording(&tr, reminder, notice_subject, link),
+                link,
+                cx.now,
+            )?;
         }
         Ok(true)
     })?;
@@ -250,22 +248,40 @@ fn send_once(
 }
 
 /// A reminder in the reader's words, from its notice subject.
+/// A notice subject's programme, reference and date (worded in `tr`'s language).
+fn subject_parts<'a>(tr: &Tr, subject: &'a str) -> (&'a str, &'a str, String) {
+    let mut parts = subject.splitn(3, '|');
+    let programme = parts.next().unwrap_or_default();
+    let reference = parts.next().unwrap_or_default();
+    let date = parts
+        .next()
+        .and_then(|d| d.parse::<chrono::NaiveDate>().ok())
+        .map(|d| tr.date(&d))
+        .unwrap_or_default();
+    (programme, reference, date)
+}
+
+/// The reminder as an SMS: short, the case's reference and the date, and the page's address
+/// without its anchor.
+pub fn sms_wording(tr: &Tr, reminder: Reminder, subject: &str, link: &str) -> String {
+    let (_, reference, date) = subject_parts(tr, subject);
+    let page = link.split('#').next().unwrap_or_default();
+    let page = page
+        .trim_start_matches("https://")
+        .trim_start_matches("http://");
+    tr.fmt(
+        &format!("sms.reminder.{}", reminder.code()),
+        &[("reference", reference), ("date", &date), ("link", page)],
+    )
+}
+
 pub fn wording(
     tr: &Tr,
     rules: &crate::rules::RuleSet,
     reminder: Reminder,
     subject: &str,
 ) -> String {
-    let mut parts = subject.splitn(3, '|');
-    let (programme, reference, date) = (
-        parts.next().unwrap_or_default(),
-        parts.next().unwrap_or_default(),
-        parts.next().unwrap_or_default(),
-    );
-    let date = date
-        .parse::<chrono::NaiveDate>()
-        .map(|d| tr.date(&d))
-        .unwrap_or_default();
+    let (programme, reference, date) = subject_parts(tr, subject);
     tr.fmt(
         &format!("reminder.{}", reminder.code()),
         &[

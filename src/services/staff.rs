@@ -67,6 +67,7 @@ pub fn invite(
                 scope_province_code: staff.province.as_deref(),
                 scope_amphoe_code: staff.amphoe.as_deref(),
                 locale: tr.locale.code(),
+                phone: None,
                 created_at: now,
             },
         )?;

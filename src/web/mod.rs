@@ -1,6 +1,7 @@
 //! HTTP: routes, extractors, and the view models of the templates. Handlers are thin: extract,
 //! parse into domain types, call one db function, render or redirect.
 
+pub mod account;
 pub mod actions;
 pub mod admin;
 pub mod api;
@@ -16,6 +17,7 @@ pub mod drafts;
 pub mod entitlements;
 pub mod error_pages;
 pub mod farm;
+pub mod hooks;
 pub mod impact;
 pub mod notices;
 pub mod officer;
@@ -42,6 +44,7 @@ use routes::{Access, Routes, FARMER, MANAGER};
 pub fn routes(cfg: &mut web::ServiceConfig) {
     cfg.configure(error_pages::extractor_errors)
         .configure(routes::register)
+        .configure(hooks::routes)
         .configure(api::routes);
 }
 
@@ -72,6 +75,7 @@ fn page_routes(routes: &mut Routes) {
         .post("/feedback/page", Access::Public, page_feedback::answer)
         .get("/manager/impact", MANAGER, impact::impact)
         .get("/manager/satisfaction", MANAGER, satisfaction::dashboard);
+    account::routes(routes);
     officer::routes(routes);
     applications::routes(routes);
     cases::routes(routes);

@@ -6,17 +6,19 @@
 //! `CREATE DATABASE … TEMPLATE` for PostgreSQL) and drops it at the end.
 
 pub mod registry;
+pub mod sms;
 pub mod smtp;
 
 use diesel::{Connection, PgConnection, RunQueryDsl};
 use kaset::app::Application;
-use kaset::config::{RegistrySyncSettings, Settings, SmtpSecurity, SmtpSettings};
+use kaset::config::{RegistrySyncSettings, Settings, SmsSettings, SmtpSecurity, SmtpSettings};
 use kaset::domain::Clock;
 use reqwest::redirect::Policy;
 use std::collections::HashMap;
 use std::path::PathBuf;
 use std::sync::{Mutex, OnceLock};
 
+pub use sms::SmsGateway;
 pub use smtp::SmtpSink;
 
 pub const DEMO_PASSWORD: &str = kaset::db::seed::DEMO_PASSWORD;
@@ -144,6 +146,7 @@ pub struct TestApp {
     server: actix_web::dev::ServerHandle,
     pub client: reqwest::Client,
     pub smtp: SmtpSink,
+    pub sms: SmsGateway,
     pub database_url: String,
     cleanup: Cleanup,
 }
@@ -322,6 +325,7 @@ pub async fn spawn_app_on(backend: Backend, clock: Clock) -> TestApp {
 
 pub async fn spawn_app_with(backend: Backend, options: Options) -> TestApp {
     let smtp = SmtpSink::start().await;
+    let sms = SmsGateway::start().await;
     let (database_url, cleanup) = match backend {
         Backend::Sqlite => {
             let template = sqlite_template(options.clock);
@@ -387,6 +391,13 @@ pub async fn spawn_app_with(backend: Backend, options: Options) -> TestApp {
             tries: 5,
             backoff_ms: 1000,
         },
+        sms: SmsSettings {
+            url: Some(sms.url.clone()),
+            username: sms::USERNAME.to_owned(),
+            password: sms::PASSWORD.to_owned(),
+            sender: sms::SENDER.to_owned(),
+            callback_token: sms::CALLBACK_TOKEN.to_owned(),
+        },
     };
     let app = Application::build_with_clock(settings, options.clock)
         .await
@@ -400,6 +411,7 @@ pub async fn spawn_app_with(backend: Backend, options: Options) -> TestApp {
         server,
         client: new_client(),
         smtp,
+        sms,
         database_url,
         cleanup,
     }

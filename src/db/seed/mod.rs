@@ -28,6 +28,8 @@ pub const DEMO_PASSWORD: &str = "kaset-demo-2026";
 pub const DEMO_FARMER_NATIONAL_ID: &str = "3100100000014";
 pub const DEMO_FARMER_EMAIL: &str = "farmer@demo.kaset";
 pub const DEMO_FARMER_REGISTRY: &str = "320101000001";
+/// The demo farmer's mobile, as the registry holds it.
+pub const DEMO_FARMER_PHONE: &str = "0812345678";
 pub const DEMO_OFFICER_EMAIL: &str = "officer.surin@demo.kaset";
 pub const DEMO_OFFICER_BURIRAM_EMAIL: &str = "officer.buriram@demo.kaset";
 /// A second Surin officer, who decides the appeals of the first one's rejections.
@@ -192,6 +194,7 @@ fn create_demo_accounts(
                 scope_province_code: province,
                 scope_amphoe_code: None,
                 locale: "th",
+                phone: national_id.map(|_| DEMO_FARMER_PHONE),
                 created_at: now,
             },
         )?;
@@ -244,7 +247,7 @@ impl Seeder {
             ("นาย", "สมชาย", "ใจดี"),
             date(1975, 3, 15),
             "head",
-            Some("0812345678"),
+            Some(DEMO_FARMER_PHONE),
         )?;
         let spouse_id = self.new_national_id();
         self.member(

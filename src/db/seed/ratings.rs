@@ -104,6 +104,7 @@ pub fn seed(conn: &mut DbConn, unusable_hash: &str, clock: &Clock) -> anyhow::Re
                 scope_province_code: None,
                 scope_amphoe_code: None,
                 locale: "th",
+                phone: None,
                 created_at: now,
             },
         )?;
