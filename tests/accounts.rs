@@ -2,11 +2,20 @@
 //! passwords are reset through an e-mailed link; forms refuse forged requests.
 
 use crate::on_both_databases;
+use crate::support::sms::code_in;
 use crate::support::{spawn_app, Backend, DEMO_PASSWORD, FARMER_EMAIL, FARMER_ID, OFFICER_SURIN};
-use kaset::db::seed::{DEMO_UNREGISTERED_NATIONAL_ID, DEMO_UNREGISTERED_REGISTRY};
+use kaset::db::seed::{
+    DEMO_FARMER_PHONE, DEMO_PHONE_ONLY_NATIONAL_ID, DEMO_PHONE_ONLY_PHONE,
+    DEMO_PHONE_ONLY_REGISTRY, DEMO_UNREGISTERED_NATIONAL_ID, DEMO_UNREGISTERED_PHONE,
+    DEMO_UNREGISTERED_REGISTRY,
+};
 
 on_both_databases!(
     farmer_creates_an_account_by_matching_the_registry_and_lands_on_my_farm,
+    a_farmer_with_a_phone_and_no_email_signs_up_with_the_code_sent_to_her_registry_phone,
+    farmer_signs_in_with_a_code_by_sms_instead_of_a_password,
+    farmer_chooses_a_new_password_with_a_code_by_sms,
+    a_code_works_once_five_wrong_guesses_end_it_and_it_expires_after_five_minutes,
     registration_with_a_wrong_birth_date_is_refused_and_keeps_the_input,
     registration_with_a_bad_checksum_names_the_field,
     registration_refuses_a_common_password,
@@ -54,8 +63,27 @@ async fn farmer_creates_an_account_by_matching_the_registry_and_lands_on_my_farm
         ),
     )
     .await;
-    assert_eq!(page.status, 303, "{}", page.body);
-    assert_eq!(page.location.as_deref(), Some("/farm"));
+    assert_eq!(page.location.as_deref(), Some("/code"), "{}", page.body);
+    // The code goes to the phone the registry holds for her, and the page says which.
+    let sms = app.sms.wait_for(DEMO_UNREGISTERED_PHONE, "Kaset").await;
+    let code_page = app.get("/code").await;
+    assert!(
+        code_page.body.contains("08x-xxx-5432"),
+        "{}",
+        code_page.body
+    );
+    let wrong = if code_in(&sms.text) == "000000" {
+        "111111"
+    } else {
+        "000000"
+    };
+    let refused = app.submit("/code", "/code", &[("code", wrong)]).await;
+    assert_eq!(refused.status, 422);
+    assert_eq!(refused.texts("#code-error").len(), 1);
+    let page = app
+        .submit("/code", "/code", &[("code", &code_in(&sms.text))])
+        .await;
+    assert_eq!(page.location.as_deref(), Some("/farm"), "{}", page.body);
     let farm = app.get("/farm").await;
     assert_eq!(farm.status, 200);
     assert!(farm.body.contains("นางมาลี ศรีสุข"));
@@ -442,4 +470,210 @@ async fn many_failures_from_one_address_lock_that_address(backend: Backend) {
         assert_eq!(app.login(&login, "wrong password here").await.status, 401);
     }
     assert_eq!(app.login(FARMER_ID, DEMO_PASSWORD).await.status, 429);
+}
+
+/// Gives the code of the latest SMS to `phone` on the code page, with `fields` besides.
+async fn give_the_code(
+    app: &crate::support::TestApp,
+    phone: &str,
+    needle: &str,
+    fields: &[(&str, &str)],
+) -> crate::support::Page {
+    let sms = app.sms.wait_for(phone, needle).await;
+    let code = code_in(&sms.text);
+    let mut all = vec![("code", code.as_str())];
+    all.extend_from_slice(fields);
+    app.submit("/code", "/code", &all).await
+}
+
+async fn a_farmer_with_a_phone_and_no_email_signs_up_with_the_code_sent_to_her_registry_phone(
+    backend: Backend,
+) {
+    let app = spawn_app(backend).await;
+    let page = register(
+        &app,
+        &registration(
+            DEMO_PHONE_ONLY_NATIONAL_ID,
+            "1969-11-02",
+            DEMO_PHONE_ONLY_REGISTRY,
+            "",
+            "นาหลังวัดปลูกข้าวหอม",
+        ),
+    )
+    .await;
+    assert_eq!(page.location.as_deref(), Some("/code"), "{}", page.body);
+    let sms = app.sms.wait_for(DEMO_PHONE_ONLY_PHONE, "Kaset").await;
+    assert!(kaset::domain::sms::segments(&sms.text) <= 2, "{}", sms.text);
+    let done = give_the_code(&app, DEMO_PHONE_ONLY_PHONE, "Kaset", &[]).await;
+    assert_eq!(done.location.as_deref(), Some("/farm"), "{}", done.body);
+    assert!(app.get("/farm").await.body.contains("นายบุญมา ทองคำ"));
+    // With no e-mail, SMS is how Kaset reaches him.
+    let channels = app.get("/account/messages").await;
+    assert!(channels.texts("#phone").join("").contains("08x-xxx-4567"));
+    assert_eq!(
+        channels
+            .body
+            .matches("<option value=\"sms\" selected>")
+            .count(),
+        1,
+        "{}",
+        channels.body
+    );
+}
+
+async fn farmer_signs_in_with_a_code_by_sms_instead_of_a_password(backend: Backend) {
+    let app = spawn_app(backend).await;
+    let asked = app
+        .submit("/login/code", "/login/code", &[("national_id", FARMER_ID)])
+        .await;
+    assert_eq!(asked.location.as_deref(), Some("/code"), "{}", asked.body);
+    let signed_in = give_the_code(&app, DEMO_FARMER_PHONE, "Kaset", &[]).await;
+    assert_eq!(
+        signed_in.location.as_deref(),
+        Some("/farm"),
+        "{}",
+        signed_in.body
+    );
+    assert_eq!(app.get("/farm").await.status, 200);
+
+    // An ID with no account gets the same page, and no SMS goes anywhere.
+    app.logout().await;
+    let before = app.sms.received().len();
+    let unknown = app
+        .submit(
+            "/login/code",
+            "/login/code",
+            &[("national_id", "1101700230708")],
+        )
+        .await;
+    assert_eq!(unknown.location.as_deref(), Some("/code"));
+    assert!(app
+        .get("/code")
+        .await
+        .body
+        .contains("ถ้ามีบัญชีของเลขประจำตัวประชาชนนี้"));
+    let guessed = app.submit("/code", "/code", &[("code", "123456")]).await;
+    assert_eq!(guessed.status, 422);
+    assert_eq!(app.sms.received().len(), before);
+}
+
+async fn farmer_chooses_a_new_password_with_a_code_by_sms(backend: Backend) {
+    let app = spawn_app(backend).await;
+    let asked = app
+        .submit(
+            "/password/forgot",
+            "/password/code",
+            &[("national_id", FARMER_ID)],
+        )
+        .await;
+    assert_eq!(asked.location.as_deref(), Some("/code"), "{}", asked.body);
+    // A weak password is refused before the code is spent.
+    let weak = give_the_code(
+        &app,
+        DEMO_FARMER_PHONE,
+        "Kaset",
+        &[("password", "12345678"), ("password_confirm", "12345678")],
+    )
+    .await;
+    assert_eq!(weak.status, 422);
+    assert_eq!(weak.texts("#password-error").len(), 1);
+    let done = give_the_code(
+        &app,
+        DEMO_FARMER_PHONE,
+        "Kaset",
+        &[
+            ("password", "มะม่วงน้ำดอกไม้หน้าบ้าน"),
+            ("password_confirm", "มะม่วงน้ำดอกไม้หน้าบ้าน"),
+        ],
+    )
+    .await;
+    assert_eq!(
+        done.location.as_deref(),
+        Some("/login?reset=done"),
+        "{}",
+        done.body
+    );
+    assert_eq!(app.login(FARMER_ID, DEMO_PASSWORD).await.status, 401);
+    assert_eq!(app.login(FARMER_ID, "มะม่วงน้ำดอกไม้หน้าบ้าน").await.status, 303);
+}
+
+async fn a_code_works_once_five_wrong_guesses_end_it_and_it_expires_after_five_minutes(
+    backend: Backend,
+) {
+    use kaset::services::one_time_codes::{check, Checked};
+    let app = spawn_app(backend).await;
+    let ask = || app.submit("/login/code", "/login/code", &[("national_id", FARMER_ID)]);
+
+    // Used once: the same code again finds it gone.
+    ask().await;
+    let sms = app.sms.wait_for(DEMO_FARMER_PHONE, "Kaset").await;
+    let code = code_in(&sms.text);
+    assert_eq!(
+        app.submit("/code", "/code", &[("code", &code)])
+            .await
+            .status,
+        303
+    );
+    app.logout().await;
+    let mut conn = app.db();
+    let latest = |conn: &mut kaset::db::DbConn| -> i32 {
+        use diesel::prelude::*;
+        use kaset::db::schema::one_time_codes::dsl::*;
+        one_time_codes
+            .select(diesel::dsl::max(id))
+            .first::<Option<i32>>(conn)
+            .unwrap()
+            .unwrap()
+    };
+    let now = app.clock.now();
+    let first = latest(&mut conn);
+    assert!(matches!(
+        check(&mut conn, first, &code, now).unwrap(),
+        Checked::Gone
+    ));
+
+    // A new code: wrong five times, then even the right one is refused.
+    ask().await;
+    let second = loop {
+        let all = app.sms.to_phone_with(DEMO_FARMER_PHONE, "Kaset");
+        if all.len() >= 2 {
+            break code_in(&all[all.len() - 1].text);
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    };
+    let wrong = if second == "000000" {
+        "111111"
+    } else {
+        "000000"
+    };
+    let second_id = latest(&mut conn);
+    for _ in 0..5 {
+        assert!(matches!(
+            check(&mut conn, second_id, wrong, now).unwrap(),
+            Checked::Wrong
+        ));
+    }
+    assert!(matches!(
+        check(&mut conn, second_id, &second, now).unwrap(),
+        Checked::Gone
+    ));
+
+    // A third code, given six minutes later, has expired.
+    ask().await;
+    let third = loop {
+        let all = app.sms.to_phone_with(DEMO_FARMER_PHONE, "Kaset");
+        if all.len() >= 3 {
+            break code_in(&all[all.len() - 1].text);
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    };
+    let later = now + chrono::Duration::minutes(6);
+    let third_id = latest(&mut conn);
+    assert!(matches!(
+        check(&mut conn, third_id, &third, later).unwrap(),
+        Checked::Gone
+    ));
+    // A fourth within 15 minutes is one too many for the phone.
+    let fourth = ask().await;
+    assert_eq!(fourth.status, 429);
 }

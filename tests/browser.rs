@@ -519,3 +519,92 @@ async fn save_screenshot(client: &Client, name: &str) {
             .expect("write screenshot");
     }
 }
+
+/// Types `text` into the field with this id.
+async fn type_into(client: &Client, id: &str, text: &str) {
+    client
+        .find(Locator::Id(id))
+        .await
+        .unwrap_or_else(|e| panic!("no #{id}: {e}"))
+        .send_keys(text)
+        .await
+        .unwrap();
+}
+
+/// Types the code of the latest SMS to `phone` on the code page and sends it.
+async fn give_the_sms_code(
+    client: &Client,
+    app: &crate::support::TestApp,
+    phone: &str,
+    nth: usize,
+) {
+    let sms = loop {
+        let received = app.sms.to_phone_with(phone, "Kaset");
+        if received.len() >= nth {
+            break received[nth - 1].clone();
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    };
+    type_into(client, "code", &crate::support::sms::code_in(&sms.text)).await;
+    click(client, "main form[action='/code'] button[type=submit]").await;
+}
+
+#[actix_web::test]
+async fn a_farmer_with_only_a_phone_signs_up_with_the_sms_code_and_later_signs_in_by_code() {
+    use kaset::db::seed::{
+        DEMO_PHONE_ONLY_NATIONAL_ID, DEMO_PHONE_ONLY_PHONE, DEMO_PHONE_ONLY_REGISTRY,
+    };
+    let Some(axe) = prerequisites() else { return };
+    let app = spawn_app(Backend::Sqlite).await;
+    let driver = start_driver().await;
+    let profile = tempfile::tempdir().unwrap();
+    let client = browser(&driver, profile.path()).await;
+
+    // Sign-up: the registry's details, no e-mail, then the code sent to the registry's phone.
+    client.goto(&app.url("/register")).await.unwrap();
+    type_into(&client, "national_id", DEMO_PHONE_ONLY_NATIONAL_ID).await;
+    client
+        .execute(
+            "document.getElementById('birth_date').value = arguments[0];",
+            vec![serde_json::json!("1969-11-02")],
+        )
+        .await
+        .unwrap();
+    type_into(&client, "registry_number", DEMO_PHONE_ONLY_REGISTRY).await;
+    type_into(&client, "password", "นาหลังวัดปลูกข้าวหอม").await;
+    type_into(&client, "password_confirm", "นาหลังวัดปลูกข้าวหอม").await;
+    click(&client, "main form[action='/register'] button[type=submit]").await;
+    wait_for_path(&client, |p| p == "/code").await;
+    assert!(text_of(&client, "main .lead")
+        .await
+        .contains("08x-xxx-4567"));
+    assert_accessible(&client, &axe, "sign-up-code").await;
+    assert_fits_the_phone(&client, "the code page").await;
+    give_the_sms_code(&client, &app, DEMO_PHONE_ONLY_PHONE, 1).await;
+    wait_for_path(&client, |p| p == "/farm").await;
+    assert!(text_of(&client, "main").await.contains("นาหลังวัด"));
+
+    // Messages go by SMS: his account page says so.
+    client.goto(&app.url("/account/messages")).await.unwrap();
+    assert_accessible(&client, &axe, "account-messages").await;
+    assert_fits_the_phone(&client, "how Kaset reaches you").await;
+
+    // Signed out, he signs in again with a code, no password.
+    click(&client, "form[action='/logout'] button").await;
+    wait_for_path(&client, |p| p == "/").await;
+    client.goto(&app.url("/login")).await.unwrap();
+    click(&client, "a[href='/login/code']").await;
+    wait_for_path(&client, |p| p == "/login/code").await;
+    assert_accessible(&client, &axe, "sign-in-by-code").await;
+    type_into(&client, "national_id", DEMO_PHONE_ONLY_NATIONAL_ID).await;
+    click(
+        &client,
+        "main form[action='/login/code'] button[type=submit]",
+    )
+    .await;
+    wait_for_path(&client, |p| p == "/code").await;
+    give_the_sms_code(&client, &app, DEMO_PHONE_ONLY_PHONE, 2).await;
+    wait_for_path(&client, |p| p == "/farm").await;
+
+    client.close().await.unwrap();
+}

@@ -5,6 +5,7 @@
 //! backends against `coded_columns()`.
 
 use crate::domain::case::Check;
+use crate::domain::one_time_code::CodePurpose;
 use crate::domain::{
     CaseStatus, Channel, ConsentPurpose, Crop, DataRequestKind, DataRequestStatus, DeliveryStatus,
     Hazard, LandDocument, MembershipKind, PaymentFailure, Relation, Role, Season, Species, Tenure,
@@ -111,4 +112,5 @@ stored_as_code!(
     Check => ["case_checks.step"],
     Channel => ["deliveries.channel"],
     DeliveryStatus => ["deliveries.status"],
+    CodePurpose => ["one_time_codes.purpose"],
 );

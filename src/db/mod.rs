@@ -14,6 +14,7 @@ pub mod entitlements;
 pub mod geography;
 pub mod logins;
 pub mod notices;
+pub mod one_time_codes;
 pub mod open_data;
 pub mod outbox;
 pub mod outreach;

@@ -177,6 +177,23 @@ diesel::table! {
 }
 
 diesel::table! {
+    one_time_codes (id) {
+        id -> Integer,
+        purpose -> Text,
+        user_id -> Nullable<Integer>,
+        phone -> Text,
+        salt -> Text,
+        code_hash -> Text,
+        pending -> Text,
+        requested_from -> Text,
+        created_at -> Timestamp,
+        expires_at -> Timestamp,
+        tries -> Integer,
+        used_at -> Nullable<Timestamp>,
+    }
+}
+
+diesel::table! {
     deliveries (outbox_id, channel) {
         outbox_id -> Integer,
         channel -> Text,
@@ -526,6 +543,7 @@ diesel::allow_tables_to_appear_in_same_query!(
     password_resets,
     outbox,
     deliveries,
+    one_time_codes,
     audit_log,
     disasters,
     disaster_tambons,

@@ -15,6 +15,7 @@ pub mod disaster;
 mod email;
 pub mod money;
 mod national_id;
+pub mod one_time_code;
 pub mod open_data;
 pub mod partner;
 pub mod password;

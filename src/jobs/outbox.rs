@@ -11,17 +11,33 @@ use std::sync::Arc;
 use std::time::Duration;
 use tokio::sync::Notify;
 
+/// How SMS leave this server.
+pub enum SmsChannel {
+    Gateway(sms::Gateway),
+    /// The demo without a gateway: each SMS is written to the server's log, so a visitor can
+    /// finish a sign-up with its code. Never where a gateway is set.
+    Log,
+}
+
 /// The channels this server can send by (none set up: a channel's messages move on).
 pub struct Channels {
     pub email: Option<Arc<mailer::Sender>>,
-    pub sms: Option<sms::Gateway>,
+    pub sms: Option<SmsChannel>,
 }
 
 impl Channels {
     pub fn from_settings(settings: &Settings, public_url: &str) -> Self {
+        let sms = match sms::Gateway::from_settings(&settings.sms, public_url) {
+            Some(gateway) => Some(SmsChannel::Gateway(gateway)),
+            None if settings.seed_demo => {
+                tracing::warn!("KASET_SMS_URL is not set: the demo writes each SMS to this log instead of sending it");
+                Some(SmsChannel::Log)
+            }
+            None => None,
+        };
         Self {
             email: mailer::Sender::from_settings(&settings.smtp).map(Arc::new),
-            sms: sms::Gateway::from_settings(&settings.sms, public_url),
+            sms,
         }
     }
 
@@ -38,7 +54,15 @@ impl Channels {
                 None => Outcome::Refused("e-mail is not set up on this server".to_owned()),
             },
             Some(Channel::Sms) => match &self.sms {
-                Some(gateway) => gateway.send(message).await,
+                Some(SmsChannel::Gateway(gateway)) => gateway.send(message).await,
+                Some(SmsChannel::Log) => {
+                    tracing::warn!(
+                        phone = message.phone.as_deref().unwrap_or_default(),
+                        text = %message.sms_text,
+                        "SMS (demo: not sent to a phone)"
+                    );
+                    Outcome::Sent { provider_ref: None }
+                }
                 None => Outcome::Refused("SMS is not set up on this server".to_owned()),
             },
             Some(Channel::Line) => Outcome::Refused("LINE is not set up on this server".to_owned()),

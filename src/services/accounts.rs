@@ -3,72 +3,137 @@
 //! family) knows together.
 
 use crate::db::{audit, registry, users, DbConn};
-use crate::domain::{Email, NationalId, RegistryNumber, Role};
+use crate::domain::{Email, NationalId, Phone, RegistryNumber, Role};
 use chrono::{NaiveDate, NaiveDateTime};
 
-/// What a person gives to claim their account, already parsed.
+/// What a person gives to claim their account, already parsed. It waits, with its one-time
+/// code, until the person gives the code sent to the phone the registry holds for them.
 pub struct Claim {
     pub national_id: NationalId,
     pub birth_date: NaiveDate,
     pub registry_number: RegistryNumber,
-    pub email: Email,
+    /// Optional: most farmers are reached by SMS.
+    pub email: Option<Email>,
     /// The chosen password, already hashed (slowly, outside any transaction).
     pub password_hash: String,
-    pub locale: &'static str,
+    pub locale: String,
 }
 
-pub enum Registered {
-    Created(i32),
+/// A claim as it waits beside its one-time code.
+#[derive(serde::Serialize, serde::Deserialize)]
+struct Waiting {
+    national_id: String,
+    birth_date: NaiveDate,
+    registry_number: String,
+    email: Option<String>,
+    password_hash: String,
+    locale: String,
+}
+
+impl Claim {
+    /// The claim as it waits for its code.
+    pub fn to_waiting(&self) -> String {
+        serde_json::to_string(&Waiting {
+            national_id: self.national_id.as_str().to_owned(),
+            birth_date: self.birth_date,
+            registry_number: self.registry_number.as_str().to_owned(),
+            email: self.email.as_ref().map(|e| e.as_str().to_owned()),
+            password_hash: self.password_hash.clone(),
+            locale: self.locale.clone(),
+        })
+        .unwrap_or_default()
+    }
+
+    /// The claim that waited, read back (none if it cannot be).
+    pub fn from_waiting(text: &str) -> Option<Self> {
+        let waiting: Waiting = serde_json::from_str(text).ok()?;
+        Some(Self {
+            national_id: NationalId::parse(&waiting.national_id).ok()?,
+            birth_date: waiting.birth_date,
+            registry_number: RegistryNumber::parse(&waiting.registry_number).ok()?,
+            email: match waiting.email {
+                Some(email) => Some(Email::parse(&email).ok()?),
+                None => None,
+            },
+            password_hash: waiting.password_hash,
+            locale: waiting.locale,
+        })
+    }
+}
+
+/// Why a claim cannot become an account.
+#[derive(Debug, PartialEq, Eq)]
+pub enum NotAllowed {
     /// No household head with that ID, birth date and registry number.
     NoMatch,
     AlreadyRegistered,
     EmailTaken,
+    /// The registry holds no mobile number for the person: the office enrols them.
+    NoPhone,
 }
 
-/// Creates the farmer's account if the claim matches the registry, in one transaction with
-/// its audit entry.
+/// The household head the claim proves, and the phone the registry holds for them, or why
+/// the claim cannot become an account.
+pub fn check_claim(
+    conn: &mut DbConn,
+    claim: &Claim,
+) -> diesel::QueryResult<Result<(registry::MemberRow, Phone), NotAllowed>> {
+    let Some(head) = registry::find_head_for_registration(
+        conn,
+        claim.national_id.as_str(),
+        claim.birth_date,
+        claim.registry_number.as_str(),
+    )?
+    else {
+        return Ok(Err(NotAllowed::NoMatch));
+    };
+    if users::national_id_taken(conn, claim.national_id.as_str())? {
+        return Ok(Err(NotAllowed::AlreadyRegistered));
+    }
+    if let Some(email) = &claim.email {
+        if users::email_taken(conn, email.as_str())? {
+            return Ok(Err(NotAllowed::EmailTaken));
+        }
+    }
+    let phone = head.phone.as_deref().and_then(|p| Phone::parse(p).ok());
+    Ok(match phone {
+        Some(phone) => Ok((head, phone)),
+        None => Err(NotAllowed::NoPhone),
+    })
+}
+
+/// Creates the farmer's account if the claim (still) holds, in one transaction with its
+/// audit entry; messages reach the phone the registry holds for the person.
 pub fn register_farmer(
     conn: &mut DbConn,
     claim: &Claim,
     now: NaiveDateTime,
-) -> diesel::QueryResult<Registered> {
+) -> diesel::QueryResult<Result<i32, NotAllowed>> {
     crate::db::write_transaction(conn, |conn| {
-        let Some(head) = registry::find_head_for_registration(
-            conn,
-            claim.national_id.as_str(),
-            claim.birth_date,
-            claim.registry_number.as_str(),
-        )?
-        else {
-            return Ok(Registered::NoMatch);
+        let (head, phone) = match check_claim(conn, claim)? {
+            Ok(found) => found,
+            Err(refused) => return Ok(Err(refused)),
         };
-        if users::national_id_taken(conn, claim.national_id.as_str())? {
-            return Ok(Registered::AlreadyRegistered);
-        }
-        if users::email_taken(conn, claim.email.as_str())? {
-            return Ok(Registered::EmailTaken);
-        }
-        // Messages reach the phone the registry holds for the person.
-        let phone = head
-            .phone
-            .as_deref()
-            .and_then(|p| crate::domain::Phone::parse(p).ok());
         let id = users::insert(
             conn,
             &users::NewUser {
                 role: Role::Farmer,
-                email: Some(claim.email.as_str()),
+                email: claim.email.as_ref().map(Email::as_str),
                 national_id: Some(claim.national_id.as_str()),
                 display_name: &head.full_name(),
                 password_hash: &claim.password_hash,
                 household_id: Some(head.household_id),
                 scope_province_code: None,
                 scope_amphoe_code: None,
-                locale: claim.locale,
-                phone: phone.as_ref().map(crate::domain::Phone::as_str),
+                locale: &claim.locale,
+                phone: Some(phone.as_str()),
                 created_at: now,
             },
         )?;
+        // Without an e-mail address, SMS is the only way messages reach them.
+        if claim.email.is_none() {
+            users::set_channels(conn, id, "sms")?;
+        }
         audit::record(
             conn,
             &audit::Actor::user(Some(id), Role::Farmer.code()),
@@ -81,14 +146,14 @@ pub fn register_farmer(
             },
             now,
         )?;
-        Ok(Registered::Created(id))
+        Ok(Ok(id))
     })
     .or_else(|e| match e {
         // Two sign-ups at once for the same person: the second finds the account taken.
         diesel::result::Error::DatabaseError(
             diesel::result::DatabaseErrorKind::UniqueViolation,
             _,
-        ) => Ok(Registered::AlreadyRegistered),
+        ) => Ok(Err(NotAllowed::AlreadyRegistered)),
         other => Err(other),
     })
 }

@@ -89,6 +89,31 @@ fn enqueue(
     Ok(())
 }
 
+/// Queues an SMS alone (a one-time code: never by another channel, never to an address).
+pub fn queue_sms(
+    conn: &mut DbConn,
+    user_id: Option<i32>,
+    phone: &str,
+    text: &str,
+    now: chrono::NaiveDateTime,
+) -> anyhow::Result<()> {
+    outbox::enqueue(
+        conn,
+        &NewMessage {
+            recipient: "",
+            subject: "",
+            body_text: "",
+            body_html: "",
+            user_id,
+            channels: Channel::Sms.code(),
+            phone: Some(phone),
+            sms_text: &sms::fit(text),
+        },
+        now,
+    )?;
+    Ok(())
+}
+
 /// Kaset's public address as an SMS shows it: no scheme, so it reads as the one site.
 fn site(public_url: &str) -> &str {
     public_url
@@ -513,6 +538,8 @@ mod tests {
                         ("amount", &amount),
                         ("site", &site),
                         ("link", &link),
+                        ("code", "000000"),
+                        ("minutes", "5"),
                     ],
                 );
                 assert!(
@@ -528,7 +555,7 @@ mod tests {
                 checked += 1;
             }
         }
-        assert!(checked >= 16, "only {checked} SMS texts found");
+        assert!(checked >= 22, "only {checked} SMS texts found");
     }
 
     #[test]

@@ -20,6 +20,7 @@ pub mod explained;
 pub mod files;
 pub mod housekeeping;
 pub mod notify;
+pub mod one_time_codes;
 pub mod open_data;
 pub mod outreach;
 pub mod page_answers;

@@ -8,10 +8,11 @@ use super::context::{
 };
 use crate::db::users;
 use crate::domain::date as domain_date;
+use crate::domain::one_time_code::CodePurpose;
 use crate::domain::{verify_password, Email, NationalId, Password, RegistryNumber, Role};
 use crate::error::AppError;
-use crate::services::accounts::{self, Registered};
-use crate::services::sign_in;
+use crate::services::accounts::{self, NotAllowed};
+use crate::services::{one_time_codes, sign_in};
 use actix_web::http::StatusCode;
 use actix_web::{web, HttpRequest, HttpResponse};
 use askama::Template;
@@ -42,7 +43,7 @@ pub struct LoginQuery {
     reset: Option<String>,
 }
 
-fn home_of(role: Role) -> &'static str {
+pub(super) fn home_of(role: Role) -> &'static str {
     match role {
         Role::Farmer => "/farm",
         Role::Officer | Role::Manager => "/officer/households",
@@ -156,7 +157,11 @@ pub async fn login(
 
 /// Passes the throttle for `key` (an account, or an identity being proven) from `ip` (waiting out any slow-down on the async timer, holding no thread), or
 /// says in the visitor's language how long this address is paused.
-async fn reserve(ctx: &Ctx, key: &str, ip: &str) -> Result<Result<i32, String>, AppError> {
+pub(super) async fn reserve(
+    ctx: &Ctx,
+    key: &str,
+    ip: &str,
+) -> Result<Result<i32, String>, AppError> {
     let now = ctx.state.clock.now();
     let (key, ip) = (key.to_owned(), ip.to_owned());
     let gate = ctx
@@ -215,7 +220,7 @@ pub async fn register_page(ctx: Ctx) -> Result<HttpResponse, AppError> {
 }
 
 /// The password chosen in a form's two boxes, or `None` with the reason recorded in `errors`.
-fn new_password(
+pub(super) fn new_password(
     password: &str,
     confirmation: &str,
     personal: &[&str],
@@ -250,7 +255,12 @@ pub async fn register(
         "registry_number",
         RegistryNumber::parse(&form.registry_number),
     );
-    let email = errors.check("email", Email::parse(&form.email));
+    // E-mail is optional: most farmers are reached by SMS.
+    let email = if form.email.trim().is_empty() {
+        Some(None)
+    } else {
+        errors.check("email", Email::parse(&form.email)).map(Some)
+    };
     let personal = [
         form.national_id.as_str(),
         form.email.as_str(),
@@ -312,33 +322,46 @@ pub async fn register(
         }
     };
     let hash = web::block(move || password.hash()).await?;
-    let locale = ctx.locale().code();
     let claim = accounts::Claim {
         national_id,
         birth_date,
         registry_number,
         email,
         password_hash: hash,
-        locale,
+        locale: ctx.locale().code().to_owned(),
     };
+    // The account is made once the person gives the code sent to the phone the registry
+    // holds for them.
+    let tr = ctx.tr;
     let outcome = ctx
-        .db(move |conn| Ok(accounts::register_farmer(conn, &claim, now)?))
+        .db(move |conn| {
+            let phone = match accounts::check_claim(conn, &claim)? {
+                Ok((_, phone)) => phone,
+                Err(refused) => return Ok(Err(refused)),
+            };
+            let to = one_time_codes::CodeFor {
+                purpose: CodePurpose::SignUp,
+                user_id: None,
+                phone: &phone,
+                pending: &claim.to_waiting(),
+                address: &ip,
+            };
+            Ok(Ok(one_time_codes::issue(conn, tr, &to, now)?))
+        })
         .await?;
     // Only a wrong identity counts as a failed attempt.
-    if !matches!(outcome, Registered::NoMatch) {
+    if !matches!(outcome, Err(NotAllowed::NoMatch)) {
         ctx.db(move |conn| Ok(sign_in::not_a_failure(conn, attempt, &attempt_key)?))
             .await?;
     }
     match outcome {
-        Registered::Created(id) => {
-            ctx.sign_in(id)?;
-            Ok(redirect("/farm"))
-        }
-        Registered::NoMatch => rerender(ctx, form, errors, Some("register.no_match")),
-        Registered::AlreadyRegistered => {
+        Ok(issued) => super::codes::code_sent(ctx, issued),
+        Err(NotAllowed::NoMatch) => rerender(ctx, form, errors, Some("register.no_match")),
+        Err(NotAllowed::NoPhone) => rerender(ctx, form, errors, Some("register.no_phone")),
+        Err(NotAllowed::AlreadyRegistered) => {
             rerender(ctx, form, errors, Some("register.already_registered"))
         }
-        Registered::EmailTaken => {
+        Err(NotAllowed::EmailTaken) => {
             errors.add("email", "error.email.taken");
             rerender(ctx, form, errors, None)
         }

@@ -10,6 +10,7 @@ pub mod auth;
 pub mod case_view;
 pub mod cases;
 pub mod charts;
+pub mod codes;
 pub mod context;
 pub mod data_requests;
 pub mod disasters;
@@ -76,6 +77,7 @@ fn page_routes(routes: &mut Routes) {
         .get("/manager/impact", MANAGER, impact::impact)
         .get("/manager/satisfaction", MANAGER, satisfaction::dashboard);
     account::routes(routes);
+    codes::routes(routes);
     officer::routes(routes);
     applications::routes(routes);
     cases::routes(routes);

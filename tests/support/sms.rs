@@ -127,6 +127,16 @@ impl SmsGateway {
     }
 }
 
+/// The six-digit code an SMS carries.
+pub fn code_in(text: &str) -> String {
+    let digits: Vec<char> = text.chars().collect();
+    digits
+        .windows(6)
+        .find(|w| w.iter().all(char::is_ascii_digit))
+        .map(|w| w.iter().collect())
+        .unwrap_or_else(|| panic!("no six-digit code in {text:?}"))
+}
+
 type State = (
     Arc<Mutex<Vec<ReceivedSms>>>,
     Arc<Mutex<Mode>>,

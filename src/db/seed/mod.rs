@@ -40,6 +40,16 @@ pub const DEMO_ADMIN_EMAIL: &str = "admin@demo.kaset";
 pub const DEMO_UNREGISTERED_NATIONAL_ID: &str = "3320100123459";
 pub const DEMO_UNREGISTERED_BIRTH_DATE: (i32, u32, u32) = (1982, 7, 9);
 pub const DEMO_UNREGISTERED_REGISTRY: &str = "320101000002";
+/// Her mobile, where the sign-up code goes.
+pub const DEMO_UNREGISTERED_PHONE: &str = "0898765432";
+/// Another head without an account, who has a mobile and no e-mail: signing up by phone only.
+pub const DEMO_PHONE_ONLY_NATIONAL_ID: &str = "3320100123467";
+pub const DEMO_PHONE_ONLY_BIRTH_DATE: (i32, u32, u32) = (1969, 11, 2);
+pub const DEMO_PHONE_ONLY_REGISTRY: &str = "320101000003";
+pub const DEMO_PHONE_ONLY_PHONE: &str = "0861234567";
+/// The heads the demo keeps free of accounts, for trying "create an account".
+pub const DEMO_SIGN_UP_CANDIDATES: [&str; 2] =
+    [DEMO_UNREGISTERED_NATIONAL_ID, DEMO_PHONE_ONLY_NATIONAL_ID];
 
 /// Provinces of the demo and the crops typical of each.
 const DEMO_PROVINCES: [(&str, &[Crop]); 6] = [
@@ -214,10 +224,14 @@ struct Seeder {
 
 impl Seeder {
     fn new(clock: &Clock) -> Self {
-        let used_ids = [DEMO_FARMER_NATIONAL_ID, DEMO_UNREGISTERED_NATIONAL_ID]
-            .iter()
-            .map(|s| s.to_string())
-            .collect();
+        let used_ids = [
+            DEMO_FARMER_NATIONAL_ID,
+            DEMO_UNREGISTERED_NATIONAL_ID,
+            DEMO_PHONE_ONLY_NATIONAL_ID,
+        ]
+        .iter()
+        .map(|s| s.to_string())
+        .collect();
         let now = clock.now();
         let crop_year =
             i32::try_from(crate::rules::facts::crop_year(clock.today())).unwrap_or(2568);
@@ -349,7 +363,7 @@ impl Seeder {
             ("นาง", "มาลี", "ศรีสุข"),
             date(y, m, d),
             "head",
-            None,
+            Some(DEMO_UNREGISTERED_PHONE),
         )?;
         let plot = self.plot(
             conn,
@@ -368,6 +382,36 @@ impl Seeder {
             Season::Main,
             20 * 400,
             Some(date(self.season_start, 6, 15)),
+        )?;
+
+        let phone_only = self.household(conn, DEMO_PHONE_ONLY_REGISTRY, "320101", 5, "12")?;
+        let (y, m, d) = DEMO_PHONE_ONLY_BIRTH_DATE;
+        self.member(
+            conn,
+            phone_only,
+            DEMO_PHONE_ONLY_NATIONAL_ID,
+            ("นาย", "บุญมา", "ทองคำ"),
+            date(y, m, d),
+            "head",
+            Some(DEMO_PHONE_ONLY_PHONE),
+        )?;
+        let plot = self.plot(
+            conn,
+            phone_only,
+            "นาหลังวัด",
+            "320101",
+            9 * 400,
+            Some(LandDocument::NorSor3Kor),
+            Tenure::Owned,
+            false,
+        )?;
+        self.planting(
+            conn,
+            plot,
+            Crop::Rice,
+            Season::Main,
+            9 * 400,
+            Some(date(self.season_start, 6, 20)),
         )?;
         Ok(farmer)
     }

@@ -67,6 +67,8 @@ pub fn seed(conn: &mut DbConn, unusable_hash: &str, clock: &Clock) -> anyhow::Re
     let heads: Vec<(i32, String, String, String, String)> = households::table
         .inner_join(members::table)
         .filter(members::is_head.eq(true))
+        // The sign-up candidates stay free to try "create an account" with.
+        .filter(members::national_id.ne_all(super::DEMO_SIGN_UP_CANDIDATES))
         .filter(
             households::id.ne_all(
                 users::table
