@@ -66,6 +66,7 @@ fn main() -> anyhow::Result<()> {
                             user_id: None,
                             channels: channel,
                             phone: Some("0812345678"),
+                            line_user_id: None,
                             sms_text: &format!(
                                 "Kaset: คำขอ KS-2569-{n:06} อนุมัติแล้ว ดูที่ kaset.moac.go.th/applications"
                             ),
@@ -83,6 +84,7 @@ fn main() -> anyhow::Result<()> {
                     .then(|| kaset::jobs::sms::Gateway::from_settings(&sms_settings, "http://127.0.0.1"))
                     .flatten()
                     .map(kaset::jobs::outbox::SmsChannel::Gateway),
+                line: None,
             };
             let wake = Arc::new(tokio::sync::Notify::new());
             let started = Instant::now();

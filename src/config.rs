@@ -71,6 +71,64 @@ pub struct Settings {
 
     #[command(flatten)]
     pub sms: SmsSettings,
+
+    #[command(flatten)]
+    pub line: LineSettings,
+}
+
+/// LINE: LINE Login (linking a farmer's account) and the Messaging API (pushing messages,
+/// webhooks signed with the channel secret). Both channels under one LINE provider, so a user
+/// has one id for both. Unset: LINE is not offered.
+#[derive(Args, Clone, Debug)]
+pub struct LineSettings {
+    #[arg(long = "line-login-channel-id", env = "KASET_LINE_LOGIN_CHANNEL_ID")]
+    pub login_channel_id: Option<String>,
+
+    #[arg(
+        long = "line-login-channel-secret",
+        env = "KASET_LINE_LOGIN_CHANNEL_SECRET",
+        hide_env_values = true
+    )]
+    pub login_channel_secret: Option<String>,
+
+    /// The Messaging API channel's access token.
+    #[arg(
+        long = "line-messaging-token",
+        env = "KASET_LINE_MESSAGING_TOKEN",
+        hide_env_values = true
+    )]
+    pub messaging_token: Option<String>,
+
+    /// The Messaging API channel's secret, which signs its webhooks.
+    #[arg(
+        long = "line-messaging-secret",
+        env = "KASET_LINE_MESSAGING_SECRET",
+        hide_env_values = true
+    )]
+    pub messaging_secret: Option<String>,
+
+    /// Where LINE Login's authorization page is.
+    #[arg(
+        long = "line-access-url",
+        env = "KASET_LINE_ACCESS_URL",
+        default_value = "https://access.line.me"
+    )]
+    pub access_url: String,
+
+    /// Where LINE's APIs are (token, verify, push).
+    #[arg(
+        long = "line-api-url",
+        env = "KASET_LINE_API_URL",
+        default_value = "https://api.line.me"
+    )]
+    pub api_url: String,
+}
+
+impl LineSettings {
+    /// Whether a farmer can link LINE and be reached there.
+    pub fn offered(&self) -> bool {
+        self.login_channel_id.is_some() && self.messaging_token.is_some()
+    }
 }
 
 /// The SMS gateway (ANTS's HTTP API: `POST {url}/sms/send`, delivery reports posted back to

@@ -15,6 +15,10 @@ on_both_databases!(
     an_sms_the_phone_never_received_comes_by_email_instead,
     when_the_sms_gateway_is_down_the_news_comes_by_email_after_three_tries,
     a_number_the_gateway_refuses_gets_the_news_by_email_at_once,
+    a_farmer_links_her_line_account_and_gets_the_news_on_line,
+    an_sms_the_gateway_refuses_comes_by_line_instead,
+    when_line_is_down_the_news_comes_by_the_next_channel,
+    line_webhooks_are_believed_only_with_lines_signature_and_a_block_unlinks_line,
 );
 
 const ASKED: &str = "กรุณาส่งภาพถ่ายแปลงที่เสียหาย";
@@ -196,4 +200,123 @@ async fn a_number_the_gateway_refuses_gets_the_news_by_email_at_once(backend: Ba
     let tries = app.sms.attempts.load(std::sync::atomic::Ordering::SeqCst) - before;
     assert!(tries <= 2, "{tries} tries");
     assert_eq!(mails_asking(&app), 1);
+}
+
+/// The farmer links LINE from her account page, through LINE Login (the stand-in agrees at
+/// once): Kaset's address, LINE's authorization page, back to Kaset with the code.
+pub(crate) async fn farmer_links_line(app: &TestApp) {
+    let page = app.get("/account/messages").await;
+    assert!(
+        page.body.contains("action=\"/account/line/link\""),
+        "{}",
+        page.body
+    );
+    let to_line = app
+        .submit("/account/messages", "/account/line/link", &[])
+        .await;
+    let authorize = to_line.location.clone().expect("sent to LINE Login");
+    assert!(authorize.starts_with(&app.line.url), "{authorize}");
+    assert!(
+        authorize.contains("code_challenge_method=S256"),
+        "{authorize}"
+    );
+    let back = reqwest::Client::builder()
+        .redirect(reqwest::redirect::Policy::none())
+        .build()
+        .unwrap()
+        .get(&authorize)
+        .send()
+        .await
+        .unwrap();
+    let callback = back.headers()["location"].to_str().unwrap().to_owned();
+    let path = callback.trim_start_matches(&app.base).to_owned();
+    let linked = app.get(&path).await;
+    assert_eq!(
+        linked.location.as_deref(),
+        Some("/account/messages?linked=1"),
+        "{}",
+        linked.body
+    );
+    let page = app.get("/account/messages?linked=1").await;
+    assert_eq!(page.texts("#line").len(), 1, "{}", page.body);
+}
+
+async fn a_farmer_links_her_line_account_and_gets_the_news_on_line(backend: Backend) {
+    let app = spawn_app(backend).await;
+    app.login_as(FARMER_ID).await;
+    farmer_links_line(&app).await;
+    // A replayed callback (its state used up) links nothing.
+    let replay = app.get("/account/line/callback?code=x&state=y").await;
+    assert_eq!(
+        replay.location.as_deref(),
+        Some("/account/messages?line_failed=1")
+    );
+    officer_asks_her_for_information(&app).await;
+    let pushed = app.line.wait_for_push(ASKED).await;
+    assert_eq!(pushed.to, crate::support::line::LINE_USER_ID);
+    assert!(!pushed.retry_key.is_empty(), "pushes carry a retry key");
+    assert!(app.sms.to_phone_with(DEMO_FARMER_PHONE, ASKED).is_empty());
+    assert_eq!(mails_asking(&app), 0, "LINE first, so no e-mail");
+}
+
+async fn an_sms_the_gateway_refuses_comes_by_line_instead(backend: Backend) {
+    let app = spawn_app(backend).await;
+    app.login_as(FARMER_ID).await;
+    farmer_links_line(&app).await;
+    let saved = app
+        .submit(
+            "/account/messages",
+            "/account/messages",
+            &[("first", "sms"), ("second", "line"), ("third", "email")],
+        )
+        .await;
+    assert_eq!(saved.status, 303, "{}", saved.body);
+    app.sms.set_mode(Mode::Reject);
+    officer_asks_her_for_information(&app).await;
+    app.line.wait_for_push(ASKED).await;
+    assert_eq!(mails_asking(&app), 0);
+}
+
+async fn line_webhooks_are_believed_only_with_lines_signature_and_a_block_unlinks_line(
+    backend: Backend,
+) {
+    use crate::support::line::{signature, signed_unfollow, LINE_USER_ID, MESSAGING_SECRET};
+    let app = spawn_app(backend).await;
+    app.login_as(FARMER_ID).await;
+    farmer_links_line(&app).await;
+    let client = reqwest::Client::new();
+    let post = |body: String, signature: String| {
+        client
+            .post(format!("{}/hooks/line", app.base))
+            .header("content-type", "application/json")
+            .header("x-line-signature", signature)
+            .body(body)
+            .send()
+    };
+    // LINE's connectivity check: no events, signed.
+    let empty = r#"{"destination":"U0","events":[]}"#.to_owned();
+    let signed = signature(MESSAGING_SECRET, empty.as_bytes());
+    assert_eq!(post(empty, signed).await.unwrap().status(), 200);
+    // Forged: signed with another secret.
+    let (body, _) = signed_unfollow(LINE_USER_ID, MESSAGING_SECRET);
+    let forged = signature("not-the-secret", body.as_bytes());
+    assert_eq!(post(body, forged).await.unwrap().status(), 401);
+    assert_eq!(app.get("/account/messages").await.texts("#line").len(), 1);
+    // Signed: the farmer blocked Kaset's LINE account, so LINE is unlinked.
+    let (body, signed) = signed_unfollow(LINE_USER_ID, MESSAGING_SECRET);
+    assert_eq!(post(body, signed).await.unwrap().status(), 200);
+    let page = app.get("/account/messages").await;
+    assert!(page.texts("#line").is_empty(), "{}", page.body);
+}
+
+async fn when_line_is_down_the_news_comes_by_the_next_channel(backend: Backend) {
+    let app = spawn_app(backend).await;
+    app.login_as(FARMER_ID).await;
+    // Linking puts LINE first, before her e-mail and SMS.
+    farmer_links_line(&app).await;
+    app.line.set_push_down(true);
+    officer_asks_her_for_information(&app).await;
+    wait_for_the_mail_asking(&app).await;
+    assert!(app.line.pushed().is_empty());
+    assert!(app.sms.to_phone_with(DEMO_FARMER_PHONE, ASKED).is_empty());
 }

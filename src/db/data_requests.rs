@@ -169,6 +169,7 @@ pub fn erase_account(
             users::national_id.eq(None::<String>),
             users::display_name.eq("—"),
             users::phone.eq(None::<String>),
+            users::line_user_id.eq(None::<String>),
             // Matches no password: the account can never be signed in to again.
             users::password_hash.eq("!erased"),
             users::disabled_at.eq(Some(now)),

@@ -21,6 +21,7 @@ pub struct NewMessage<'a> {
     pub channels: &'a str,
     pub phone: Option<&'a str>,
     pub sms_text: &'a str,
+    pub line_user_id: Option<&'a str>,
 }
 
 #[derive(Queryable, Clone, Debug)]
@@ -41,6 +42,7 @@ pub struct Message {
     pub phone: Option<String>,
     pub sms_text: String,
     pub failed_at: Option<NaiveDateTime>,
+    pub line_user_id: Option<String>,
 }
 
 impl Message {
@@ -84,6 +86,7 @@ pub fn enqueue(
             outbox::channel_index.eq(0),
             outbox::phone.eq(message.phone),
             outbox::sms_text.eq(message.sms_text),
+            outbox::line_user_id.eq(message.line_user_id),
         ))
         .returning(outbox::id)
         .get_result(conn)

@@ -122,6 +122,7 @@ diesel::table! {
         created_at -> Timestamp,
         phone -> Nullable<Text>,
         channels -> Text,
+        line_user_id -> Nullable<Text>,
     }
 }
 
@@ -173,6 +174,7 @@ diesel::table! {
         phone -> Nullable<Text>,
         sms_text -> Text,
         failed_at -> Nullable<Timestamp>,
+        line_user_id -> Nullable<Text>,
     }
 }
 

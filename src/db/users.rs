@@ -24,6 +24,8 @@ pub struct UserRow {
     pub phone: Option<String>,
     /// The channels they want messages by, first choice first (`email,sms`).
     pub channels: String,
+    /// Their LINE user id, once they linked LINE.
+    pub line_user_id: Option<String>,
 }
 
 impl UserRow {
@@ -120,6 +122,22 @@ pub fn set_channels(conn: &mut DbConn, id: i32, channels: &str) -> QueryResult<(
         .set(users::channels.eq(channels))
         .execute(conn)
         .map(|_| ())
+}
+
+/// Links (or, with `None`, unlinks) the user's LINE account.
+pub fn set_line_user_id(conn: &mut DbConn, id: i32, line_user_id: Option<&str>) -> QueryResult<()> {
+    diesel::update(users::table.find(id))
+        .set(users::line_user_id.eq(line_user_id))
+        .execute(conn)
+        .map(|_| ())
+}
+
+/// The account a LINE user id is linked to.
+pub fn find_by_line_user_id(conn: &mut DbConn, line_user_id: &str) -> QueryResult<Option<UserRow>> {
+    users::table
+        .filter(users::line_user_id.eq(line_user_id))
+        .first(conn)
+        .optional()
 }
 
 pub fn set_disabled(conn: &mut DbConn, id: i32, at: Option<NaiveDateTime>) -> QueryResult<()> {

@@ -1,6 +1,7 @@
 //! Background work: the outbox mail sender, keeping stored entitlements current, and periodic
 //! clean-up.
 
+pub mod line;
 pub mod mailer;
 pub mod outbox;
 pub mod registry_sync;

@@ -1,7 +1,7 @@
 //! The outbox worker: wakes when a message is queued (or every poll), claims what is due and
 //! sends each message through the channel it is at — e-mail by SMTP, SMS by the gateway.
 
-use super::{mailer, sms};
+use super::{line, mailer, sms};
 use crate::config::Settings;
 use crate::db::outbox::Message;
 use crate::db::Pool;
@@ -23,6 +23,7 @@ pub enum SmsChannel {
 pub struct Channels {
     pub email: Option<Arc<mailer::Sender>>,
     pub sms: Option<SmsChannel>,
+    pub line: Option<line::Pusher>,
 }
 
 impl Channels {
@@ -38,6 +39,7 @@ impl Channels {
         Self {
             email: mailer::Sender::from_settings(&settings.smtp).map(Arc::new),
             sms,
+            line: line::Pusher::from_settings(&settings.line),
         }
     }
 
@@ -65,7 +67,10 @@ impl Channels {
                 }
                 None => Outcome::Refused("SMS is not set up on this server".to_owned()),
             },
-            Some(Channel::Line) => Outcome::Refused("LINE is not set up on this server".to_owned()),
+            Some(Channel::Line) => match &self.line {
+                Some(pusher) => pusher.send(message).await,
+                None => Outcome::Refused("LINE is not set up on this server".to_owned()),
+            },
             None => Outcome::Refused("no channel to send it by".to_owned()),
         }
     }
@@ -78,10 +83,8 @@ pub async fn run_outbox_worker(
     wake: Arc<Notify>,
     clock: Clock,
 ) {
-    if channels.email.is_none() && channels.sms.is_none() {
-        tracing::warn!(
-            "neither KASET_SMTP_HOST nor KASET_SMS_URL is set: messages wait in the outbox"
-        );
+    if channels.email.is_none() && channels.sms.is_none() && channels.line.is_none() {
+        tracing::warn!("no channel is set up (KASET_SMTP_HOST, KASET_SMS_URL, KASET_LINE_*): messages wait in the outbox");
         return;
     }
     let poll = Duration::from_millis(settings.outbox_poll_ms.max(50));

@@ -184,3 +184,87 @@ pub fn choose_channels(
         )
     })
 }
+
+/// Links the farmer's LINE account and puts LINE first in their channels (they just asked to
+/// be reached there), audited. False when that LINE account is linked to someone else.
+pub fn link_line(
+    conn: &mut DbConn,
+    user_id: i32,
+    line_user_id: &str,
+    now: NaiveDateTime,
+) -> diesel::QueryResult<bool> {
+    crate::db::write_transaction(conn, |conn| {
+        if users::find_by_line_user_id(conn, line_user_id)?.is_some_and(|u| u.id != user_id) {
+            return Ok(false);
+        }
+        let Some(user) = users::find(conn, user_id)? else {
+            return Ok(false);
+        };
+        users::set_line_user_id(conn, user_id, Some(line_user_id))?;
+        let mut codes = vec![crate::domain::Channel::Line.code()];
+        codes.extend(
+            user.channel_order()
+                .channels()
+                .iter()
+                .filter(|c| **c != crate::domain::Channel::Line)
+                .map(|c| c.code()),
+        );
+        let order = crate::domain::ChannelOrder::parse(codes).unwrap_or_default();
+        users::set_channels(conn, user_id, &order.to_codes())?;
+        audit_line(conn, user_id, "line_linked", now)?;
+        Ok(true)
+    })
+}
+
+/// Unlinks LINE (the farmer's choice, or LINE telling Kaset they blocked it), audited; LINE
+/// leaves their channels.
+pub fn unlink_line(conn: &mut DbConn, user_id: i32, now: NaiveDateTime) -> diesel::QueryResult<()> {
+    crate::db::write_transaction(conn, |conn| {
+        let Some(user) = users::find(conn, user_id)? else {
+            return Ok(());
+        };
+        users::set_line_user_id(conn, user_id, None)?;
+        let rest: Vec<&str> = user
+            .channel_order()
+            .channels()
+            .iter()
+            .filter(|c| **c != crate::domain::Channel::Line)
+            .map(|c| c.code())
+            .collect();
+        let order = crate::domain::ChannelOrder::parse(rest).unwrap_or_default();
+        users::set_channels(conn, user_id, &order.to_codes())?;
+        audit_line(conn, user_id, "line_unlinked", now)
+    })
+}
+
+fn audit_line(
+    conn: &mut DbConn,
+    user_id: i32,
+    action: &str,
+    now: NaiveDateTime,
+) -> diesel::QueryResult<()> {
+    audit::record(
+        conn,
+        &audit::Actor::user(Some(user_id), Role::Farmer.code()),
+        audit::Entry {
+            action,
+            entity: "user",
+            entity_id: user_id.to_string(),
+            field: Some("line_user_id"),
+            ..Default::default()
+        },
+        now,
+    )
+}
+
+/// LINE says the user blocked Kaset's account: messages can no longer reach them there.
+pub fn line_blocked(
+    conn: &mut DbConn,
+    line_user_id: &str,
+    now: NaiveDateTime,
+) -> diesel::QueryResult<bool> {
+    match users::find_by_line_user_id(conn, line_user_id)? {
+        Some(user) => unlink_line(conn, user.id, now).map(|()| true),
+        None => Ok(false),
+    }
+}

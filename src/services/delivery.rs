@@ -165,6 +165,20 @@ pub fn report(
     })
 }
 
+/// A UUID-shaped key from a message's id, the same on every retry of it: a provider that
+/// takes retry keys (LINE's `X-Line-Retry-Key`) then delivers a retried message once.
+pub fn retry_key(outbox_id: i32) -> String {
+    let hash = crate::domain::sha256_hex(format!("kaset-outbox-{outbox_id}"));
+    format!(
+        "{}-{}-4{}-8{}-{}",
+        &hash[0..8],
+        &hash[8..12],
+        &hash[13..16],
+        &hash[17..20],
+        &hash[20..32]
+    )
+}
+
 /// The wait after the `attempts`-th failure: the first wait, doubled per further failure.
 fn backoff_secs(first: i64, attempts: i32) -> i64 {
     let exponent = u32::try_from(attempts.saturating_sub(1))
@@ -175,7 +189,16 @@ fn backoff_secs(first: i64, attempts: i32) -> i64 {
 
 #[cfg(test)]
 mod tests {
-    use super::backoff_secs;
+    use super::{backoff_secs, retry_key};
+
+    #[test]
+    fn a_message_keeps_one_retry_key_in_the_uuid_shape_line_asks_for() {
+        let key = retry_key(42);
+        assert_eq!(key, retry_key(42));
+        assert_ne!(key, retry_key(43));
+        let parts: Vec<usize> = key.split('-').map(str::len).collect();
+        assert_eq!(parts, [8, 4, 4, 4, 12]);
+    }
 
     #[test]
     fn retries_back_off_exponentially_up_to_an_hour() {

@@ -18,6 +18,7 @@ pub struct Recipient<'a> {
     pub name: &'a str,
     pub email: Option<&'a str>,
     pub phone: Option<&'a str>,
+    pub line: Option<&'a str>,
     pub order: ChannelOrder,
 }
 
@@ -29,6 +30,7 @@ impl<'a> Recipient<'a> {
             name: &user.display_name,
             email: user.email.as_deref(),
             phone: user.phone.as_deref(),
+            line: user.line_user_id.as_deref(),
             order: user.channel_order(),
         }
     }
@@ -40,6 +42,7 @@ impl<'a> Recipient<'a> {
             name,
             email: Some(address),
             phone: None,
+            line: None,
             order: ChannelOrder::default(),
         }
     }
@@ -65,7 +68,7 @@ fn enqueue(
         .filter(|channel| match channel {
             Channel::Email => to.email.is_some(),
             Channel::Sms => to.phone.is_some() && sms_text.is_some(),
-            Channel::Line => false,
+            Channel::Line => to.line.is_some(),
         })
         .map(|channel| channel.code())
         .collect();
@@ -83,6 +86,7 @@ fn enqueue(
             channels: &chain.join(","),
             phone: to.phone,
             sms_text: sms_text.as_deref().unwrap_or_default(),
+            line_user_id: to.line,
         },
         now,
     )?;
@@ -108,6 +112,7 @@ pub fn queue_sms(
             channels: Channel::Sms.code(),
             phone: Some(phone),
             sms_text: &sms::fit(text),
+            line_user_id: None,
         },
         now,
     )?;

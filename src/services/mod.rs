@@ -19,6 +19,7 @@ pub mod entitlements;
 pub mod explained;
 pub mod files;
 pub mod housekeeping;
+pub mod line_login;
 pub mod notify;
 pub mod one_time_codes;
 pub mod open_data;

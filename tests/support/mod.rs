@@ -5,13 +5,16 @@
 //! run into a template; each test then gets its own copy (a file copy for SQLite,
 //! `CREATE DATABASE … TEMPLATE` for PostgreSQL) and drops it at the end.
 
+pub mod line;
 pub mod registry;
 pub mod sms;
 pub mod smtp;
 
 use diesel::{Connection, PgConnection, RunQueryDsl};
 use kaset::app::Application;
-use kaset::config::{RegistrySyncSettings, Settings, SmsSettings, SmtpSecurity, SmtpSettings};
+use kaset::config::{
+    LineSettings, RegistrySyncSettings, Settings, SmsSettings, SmtpSecurity, SmtpSettings,
+};
 use kaset::domain::Clock;
 use reqwest::redirect::Policy;
 use std::collections::HashMap;
@@ -147,6 +150,7 @@ pub struct TestApp {
     pub client: reqwest::Client,
     pub smtp: SmtpSink,
     pub sms: SmsGateway,
+    pub line: line::LineStandIn,
     pub database_url: String,
     cleanup: Cleanup,
 }
@@ -326,6 +330,7 @@ pub async fn spawn_app_on(backend: Backend, clock: Clock) -> TestApp {
 pub async fn spawn_app_with(backend: Backend, options: Options) -> TestApp {
     let smtp = SmtpSink::start().await;
     let sms = SmsGateway::start().await;
+    let line = line::LineStandIn::start().await;
     let (database_url, cleanup) = match backend {
         Backend::Sqlite => {
             let template = sqlite_template(options.clock);
@@ -398,6 +403,14 @@ pub async fn spawn_app_with(backend: Backend, options: Options) -> TestApp {
             sender: sms::SENDER.to_owned(),
             callback_token: sms::CALLBACK_TOKEN.to_owned(),
         },
+        line: LineSettings {
+            login_channel_id: Some(line::LOGIN_CHANNEL_ID.to_owned()),
+            login_channel_secret: Some(line::LOGIN_CHANNEL_SECRET.to_owned()),
+            messaging_token: Some(line::MESSAGING_TOKEN.to_owned()),
+            messaging_secret: Some(line::MESSAGING_SECRET.to_owned()),
+            access_url: line.url.clone(),
+            api_url: line.url.clone(),
+        },
     };
     let app = Application::build_with_clock(settings, options.clock)
         .await
@@ -412,6 +425,7 @@ pub async fn spawn_app_with(backend: Backend, options: Options) -> TestApp {
         client: new_client(),
         smtp,
         sms,
+        line,
         database_url,
         cleanup,
     }
