@@ -1,5 +1,6 @@
 //! Messages per second through the outbox, per channel, against the tests' stand-ins: the SMTP
-//! sink (a real SMTP conversation per message) and the SMS gateway speaking ANTS's HTTP API.
+//! sink (a real SMTP conversation per message), the SMS gateway speaking ANTS's HTTP API and
+//! the LINE Messaging API stand-in.
 //! Each run queues N messages for one channel and times the worker until all are sent.
 //!
 //!   cargo bench --bench outbox -- [messages]
@@ -7,6 +8,9 @@
 //! Default 2,000 per channel. SQLite in a temporary directory, or the database in
 //! BENCH_DATABASE_URL (an empty PostgreSQL database).
 
+#[allow(dead_code)]
+#[path = "../tests/support/line.rs"]
+mod line;
 #[allow(dead_code)]
 #[path = "../tests/support/sms.rs"]
 mod sms;
@@ -34,6 +38,15 @@ fn main() -> anyhow::Result<()> {
     actix_web::rt::System::new().block_on(async move {
         let sink = smtp::SmtpSink::start().await;
         let gateway = sms::SmsGateway::start().await;
+        let line_stand_in = line::LineStandIn::start().await;
+        let line_settings = kaset::config::LineSettings {
+            login_channel_id: Some(line::LOGIN_CHANNEL_ID.to_owned()),
+            login_channel_secret: Some(line::LOGIN_CHANNEL_SECRET.to_owned()),
+            messaging_token: Some(line::MESSAGING_TOKEN.to_owned()),
+            messaging_secret: Some(line::MESSAGING_SECRET.to_owned()),
+            access_url: line_stand_in.url.clone(),
+            api_url: line_stand_in.url.clone(),
+        };
         let smtp_settings = SmtpSettings {
             host: Some("127.0.0.1".to_owned()),
             port: sink.port,
@@ -51,7 +64,7 @@ fn main() -> anyhow::Result<()> {
             sender: sms::SENDER.to_owned(),
             callback_token: sms::CALLBACK_TOKEN.to_owned(),
         };
-        for channel in ["sms", "email"] {
+        for channel in ["sms", "line", "email"] {
             {
                 let mut conn = pool.get()?;
                 let now = kaset::domain::Clock::system().now();
@@ -66,7 +79,7 @@ fn main() -> anyhow::Result<()> {
                             user_id: None,
                             channels: channel,
                             phone: Some("0812345678"),
-                            line_user_id: None,
+                            line_user_id: Some(line::LINE_USER_ID),
                             sms_text: &format!(
                                 "Kaset: คำขอ KS-2569-{n:06} อนุมัติแล้ว ดูที่ kaset.moac.go.th/applications"
                             ),
@@ -84,7 +97,9 @@ fn main() -> anyhow::Result<()> {
                     .then(|| kaset::jobs::sms::Gateway::from_settings(&sms_settings, "http://127.0.0.1"))
                     .flatten()
                     .map(kaset::jobs::outbox::SmsChannel::Gateway),
-                line: None,
+                line: (channel == "line")
+                    .then(|| kaset::jobs::line::Pusher::from_settings(&line_settings))
+                    .flatten(),
             };
             let wake = Arc::new(tokio::sync::Notify::new());
             let started = Instant::now();
@@ -122,8 +137,9 @@ fn main() -> anyhow::Result<()> {
             );
         }
         println!(
-            "stand-ins received {} SMS and {} e-mails",
+            "stand-ins received {} SMS, {} LINE pushes and {} e-mails",
             gateway.received().len(),
+            line_stand_in.pushed().len(),
             sink.messages().len()
         );
         Ok(())

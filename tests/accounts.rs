@@ -16,6 +16,7 @@ on_both_databases!(
     farmer_signs_in_with_a_code_by_sms_instead_of_a_password,
     farmer_chooses_a_new_password_with_a_code_by_sms,
     a_code_works_once_five_wrong_guesses_end_it_and_it_expires_after_five_minutes,
+    an_officer_enrols_a_farmer_at_the_office_who_then_signs_in_with_a_code_by_sms,
     registration_with_a_wrong_birth_date_is_refused_and_keeps_the_input,
     registration_with_a_bad_checksum_names_the_field,
     registration_refuses_a_common_password,
@@ -676,4 +677,108 @@ async fn a_code_works_once_five_wrong_guesses_end_it_and_it_expires_after_five_m
     // A fourth within 15 minutes is one too many for the phone.
     let fourth = ask().await;
     assert_eq!(fourth.status, 429);
+}
+
+async fn an_officer_enrols_a_farmer_at_the_office_who_then_signs_in_with_a_code_by_sms(
+    backend: Backend,
+) {
+    let app = spawn_app(backend).await;
+    let household: i32 = {
+        use diesel::prelude::*;
+        use kaset::db::schema::households::dsl::*;
+        households
+            .filter(registry_number.eq(DEMO_PHONE_ONLY_REGISTRY))
+            .select(id)
+            .first(&mut *app.db())
+            .unwrap()
+    };
+    let page_path = format!("/officer/households/{household}");
+    let action = format!("{page_path}/enrol");
+    app.login_as(OFFICER_SURIN).await;
+    let page = app.get(&page_path).await;
+    assert!(
+        page.body.contains(&format!("action=\"{action}\"")),
+        "{}",
+        page.body
+    );
+    assert_eq!(
+        page.input_value("enrol_phone").as_deref(),
+        Some(DEMO_PHONE_ONLY_PHONE)
+    );
+
+    // Without having seen the ID card, no account; what was typed is kept.
+    let refused = app
+        .submit(&page_path, &action, &[("enrol_phone", "086 123 4567")])
+        .await;
+    assert_eq!(refused.status, 422);
+    assert_eq!(refused.texts("#seen_id-error").len(), 1);
+    assert_eq!(
+        refused.input_value("enrol_phone").as_deref(),
+        Some("086 123 4567")
+    );
+
+    let made = app
+        .submit(
+            &page_path,
+            &action,
+            &[("seen_id", "yes"), ("enrol_phone", "086 123 4567")],
+        )
+        .await;
+    assert_eq!(
+        made.location.as_deref(),
+        Some(format!("{page_path}?enrolled=1").as_str())
+    );
+    let after = app.get(&format!("{page_path}?enrolled=1")).await;
+    assert_eq!(after.texts("[role=status]").len(), 1);
+    assert!(
+        !after.body.contains(&format!("action=\"{action}\"")),
+        "enrolled once"
+    );
+    let told = app.sms.wait_for(DEMO_PHONE_ONLY_PHONE, "/login/code").await;
+    assert!(
+        kaset::domain::sms::segments(&told.text) <= 2,
+        "{}",
+        told.text
+    );
+    app.logout().await;
+
+    // The farmer signs in with a code; no password was ever set.
+    assert_eq!(
+        app.login(DEMO_PHONE_ONLY_NATIONAL_ID, "!enrolled-at-office")
+            .await
+            .status,
+        401
+    );
+    app.submit(
+        "/login/code",
+        "/login/code",
+        &[("national_id", DEMO_PHONE_ONLY_NATIONAL_ID)],
+    )
+    .await;
+    let sms = loop {
+        let all = app.sms.to_phone_with(DEMO_PHONE_ONLY_PHONE, "Kaset");
+        if let Some(code) = all.iter().find(|s| !s.text.contains("/login/code")) {
+            break code.clone();
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    };
+    let signed_in = app
+        .submit("/code", "/code", &[("code", &code_in(&sms.text))])
+        .await;
+    assert_eq!(
+        signed_in.location.as_deref(),
+        Some("/farm"),
+        "{}",
+        signed_in.body
+    );
+    let enrolled: i64 = {
+        use diesel::prelude::*;
+        use kaset::db::schema::audit_log;
+        audit_log::table
+            .filter(audit_log::action.eq("enrolled_at_office"))
+            .count()
+            .get_result(&mut *app.db())
+            .unwrap()
+    };
+    assert_eq!(enrolled, 1);
 }

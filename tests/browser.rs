@@ -520,6 +520,20 @@ async fn save_screenshot(client: &Client, name: &str) {
     }
 }
 
+/// Waits until the browser's address has this query.
+async fn wait_for_query(client: &Client, query: &str) {
+    for _ in 0..100 {
+        if client.current_url().await.unwrap().query() == Some(query) {
+            return;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    panic!(
+        "the browser stayed on {}",
+        client.current_url().await.unwrap()
+    );
+}
+
 /// Types `text` into the field with this id.
 async fn type_into(client: &Client, id: &str, text: &str) {
     client
@@ -605,6 +619,54 @@ async fn a_farmer_with_only_a_phone_signs_up_with_the_sms_code_and_later_signs_i
     wait_for_path(&client, |p| p == "/code").await;
     give_the_sms_code(&client, &app, DEMO_PHONE_ONLY_PHONE, 2).await;
     wait_for_path(&client, |p| p == "/farm").await;
+
+    client.close().await.unwrap();
+}
+
+#[actix_web::test]
+async fn a_farmer_links_line_on_a_phone_and_an_sms_the_gateway_refuses_reaches_her_on_line() {
+    use crate::messages::{officer_asks_her_for_information, ASKED};
+    let Some(axe) = prerequisites() else { return };
+    let app = spawn_app(Backend::Sqlite).await;
+    let driver = start_driver().await;
+    let profile = tempfile::tempdir().unwrap();
+    let client = browser(&driver, profile.path()).await;
+
+    client.goto(&app.url("/login")).await.unwrap();
+    sign_in(&client, FARMER_ID).await;
+    wait_for_path(&client, |p| p == "/farm").await;
+    client.goto(&app.url("/account/messages")).await.unwrap();
+    assert_accessible(&client, &axe, "account-messages-before-line").await;
+    // Through LINE Login (the local stand-in agrees at once) and back.
+    click(&client, "a[href='/account/line/link']").await;
+    wait_for_query(&client, "linked=1").await;
+    assert!(text_of(&client, "#line").await.contains("เชื่อมแล้ว"));
+    assert_accessible(&client, &axe, "account-messages-line-linked").await;
+    assert_fits_the_phone(&client, "how Kaset reaches you, LINE linked").await;
+
+    // SMS first, then LINE.
+    for (place, channel) in [("first", "sms"), ("second", "line"), ("third", "email")] {
+        client
+            .execute(
+                "document.getElementById(arguments[0]).value = arguments[1];",
+                vec![serde_json::json!(place), serde_json::json!(channel)],
+            )
+            .await
+            .unwrap();
+    }
+    click(
+        &client,
+        "main form[action='/account/messages'] button[type=submit]",
+    )
+    .await;
+    wait_for_query(&client, "saved=1").await;
+    assert!(!text_of(&client, "[role=status]").await.is_empty());
+
+    app.sms.set_mode(crate::support::sms::Mode::Reject);
+    app.login_as(FARMER_ID).await;
+    officer_asks_her_for_information(&app).await;
+    let pushed = app.line.wait_for_push(ASKED).await;
+    assert_eq!(pushed.to, crate::support::line::LINE_USER_ID);
 
     client.close().await.unwrap();
 }

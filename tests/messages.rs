@@ -21,7 +21,7 @@ on_both_databases!(
     line_webhooks_are_believed_only_with_lines_signature_and_a_block_unlinks_line,
 );
 
-const ASKED: &str = "กรุณาส่งภาพถ่ายแปลงที่เสียหาย";
+pub(crate) const ASKED: &str = "กรุณาส่งภาพถ่ายแปลงที่เสียหาย";
 
 /// The farmer chooses SMS first, then e-mail, on her account page.
 async fn farmer_puts_sms_first(app: &TestApp) {
@@ -45,7 +45,7 @@ async fn farmer_puts_sms_first(app: &TestApp) {
 }
 
 /// The farmer applies for soil analysis and the officer asks her for photos; the reference.
-async fn officer_asks_her_for_information(app: &TestApp) -> String {
+pub(crate) async fn officer_asks_her_for_information(app: &TestApp) -> String {
     let draft = start(app, "ldd-soil-analysis").await;
     let path = submit_relief(app, &draft).await;
     let reference = path.trim_start_matches("/applications/").to_owned();
@@ -207,13 +207,11 @@ async fn a_number_the_gateway_refuses_gets_the_news_by_email_at_once(backend: Ba
 pub(crate) async fn farmer_links_line(app: &TestApp) {
     let page = app.get("/account/messages").await;
     assert!(
-        page.body.contains("action=\"/account/line/link\""),
+        page.body.contains("href=\"/account/line/link\""),
         "{}",
         page.body
     );
-    let to_line = app
-        .submit("/account/messages", "/account/line/link", &[])
-        .await;
+    let to_line = app.get("/account/line/link").await;
     let authorize = to_line.location.clone().expect("sent to LINE Login");
     assert!(authorize.starts_with(&app.line.url), "{authorize}");
     assert!(

@@ -268,3 +268,89 @@ pub fn line_blocked(
         None => Ok(false),
     }
 }
+
+/// The household's head, while they have no account (for the officer's "enrol" form).
+pub fn head_without_account(
+    conn: &mut DbConn,
+    household_id: i32,
+) -> diesel::QueryResult<Option<registry::MemberRow>> {
+    let Some(head) = registry::head_of(conn, household_id)? else {
+        return Ok(None);
+    };
+    Ok((!users::national_id_taken(conn, &head.national_id)?).then_some(head))
+}
+
+/// The password of an account made at the office: it matches no password, so the farmer
+/// signs in with a code by SMS (and may choose a password that way).
+const NO_PASSWORD: &str = "!enrolled-at-office";
+
+/// At the office, an officer who has seen the household head and their ID card makes their
+/// account: reached by SMS at `phone` (kept in the registry too), signed in with codes by
+/// SMS, audited with the officer; the farmer is told by SMS how to sign in.
+pub fn enrol_at_office(
+    conn: &mut DbConn,
+    tr: crate::i18n::Tr,
+    officer: &audit::Actor,
+    household_id: i32,
+    phone: &Phone,
+    public_url: &str,
+    now: NaiveDateTime,
+) -> anyhow::Result<Result<i32, NotAllowed>> {
+    crate::db::write_transaction(conn, |conn| {
+        let Some(head) = head_without_account(conn, household_id)? else {
+            return Ok(Err(NotAllowed::AlreadyRegistered));
+        };
+        if head.phone.as_deref() != Some(phone.as_str()) {
+            registry::set_member_phone(conn, head.id, phone.as_str())?;
+            audit::record(
+                conn,
+                officer,
+                audit::Entry {
+                    action: "update",
+                    entity: "member",
+                    entity_id: head.id.to_string(),
+                    household_id: Some(household_id),
+                    field: Some("phone"),
+                    old_value: head.phone.clone(),
+                    new_value: Some(phone.as_str().to_owned()),
+                },
+                now,
+            )?;
+        }
+        let id = users::insert(
+            conn,
+            &users::NewUser {
+                role: Role::Farmer,
+                email: None,
+                national_id: Some(&head.national_id),
+                display_name: &head.full_name(),
+                password_hash: NO_PASSWORD,
+                household_id: Some(household_id),
+                scope_province_code: None,
+                scope_amphoe_code: None,
+                locale: tr.locale.code(),
+                phone: Some(phone.as_str()),
+                created_at: now,
+            },
+        )?;
+        users::set_channels(conn, id, "sms")?;
+        audit::record(
+            conn,
+            officer,
+            audit::Entry {
+                action: "enrolled_at_office",
+                entity: "user",
+                entity_id: id.to_string(),
+                household_id: Some(household_id),
+                ..Default::default()
+            },
+            now,
+        )?;
+        let site = public_url
+            .trim_start_matches("https://")
+            .trim_start_matches("http://");
+        let text = tr.fmt("sms.enrolled", &[("site", site)]);
+        super::emails::queue_sms(conn, Some(id), phone.as_str(), &text, now)?;
+        Ok(Ok(id))
+    })
+}

@@ -560,7 +560,7 @@ mod tests {
                 checked += 1;
             }
         }
-        assert!(checked >= 22, "only {checked} SMS texts found");
+        assert!(checked >= 24, "only {checked} SMS texts found");
     }
 
     #[test]

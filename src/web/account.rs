@@ -16,7 +16,7 @@ pub fn routes(routes: &mut Routes) {
     routes
         .get("/account/messages", FARMER, messages_page)
         .post("/account/messages", FARMER, choose_channels)
-        .post("/account/line/link", FARMER, link_line)
+        .get("/account/line/link", FARMER, link_line)
         .get("/account/line/callback", FARMER, line_linked)
         .post("/account/line/unlink", FARMER, unlink_line);
 }
@@ -166,11 +166,10 @@ pub async fn choose_channels(
     Ok(redirect("/account/messages?saved=1"))
 }
 
-/// Sends the farmer to LINE Login to link their LINE account.
-pub async fn link_line(
-    ctx: Ctx,
-    _: Posted<crate::web::context::NoFields>,
-) -> Result<HttpResponse, AppError> {
+/// Sends the farmer to LINE Login to link their LINE account. A link, not a form: the page's
+/// policy lets forms go only to Kaset, and this goes on to LINE. Nothing is changed until LINE
+/// sends the farmer back with the state kept in their own session.
+pub async fn link_line(ctx: Ctx) -> Result<HttpResponse, AppError> {
     ctx.farmer()?;
     let settings = &ctx.state.settings.line;
     let Ok((url, pending)) = line_login::start(settings, &ctx.state.public_url) else {

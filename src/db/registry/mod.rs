@@ -196,6 +196,23 @@ pub fn find_household(conn: &mut DbConn, household_id: i32) -> QueryResult<House
     households::table.find(household_id).first(conn)
 }
 
+/// The household's head.
+pub fn head_of(conn: &mut DbConn, household_id: i32) -> QueryResult<Option<MemberRow>> {
+    members::table
+        .filter(members::household_id.eq(household_id))
+        .filter(members::is_head.eq(true))
+        .first(conn)
+        .optional()
+}
+
+/// Records a member's mobile number.
+pub fn set_member_phone(conn: &mut DbConn, member_id: i32, phone: &str) -> QueryResult<()> {
+    diesel::update(members::table.find(member_id))
+        .set(members::phone.eq(phone))
+        .execute(conn)
+        .map(|_| ())
+}
+
 pub fn load_farm(conn: &mut DbConn, household_id: i32) -> QueryResult<Farm> {
     load_farms(conn, &[household_id])?
         .pop()

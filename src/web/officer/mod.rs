@@ -7,7 +7,9 @@ mod livestock;
 mod plantings;
 mod plots;
 
-use super::context::{render, render_invalid, Ctx, CurrentUser, FieldErrors};
+use super::context::{
+    redirect, render, render_invalid, Ctx, CurrentUser, FieldErrors, Posted, Typed,
+};
 use super::farm::{farm_view, FarmView};
 use super::routes::{Routes, OFFICER, STAFF};
 use crate::db::registry::{self, HouseholdRow};
@@ -30,6 +32,7 @@ pub fn routes(routes: &mut Routes) {
     routes
         .get("/officer/households", STAFF, search)
         .get(HOUSEHOLD, STAFF, household)
+        .post(&format!("{HOUSEHOLD}/enrol"), OFFICER, enrol)
         .get(
             &format!("{HOUSEHOLD}/claims/{{id}}"),
             OFFICER,
@@ -272,18 +275,38 @@ struct HouseholdPage {
     list: Entitlements,
     can_edit: bool,
     history: Vec<HistoryLine>,
+    /// The head, while they have no account: name, and the phone typed or else the one the
+    /// registry holds.
+    enrol: Option<(String, String)>,
+    errors: FieldErrors,
+    /// Whether an account was just made at the office.
+    enrolled: bool,
 }
 
 pub async fn household(ctx: Ctx, path: web::Path<i32>) -> Result<HttpResponse, AppError> {
+    show_household(
+        ctx,
+        path.into_inner(),
+        FieldErrors::default(),
+        Typed::default(),
+    )
+    .await
+}
+
+async fn show_household(
+    ctx: Ctx,
+    id: i32,
+    errors: FieldErrors,
+    typed: Typed,
+) -> Result<HttpResponse, AppError> {
     let now = ctx.state.clock.now();
     let user = ctx.staff()?.clone();
-    let id = path.into_inner();
     household_in_scope(&ctx, &user, id).await?;
     let tr = ctx.tr;
     let actor = user.actor();
     let today = thai_time(now).date();
     let rules = ctx.state.rules.clone();
-    let (farm, list, history) = ctx
+    let (farm, list, history, enrol) = ctx
         .db(move |conn| {
             let viewed = personal_data::Viewed {
                 entity: "household",
@@ -313,17 +336,84 @@ pub async fn household(ctx: Ctx, path: web::Path<i32>) -> Result<HttpResponse, A
             let farm = registry::load_farm(conn, id)?;
             // The same entitlements, reasons and cases the farmer sees.
             let list = explained::for_farm(conn, &rules, &farm, today, tr.locale)?;
-            Ok((farm_view(conn, tr, &farm, today)?, list, history))
+            let enrol = crate::services::accounts::head_without_account(conn, id)?.map(|head| {
+                let phone = match typed.get("enrol_phone") {
+                    "" => head.phone.clone().unwrap_or_default(),
+                    typed => typed.to_owned(),
+                };
+                (head.full_name(), phone)
+            });
+            Ok((farm_view(conn, tr, &farm, today)?, list, history, enrol))
         })
         .await?;
     let can_edit = user.role == Role::Officer;
-    render(&HouseholdPage {
-        ctx,
-        farm,
-        list,
-        can_edit,
-        history,
-    })
+    let status = if errors.is_empty() {
+        actix_web::http::StatusCode::OK
+    } else {
+        actix_web::http::StatusCode::UNPROCESSABLE_ENTITY
+    };
+    let enrolled = ctx.path.ends_with("?enrolled=1");
+    super::context::render_status(
+        status,
+        &HouseholdPage {
+            ctx,
+            farm,
+            list,
+            can_edit,
+            history,
+            enrol,
+            errors,
+            enrolled,
+        },
+    )
+}
+
+/// The officer has seen the household head and their ID card at the office and makes their
+/// account (see `services::accounts::enrol_at_office`).
+pub async fn enrol(
+    ctx: Ctx,
+    path: web::Path<i32>,
+    Posted(form): Posted<std::collections::HashMap<String, String>>,
+) -> Result<HttpResponse, AppError> {
+    let user = ctx.officer()?.clone();
+    let id = path.into_inner();
+    household_in_scope(&ctx, &user, id).await?;
+    let mut errors = FieldErrors::default();
+    if form.get("seen_id").map(String::as_str) != Some("yes") {
+        errors.add("seen_id", "officer.enrol.error.seen");
+    }
+    let phone = errors.check(
+        "enrol_phone",
+        crate::domain::Phone::parse(form.get("enrol_phone").map_or("", String::as_str)),
+    );
+    let Some(phone) = phone.filter(|_| errors.is_empty()) else {
+        return show_household(ctx, id, errors, Typed(form)).await;
+    };
+    let (tr, actor, now) = (
+        crate::i18n::Tr::new(crate::i18n::Locale::Th),
+        user.actor(),
+        ctx.state.clock.now(),
+    );
+    let public_url = ctx.state.public_url.clone();
+    let made = ctx
+        .db(move |conn| {
+            Ok(crate::services::accounts::enrol_at_office(
+                conn,
+                tr,
+                &actor,
+                id,
+                &phone,
+                &public_url,
+                now,
+            )?)
+        })
+        .await?;
+    if made.is_err() {
+        errors.add("seen_id", "register.already_registered");
+        return show_household(ctx, id, errors, Typed(form)).await;
+    }
+    ctx.state.mail_wake.notify_one();
+    Ok(redirect(&format!("/officer/households/{id}?enrolled=1")))
 }
 
 /// The words for an audit code (`audit.field.area_sq_wa` → "เนื้อที่ (ตารางวา)"); a code
