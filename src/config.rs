@@ -137,13 +137,19 @@ impl LineSettings {
 #[derive(Args, Clone, Debug, Default)]
 pub struct SmsSettings {
     /// The gateway's address, e.g. `https://api-service.ants.co.th`.
-    #[arg(long = "sms-url", env = "KASET_SMS_URL")]
+    #[arg(id = "sms_url", long = "sms-url", env = "KASET_SMS_URL")]
     pub url: Option<String>,
 
-    #[arg(long = "sms-username", env = "KASET_SMS_USERNAME", default_value = "")]
+    #[arg(
+        id = "sms_username",
+        long = "sms-username",
+        env = "KASET_SMS_USERNAME",
+        default_value = ""
+    )]
     pub username: String,
 
     #[arg(
+        id = "sms_password",
         long = "sms-password",
         env = "KASET_SMS_PASSWORD",
         hide_env_values = true,
@@ -153,11 +159,17 @@ pub struct SmsSettings {
 
     /// The sender name registered with the gateway (at most 11 letters and digits). Every SMS
     /// carries it, so farmers learn that only this sender is Kaset.
-    #[arg(long = "sms-sender", env = "KASET_SMS_SENDER", default_value = "KASET")]
+    #[arg(
+        id = "sms_sender",
+        long = "sms-sender",
+        env = "KASET_SMS_SENDER",
+        default_value = "KASET"
+    )]
     pub sender: String,
 
     /// The secret part of the delivery-report address: only the gateway knows it.
     #[arg(
+        id = "sms_callback_token",
         long = "sms-callback-token",
         env = "KASET_SMS_CALLBACK_TOKEN",
         hide_env_values = true,

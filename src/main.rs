@@ -279,3 +279,14 @@ async fn serve(settings: Settings) -> anyhow::Result<()> {
     app.run().await?;
     Ok(())
 }
+
+#[cfg(test)]
+mod tests {
+    /// Every setting has its own name on the command line (two settings under one name would
+    /// stop the server at start, or in a release build read one for the other).
+    #[test]
+    fn the_command_line_and_its_settings_are_well_formed() {
+        use clap::CommandFactory;
+        super::Cli::command().debug_assert();
+    }
+}
