@@ -209,20 +209,8 @@ async fn farmer_logs_in_on_a_phone_and_sees_their_plots_and_entitlements_on_acce
 
 /// Fills in and sends the login form on the current page.
 async fn sign_in(client: &Client, login: &str) {
-    client
-        .find(Locator::Id("login"))
-        .await
-        .unwrap()
-        .send_keys(login)
-        .await
-        .unwrap();
-    client
-        .find(Locator::Id("password"))
-        .await
-        .unwrap()
-        .send_keys(DEMO_PASSWORD)
-        .await
-        .unwrap();
+    type_into(client, "login", login).await;
+    type_into(client, "password", DEMO_PASSWORD).await;
     click(client, "main form button[type=submit]").await;
 }
 

@@ -346,10 +346,7 @@ pub fn enrol_at_office(
             },
             now,
         )?;
-        let site = public_url
-            .trim_start_matches("https://")
-            .trim_start_matches("http://");
-        let text = tr.fmt("sms.enrolled", &[("site", site)]);
+        let text = tr.fmt("sms.enrolled", &[("site", super::emails::site(public_url))]);
         super::emails::queue_sms(conn, Some(id), phone.as_str(), &text, now)?;
         Ok(Ok(id))
     })

@@ -119,8 +119,9 @@ pub fn queue_sms(
     Ok(())
 }
 
-/// Kaset's public address as an SMS shows it: no scheme, so it reads as the one site.
-fn site(public_url: &str) -> &str {
+/// Kaset's public address (or a page of it) as an SMS shows it: no scheme, so it reads as
+/// the one site.
+pub fn site(public_url: &str) -> &str {
     public_url
         .trim_start_matches("https://")
         .trim_start_matches("http://")

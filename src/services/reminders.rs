@@ -265,10 +265,7 @@ fn subject_parts<'a>(tr: &Tr, subject: &'a str) -> (&'a str, &'a str, String) {
 /// without its anchor.
 pub fn sms_wording(tr: &Tr, reminder: Reminder, subject: &str, link: &str) -> String {
     let (_, reference, date) = subject_parts(tr, subject);
-    let page = link.split('#').next().unwrap_or_default();
-    let page = page
-        .trim_start_matches("https://")
-        .trim_start_matches("http://");
+    let page = super::emails::site(link.split('#').next().unwrap_or_default());
     tr.fmt(
         &format!("sms.reminder.{}", reminder.code()),
         &[("reference", reference), ("date", &date), ("link", page)],

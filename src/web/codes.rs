@@ -85,15 +85,32 @@ fn page(
     )
 }
 
+/// The page when no code waits any more: used, expired, guessed too often, or never sent.
+fn gone(ctx: Ctx) -> Result<HttpResponse, AppError> {
+    page(
+        ctx,
+        StatusCode::GONE,
+        None,
+        None,
+        FieldErrors::default(),
+        Some("code.error.gone"),
+    )
+}
+
+/// Keeps in the session which code the visitor waits for, and sends them to the code page.
+fn wait_for_code(ctx: &Ctx, id: i32) -> Result<HttpResponse, AppError> {
+    ctx.session
+        .insert(WAITING_CODE, id)
+        .map_err(|e| AppError::Session(e.to_string()))?;
+    Ok(redirect("/code"))
+}
+
 /// Where the visitor goes once a code is sent (or too many were).
 pub fn code_sent(ctx: Ctx, issued: Issued) -> Result<HttpResponse, AppError> {
     match issued {
         Issued::Sent(id) => {
-            ctx.session
-                .insert(WAITING_CODE, id)
-                .map_err(|e| AppError::Session(e.to_string()))?;
             ctx.state.mail_wake.notify_one();
-            Ok(redirect("/code"))
+            wait_for_code(&ctx, id)
         }
         Issued::TooMany => page(
             ctx,
@@ -125,14 +142,7 @@ pub async fn code_page(ctx: Ctx) -> Result<HttpResponse, AppError> {
             FieldErrors::default(),
             None,
         ),
-        _ => page(
-            ctx,
-            StatusCode::GONE,
-            None,
-            None,
-            FieldErrors::default(),
-            Some("code.error.gone"),
-        ),
+        _ => gone(ctx),
     }
 }
 
@@ -149,16 +159,6 @@ pub async fn give_code(
     req: HttpRequest,
     Posted(form): Posted<CodeForm>,
 ) -> Result<HttpResponse, AppError> {
-    let gone = |ctx| {
-        page(
-            ctx,
-            StatusCode::GONE,
-            None,
-            None,
-            FieldErrors::default(),
-            Some("code.error.gone"),
-        )
-    };
     let (id, purpose, phone) = match waiting(&ctx).await? {
         Some((id, Some((purpose, phone)))) => (id, purpose, phone),
         Some((0, None)) => (0, CodePurpose::SignIn, String::new()),
@@ -360,11 +360,6 @@ async fn ask_code(
         .await?;
     match issued {
         Some(issued) => code_sent(ctx, issued),
-        None => {
-            ctx.session
-                .insert(WAITING_CODE, 0)
-                .map_err(|e| AppError::Session(e.to_string()))?;
-            Ok(redirect("/code"))
-        }
+        None => wait_for_code(&ctx, 0),
     }
 }

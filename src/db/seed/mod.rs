@@ -51,6 +51,19 @@ pub const DEMO_PHONE_ONLY_PHONE: &str = "0861234567";
 pub const DEMO_SIGN_UP_CANDIDATES: [&str; 2] =
     [DEMO_UNREGISTERED_NATIONAL_ID, DEMO_PHONE_ONLY_NATIONAL_ID];
 
+/// A sign-up candidate of the demo: household, head and their rice field (label, rai, land
+/// document, day of June planted).
+struct SignUpCandidate {
+    registry: &'static str,
+    village: i32,
+    house_no: &'static str,
+    national_id: &'static str,
+    name: (&'static str, &'static str, &'static str),
+    birth: (i32, u32, u32),
+    phone: &'static str,
+    field: (&'static str, i32, LandDocument, u32),
+}
+
 /// Provinces of the demo and the crops typical of each.
 const DEMO_PROVINCES: [(&str, &[Crop]); 6] = [
     (
@@ -354,66 +367,69 @@ impl Seeder {
             Some("1187"),
         )?;
 
-        let neighbour = self.household(conn, DEMO_UNREGISTERED_REGISTRY, "320101", 3, "47")?;
-        let (y, m, d) = DEMO_UNREGISTERED_BIRTH_DATE;
-        self.member(
+        self.sign_up_candidate(
             conn,
-            neighbour,
-            DEMO_UNREGISTERED_NATIONAL_ID,
-            ("นาง", "มาลี", "ศรีสุข"),
-            date(y, m, d),
-            "head",
-            Some(DEMO_UNREGISTERED_PHONE),
+            SignUpCandidate {
+                registry: DEMO_UNREGISTERED_REGISTRY,
+                village: 3,
+                house_no: "47",
+                national_id: DEMO_UNREGISTERED_NATIONAL_ID,
+                name: ("นาง", "มาลี", "ศรีสุข"),
+                birth: DEMO_UNREGISTERED_BIRTH_DATE,
+                phone: DEMO_UNREGISTERED_PHONE,
+                field: ("นาแปลงใหญ่", 20, LandDocument::Chanote, 15),
+            },
         )?;
-        let plot = self.plot(
+        self.sign_up_candidate(
             conn,
-            neighbour,
-            "นาแปลงใหญ่",
-            "320101",
-            20 * 400,
-            Some(LandDocument::Chanote),
-            Tenure::Owned,
-            false,
-        )?;
-        self.planting(
-            conn,
-            plot,
-            Crop::Rice,
-            Season::Main,
-            20 * 400,
-            Some(date(self.season_start, 6, 15)),
-        )?;
-
-        let phone_only = self.household(conn, DEMO_PHONE_ONLY_REGISTRY, "320101", 5, "12")?;
-        let (y, m, d) = DEMO_PHONE_ONLY_BIRTH_DATE;
-        self.member(
-            conn,
-            phone_only,
-            DEMO_PHONE_ONLY_NATIONAL_ID,
-            ("นาย", "บุญมา", "ทองคำ"),
-            date(y, m, d),
-            "head",
-            Some(DEMO_PHONE_ONLY_PHONE),
-        )?;
-        let plot = self.plot(
-            conn,
-            phone_only,
-            "นาหลังวัด",
-            "320101",
-            9 * 400,
-            Some(LandDocument::NorSor3Kor),
-            Tenure::Owned,
-            false,
-        )?;
-        self.planting(
-            conn,
-            plot,
-            Crop::Rice,
-            Season::Main,
-            9 * 400,
-            Some(date(self.season_start, 6, 20)),
+            SignUpCandidate {
+                registry: DEMO_PHONE_ONLY_REGISTRY,
+                village: 5,
+                house_no: "12",
+                national_id: DEMO_PHONE_ONLY_NATIONAL_ID,
+                name: ("นาย", "บุญมา", "ทองคำ"),
+                birth: DEMO_PHONE_ONLY_BIRTH_DATE,
+                phone: DEMO_PHONE_ONLY_PHONE,
+                field: ("นาหลังวัด", 9, LandDocument::NorSor3Kor, 20),
+            },
         )?;
         Ok(farmer)
+    }
+
+    /// A household head of Mueang Surin (320101) without an account, with one owned rice
+    /// field, to try "create an account" with.
+    fn sign_up_candidate(&mut self, conn: &mut DbConn, who: SignUpCandidate) -> anyhow::Result<()> {
+        let household = self.household(conn, who.registry, "320101", who.village, who.house_no)?;
+        let (y, m, d) = who.birth;
+        self.member(
+            conn,
+            household,
+            who.national_id,
+            who.name,
+            date(y, m, d),
+            "head",
+            Some(who.phone),
+        )?;
+        let (label, rai, document, planted_day) = who.field;
+        let plot = self.plot(
+            conn,
+            household,
+            label,
+            "320101",
+            rai * 400,
+            Some(document),
+            Tenure::Owned,
+            false,
+        )?;
+        self.planting(
+            conn,
+            plot,
+            Crop::Rice,
+            Season::Main,
+            rai * 400,
+            Some(date(self.season_start, 6, planted_day)),
+        )?;
+        Ok(())
     }
 
     fn random_households(
