@@ -74,6 +74,42 @@ pub struct Settings {
 
     #[command(flatten)]
     pub line: LineSettings,
+
+    #[command(flatten)]
+    pub thaid: ThaidSettings,
+}
+
+/// ThaID, the government's digital ID, as an OpenID provider: Kaset is registered with DOPA as
+/// a client (id and secret) with `{public url}/login/thaid/callback` as its redirect address.
+/// Unset: "sign in with ThaID" is not offered.
+#[derive(Args, Clone, Debug, Default)]
+pub struct ThaidSettings {
+    /// The provider's issuer, e.g. `https://imauth.bora.dopa.go.th` (its discovery document is
+    /// at `{issuer}/.well-known/openid-configuration`).
+    #[arg(id = "thaid_issuer", long = "thaid-issuer", env = "KASET_THAID_ISSUER")]
+    pub issuer: Option<String>,
+
+    #[arg(
+        id = "thaid_client_id",
+        long = "thaid-client-id",
+        env = "KASET_THAID_CLIENT_ID"
+    )]
+    pub client_id: Option<String>,
+
+    #[arg(
+        id = "thaid_client_secret",
+        long = "thaid-client-secret",
+        env = "KASET_THAID_CLIENT_SECRET",
+        hide_env_values = true
+    )]
+    pub client_secret: Option<String>,
+}
+
+impl ThaidSettings {
+    /// Whether "sign in with ThaID" is offered.
+    pub fn offered(&self) -> bool {
+        self.issuer.is_some() && self.client_id.is_some() && self.client_secret.is_some()
+    }
 }
 
 /// LINE: LINE Login (linking a farmer's account) and the Messaging API (pushing messages,

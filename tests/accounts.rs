@@ -744,7 +744,7 @@ async fn an_officer_enrols_a_farmer_at_the_office_who_then_signs_in_with_a_code_
 
     // The farmer signs in with a code; no password was ever set.
     assert_eq!(
-        app.login(DEMO_PHONE_ONLY_NATIONAL_ID, "!enrolled-at-office")
+        app.login(DEMO_PHONE_ONLY_NATIONAL_ID, "!no-password")
             .await
             .status,
         401

@@ -658,3 +658,101 @@ async fn a_farmer_links_line_on_a_phone_and_an_sms_the_gateway_refuses_reaches_h
 
     client.close().await.unwrap();
 }
+
+/// On ThaID's sign-in page (the stand-in's development page): the national ID, any password,
+/// then its consent page.
+async fn sign_in_at_thaid(client: &Client, issuer: &str, national_id: &str) {
+    wait_for_path(client, |p| p.starts_with("/interaction/")).await;
+    for (name, text) in [("login", national_id), ("password", "any")] {
+        client
+            .find(Locator::Css(&format!("input[name='{name}']")))
+            .await
+            .unwrap_or_else(|e| panic!("no {name} on ThaID's page: {e}"))
+            .send_keys(text)
+            .await
+            .unwrap();
+    }
+    click(client, "button[type=submit]").await;
+    // The consent page, the first time this person signs in to Kaset.
+    for _ in 0..50 {
+        if !client
+            .current_url()
+            .await
+            .unwrap()
+            .as_str()
+            .starts_with(issuer)
+        {
+            break;
+        }
+        if let Ok(button) = client
+            .find(Locator::Css(
+                "input[name='prompt'][value='consent'] ~ button",
+            ))
+            .await
+        {
+            button.click().await.unwrap();
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+}
+
+#[actix_web::test]
+async fn a_farmer_signs_in_with_thaid_on_a_phone_and_a_refused_sign_in_says_why() {
+    use crate::support::thaid::IdTokens;
+    use crate::support::{spawn_app_with, Options};
+    let Some(axe) = prerequisites() else { return };
+    let with_thaid = |id_tokens| Options {
+        thaid: Some(id_tokens),
+        ..Options::default()
+    };
+    let app = spawn_app_with(Backend::Sqlite, with_thaid(IdTokens::Honest)).await;
+    if app.thaid.is_none() {
+        return;
+    }
+    let driver = start_driver().await;
+    let profile = tempfile::tempdir().unwrap();
+    let client = browser(&driver, profile.path()).await;
+
+    // A household head with no account yet: ThaID, and he is on his farm.
+    client.goto(&app.url("/login")).await.unwrap();
+    assert_accessible(&client, &axe, "sign-in-with-thaid-offered").await;
+    click(&client, "a[href='/login/thaid']").await;
+    let issuer = &app.thaid.as_ref().expect("ThaID's stand-in").issuer;
+    sign_in_at_thaid(
+        &client,
+        issuer,
+        kaset::db::seed::DEMO_PHONE_ONLY_NATIONAL_ID,
+    )
+    .await;
+    wait_for_path(&client, |p| p == "/farm").await;
+    assert_fits_the_phone(&client, "the farm after ThaID").await;
+    click(&client, "form[action='/logout'] button").await;
+    wait_for_path(&client, |p| p == "/").await;
+
+    // Someone the registry does not know is told where to register.
+    client.goto(&app.url("/login")).await.unwrap();
+    click(&client, "a[href='/login/thaid']").await;
+    sign_in_at_thaid(&client, issuer, "3100601234565").await;
+    wait_for_path(&client, |p| p == "/login/thaid/callback").await;
+    assert!(text_of(&client, "[role=alert]")
+        .await
+        .contains("สำนักงานเกษตรอำเภอ"));
+    assert_accessible(&client, &axe, "thaid-not-in-registry").await;
+    assert_fits_the_phone(&client, "ThaID: not in the registry").await;
+
+    // A token for another agency signs nobody in, and the page says so.
+    let wrong = spawn_app_with(Backend::Sqlite, with_thaid(IdTokens::WrongAudience)).await;
+    client.goto(&wrong.url("/login")).await.unwrap();
+    click(&client, "a[href='/login/thaid']").await;
+    let issuer = &wrong.thaid.as_ref().expect("ThaID's stand-in").issuer;
+    sign_in_at_thaid(&client, issuer, FARMER_ID).await;
+    wait_for_path(&client, |p| p == "/login/thaid/callback").await;
+    assert!(text_of(&client, "[role=alert]")
+        .await
+        .contains("ตรวจสอบคำตอบจาก ThaID ไม่ผ่าน"));
+    client.goto(&wrong.url("/farm")).await.unwrap();
+    wait_for_path(&client, |p| p == "/login").await;
+
+    client.close().await.unwrap();
+}

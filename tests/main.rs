@@ -20,3 +20,4 @@ mod registry_sync;
 mod satisfaction;
 mod schema;
 mod security;
+mod thaid;

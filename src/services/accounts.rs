@@ -269,6 +269,80 @@ pub fn line_blocked(
     }
 }
 
+/// Why a person ThaID vouched for cannot sign in.
+#[derive(Debug, PartialEq, Eq)]
+pub enum NotSignedIn {
+    /// No household in the registry has them as its head: they register at the office.
+    NotInRegistry,
+    Disabled,
+}
+
+/// The account of the person ThaID vouched for. A household head without an account yet gets
+/// one at once: ThaID proved who they are more strongly than the registry's questions do.
+/// Reached by SMS at the registry's phone, if it holds one; audited.
+pub fn account_for_thaid(
+    conn: &mut DbConn,
+    national_id: &NationalId,
+    locale: &str,
+    now: NaiveDateTime,
+) -> diesel::QueryResult<Result<users::UserRow, NotSignedIn>> {
+    let found = crate::db::write_transaction(conn, |conn| {
+        if let Some(user) = users::find_by_login(conn, national_id.as_str())? {
+            if user.disabled_at.is_some() {
+                return Ok(Err(NotSignedIn::Disabled));
+            }
+            users::set_locale(conn, user.id, locale)?;
+            return Ok(Ok(user));
+        }
+        let Some(head) = registry::head_with_national_id(conn, national_id.as_str())? else {
+            return Ok(Err(NotSignedIn::NotInRegistry));
+        };
+        let phone = head.phone.as_deref().and_then(|p| Phone::parse(p).ok());
+        let id = users::insert(
+            conn,
+            &users::NewUser {
+                role: Role::Farmer,
+                email: None,
+                national_id: Some(&head.national_id),
+                display_name: &head.full_name(),
+                password_hash: NO_PASSWORD,
+                household_id: Some(head.household_id),
+                scope_province_code: None,
+                scope_amphoe_code: None,
+                locale,
+                phone: phone.as_ref().map(Phone::as_str),
+                created_at: now,
+            },
+        )?;
+        if phone.is_some() {
+            users::set_channels(conn, id, "sms")?;
+        }
+        audit::record(
+            conn,
+            &audit::Actor::user(Some(id), Role::Farmer.code()),
+            audit::Entry {
+                action: "register_with_thaid",
+                entity: "user",
+                entity_id: id.to_string(),
+                household_id: Some(head.household_id),
+                ..Default::default()
+            },
+            now,
+        )?;
+        Ok(users::find(conn, id)?.ok_or(NotSignedIn::NotInRegistry))
+    });
+    match found {
+        // Two first sign-ins at once: the second finds the account the first made.
+        Err(diesel::result::Error::DatabaseError(
+            diesel::result::DatabaseErrorKind::UniqueViolation,
+            _,
+        )) => {
+            Ok(users::find_by_login(conn, national_id.as_str())?.ok_or(NotSignedIn::NotInRegistry))
+        }
+        other => other,
+    }
+}
+
 /// The household's head, while they have no account (for the officer's "enrol" form).
 pub fn head_without_account(
     conn: &mut DbConn,
@@ -280,9 +354,9 @@ pub fn head_without_account(
     Ok((!users::national_id_taken(conn, &head.national_id)?).then_some(head))
 }
 
-/// The password of an account made at the office: it matches no password, so the farmer
-/// signs in with a code by SMS (and may choose a password that way).
-const NO_PASSWORD: &str = "!enrolled-at-office";
+/// The password of an account made at the office or by ThaID: it matches no password, so the
+/// farmer signs in with ThaID or a code by SMS (and may choose a password that way).
+const NO_PASSWORD: &str = "!no-password";
 
 /// At the office, an officer who has seen the household head and their ID card makes their
 /// account: reached by SMS at `phone` (kept in the registry too), signed in with codes by

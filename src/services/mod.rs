@@ -34,3 +34,4 @@ pub mod reminders;
 pub mod satisfaction;
 pub mod sign_in;
 pub mod staff;
+pub mod thaid;

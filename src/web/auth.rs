@@ -68,6 +68,26 @@ pub async fn login_page(ctx: Ctx, query: web::Query<LoginQuery>) -> Result<HttpR
     })
 }
 
+/// The sign-in page with `alert` (a catalogue key) saying why the visitor is not signed in.
+pub(super) fn login_refused(
+    ctx: Ctx,
+    status: StatusCode,
+    alert: &'static str,
+) -> Result<HttpResponse, AppError> {
+    let alert = Some(ctx.tr.t(alert).to_owned());
+    render_status(
+        status,
+        &LoginPage {
+            ctx,
+            login: String::new(),
+            next: String::new(),
+            errors: FieldErrors::default(),
+            notice: None,
+            alert,
+        },
+    )
+}
+
 /// National IDs are stored as bare digits and e-mail addresses in lower case.
 fn account_key(login: &str) -> String {
     match NationalId::parse(login) {

@@ -34,6 +34,7 @@ pub mod routes;
 pub mod satisfaction;
 pub mod session_store;
 pub mod state;
+pub mod thaid;
 pub mod uploads;
 
 pub use state::AppState;
@@ -78,6 +79,7 @@ fn page_routes(routes: &mut Routes) {
         .get("/manager/satisfaction", MANAGER, satisfaction::dashboard);
     account::routes(routes);
     codes::routes(routes);
+    thaid::routes(routes);
     officer::routes(routes);
     applications::routes(routes);
     cases::routes(routes);

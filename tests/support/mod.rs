@@ -9,11 +9,13 @@ pub mod line;
 pub mod registry;
 pub mod sms;
 pub mod smtp;
+pub mod thaid;
 
 use diesel::{Connection, PgConnection, RunQueryDsl};
 use kaset::app::Application;
 use kaset::config::{
     LineSettings, RegistrySyncSettings, Settings, SmsSettings, SmtpSecurity, SmtpSettings,
+    ThaidSettings,
 };
 use kaset::domain::Clock;
 use reqwest::redirect::Policy;
@@ -151,6 +153,8 @@ pub struct TestApp {
     pub smtp: SmtpSink,
     pub sms: SmsGateway,
     pub line: line::LineStandIn,
+    /// ThaID's stand-in, for the tests that ask for it (see `Options::thaid`).
+    pub thaid: Option<thaid::ThaidStandIn>,
     pub database_url: String,
     cleanup: Cleanup,
 }
@@ -297,6 +301,8 @@ pub struct Options {
     pub clock: Clock,
     /// Proxies in front of the server, for tests that send `X-Forwarded-For` as one would.
     pub proxy_hops: u32,
+    /// ThaID set up, with a provider answering with these ID tokens (if Node.js is there).
+    pub thaid: Option<thaid::IdTokens>,
 }
 
 impl Default for Options {
@@ -307,6 +313,7 @@ impl Default for Options {
             reevaluate_every_secs: 86_400,
             clock: Clock::system(),
             proxy_hops: 0,
+            thaid: None,
         }
     }
 }
@@ -361,6 +368,11 @@ pub async fn spawn_app_with(backend: Backend, options: Options) -> TestApp {
         }
     };
     let data_dir = tempfile::tempdir().expect("data dir").keep();
+    // The provider must know Kaset's address, and Kaset the provider's: its port comes first.
+    let thaid_port = options
+        .thaid
+        .filter(|_| thaid::available())
+        .map(|tokens| (thaid::free_port(), tokens));
     let settings = Settings {
         database_url: database_url.clone(),
         bind: "127.0.0.1:0".to_owned(),
@@ -411,6 +423,14 @@ pub async fn spawn_app_with(backend: Backend, options: Options) -> TestApp {
             access_url: line.url.clone(),
             api_url: line.url.clone(),
         },
+        thaid: match thaid_port {
+            Some((port, _)) => ThaidSettings {
+                issuer: Some(format!("http://127.0.0.1:{port}")),
+                client_id: Some(thaid::CLIENT_ID.to_owned()),
+                client_secret: Some(thaid::CLIENT_SECRET.to_owned()),
+            },
+            None => ThaidSettings::default(),
+        },
     };
     let app = Application::build_with_clock(settings, options.clock)
         .await
@@ -418,6 +438,13 @@ pub async fn spawn_app_with(backend: Backend, options: Options) -> TestApp {
     let base = format!("http://127.0.0.1:{}", app.port());
     let server = app.handle();
     actix_web::rt::spawn(app.run());
+    let thaid = match thaid_port {
+        Some((port, tokens)) => Some(
+            thaid::ThaidStandIn::start(port, &kaset::services::thaid::redirect_uri(&base), tokens)
+                .await,
+        ),
+        None => None,
+    };
     TestApp {
         base,
         clock: options.clock,
@@ -426,6 +453,7 @@ pub async fn spawn_app_with(backend: Backend, options: Options) -> TestApp {
         smtp,
         sms,
         line,
+        thaid,
         database_url,
         cleanup,
     }

@@ -205,6 +205,18 @@ pub fn head_of(conn: &mut DbConn, household_id: i32) -> QueryResult<Option<Membe
         .optional()
 }
 
+/// The household head with this national ID (a person heads one household at most).
+pub fn head_with_national_id(
+    conn: &mut DbConn,
+    national_id: &str,
+) -> QueryResult<Option<MemberRow>> {
+    members::table
+        .filter(members::national_id.eq(national_id))
+        .filter(members::is_head.eq(true))
+        .first(conn)
+        .optional()
+}
+
 /// Records a member's mobile number.
 pub fn set_member_phone(conn: &mut DbConn, member_id: i32, phone: &str) -> QueryResult<()> {
     diesel::update(members::table.find(member_id))
