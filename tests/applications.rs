@@ -286,6 +286,9 @@ async fn farmer_applies_for_flood_relief_and_follows_it_to_payment(backend: Back
     )
     .await;
     assert_eq!(location(&asked), case_page);
+    // The officer reads the status in officer's words.
+    let officers = app.get(&case_page).await;
+    assert_eq!(officers.texts("dd.status"), vec!["รอเกษตรกรส่งข้อมูลเพิ่มเติม"]);
     app.logout().await;
 
     // The farmer is told, sees the request (not the internal note), and replies.
@@ -294,6 +297,12 @@ async fn farmer_applies_for_flood_relief_and_follows_it_to_payment(backend: Back
     app.login_as(FARMER_ID).await;
     let mine = app.get(&case_path).await;
     assert!(mine.body.contains("กรุณาส่งภาพถ่ายแปลงที่เสียหาย"));
+    assert_eq!(mine.texts("dd.status"), vec!["รอข้อมูลเพิ่มเติมจากท่าน"]);
+    // The question stands above the box she answers it in.
+    assert_eq!(
+        mine.texts("#reply-title ~ .officer-question .question-text"),
+        vec!["กรุณาส่งภาพถ่ายแปลงที่เสียหาย"]
+    );
     assert!(
         !mine.body.contains("โทรนัดตรวจแปลงแล้ว"),
         "internal notes stay internal"
@@ -1038,6 +1047,16 @@ async fn farmer_rates_a_decided_case_and_may_change_the_rating_for_seven_days(
     assert!(notices
         .body
         .contains(&format!("/applications/{reference}#rating")));
+    // Ten faces are drawn, not emoji that phones without an emoji font show as empty boxes.
+    let form = app.get(&case_path).await;
+    assert_eq!(form.body.matches("<svg class=\"face-icon\"").count(), 10);
+    assert!(
+        !form
+            .body
+            .chars()
+            .any(|c| ('\u{1F300}'..='\u{1FAFF}').contains(&c)),
+        "no emoji on the rating form"
+    );
     let missing = step(&app, &case_path, "rating", &[("comment", "รอนานมาก")]).await;
     assert_eq!(missing.status, 422);
     assert_eq!(

@@ -287,6 +287,20 @@ async fn wait_for_path(client: &Client, arrived: impl Fn(&str) -> bool) -> Strin
     );
 }
 
+/// The computed background colour of the element at `css`.
+async fn background_of(client: &Client, css: &str) -> String {
+    client
+        .execute(
+            "return getComputedStyle(document.querySelector(arguments[0])).backgroundColor;",
+            vec![serde_json::json!(css)],
+        )
+        .await
+        .unwrap_or_else(|e| panic!("no {css}: {e}"))
+        .as_str()
+        .unwrap_or_default()
+        .to_owned()
+}
+
 async fn text_of(client: &Client, css: &str) -> String {
     client
         .find(Locator::Css(css))
@@ -360,6 +374,11 @@ async fn farmer_confirms_the_flood_claim_kaset_drafted_for_her_on_a_phone_and_th
         .await
         .unwrap();
     click(&client, "#declaration").await;
+    assert_ne!(
+        background_of(&client, "button[value=save]").await,
+        background_of(&client, "button[value=submit]").await,
+        "saving a draft does not look like sending the claim"
+    );
     click(&client, "button[value=submit]").await;
     let case_path = wait_for_path(&client, |p| p.starts_with("/applications/KS-")).await;
     let reference = case_path.trim_start_matches("/applications/").to_owned();
@@ -390,6 +409,32 @@ async fn farmer_confirms_the_flood_claim_kaset_drafted_for_her_on_a_phone_and_th
     record_check_on_the_page(&client, &today, "ประชาคมหมู่ 3 รับรองรายชื่อ", 0).await;
     assert_accessible(&client, &axe, "officer-case-village-checked").await;
     record_check_on_the_page(&client, &today, "คณะกรรมการอำเภอเห็นชอบ ครั้งที่ 12/2569", 1).await;
+    // Rejecting and assigning do not look like approving, and each action is a block of its
+    // own, ruled off from the one before.
+    let approve = background_of(&client, "form[action$='/approve'] button").await;
+    assert_ne!(
+        approve,
+        background_of(&client, "form[action$='/reject'] button").await
+    );
+    assert_ne!(
+        approve,
+        background_of(&client, "form[action$='/assign'] button").await
+    );
+    let blocks = client
+        .execute(
+            "const blocks = [...document.querySelectorAll('.action-block')];
+             return blocks.slice(1).map((block, i) => [
+               block.getBoundingClientRect().top - blocks[i].getBoundingClientRect().bottom,
+               parseFloat(getComputedStyle(block).borderTopWidth)]);",
+            vec![],
+        )
+        .await
+        .unwrap();
+    let blocks: Vec<(f64, f64)> = serde_json::from_value(blocks).unwrap();
+    assert!(blocks.len() >= 4, "{blocks:?}");
+    for (gap, rule) in blocks {
+        assert!(gap >= 20.0 && rule >= 1.0, "gap {gap} px, rule {rule} px");
+    }
     click(&client, "form[action$='/approve'] button").await;
     // The page reloads after the decision; read the status once the new page is there.
     let mut status = String::new();

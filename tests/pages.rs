@@ -8,7 +8,55 @@ on_both_databases!(
     visitor_sees_thai_first_and_can_switch_to_english_which_is_remembered,
     every_response_carries_the_security_headers,
     unknown_page_gets_a_friendly_404_in_the_visitors_language,
+    the_stylesheet_is_downloaded_once_a_release_and_every_page_describes_itself,
 );
+
+/// The stylesheet's address is versioned by its content and kept for a year; an old or bare
+/// address is checked again each time. Every page has a description for search engines and
+/// link previews, in the visitor's language.
+async fn the_stylesheet_is_downloaded_once_a_release_and_every_page_describes_itself(
+    backend: Backend,
+) {
+    let app = spawn_app(backend).await;
+    let home = app.get("/").await;
+    let html = scraper::Html::parse_document(&home.body);
+    let link = scraper::Selector::parse("link[rel=stylesheet]").unwrap();
+    let href = html
+        .select(&link)
+        .next()
+        .and_then(|l| l.value().attr("href"))
+        .expect("a stylesheet")
+        .to_owned();
+    assert!(href.starts_with("/static/kaset.css?v="), "{href}");
+    let stylesheet = app.get(&href).await;
+    assert_eq!(stylesheet.status, 200);
+    assert!(stylesheet.body.contains(".button"));
+    assert_eq!(
+        stylesheet.headers["cache-control"],
+        "public, max-age=31536000, immutable"
+    );
+    for old in ["/static/kaset.css", "/static/kaset.css?v=0123456789ab"] {
+        let page = app.get(old).await;
+        assert_eq!(page.status, 200, "{old}");
+        assert_eq!(page.headers["cache-control"], "no-cache", "{old}");
+    }
+
+    let description = scraper::Selector::parse("meta[name=description]").unwrap();
+    let described = |page: &crate::support::Page| {
+        scraper::Html::parse_document(&page.body)
+            .select(&description)
+            .next()
+            .and_then(|m| m.value().attr("content"))
+            .map(str::to_owned)
+            .unwrap_or_default()
+    };
+    for path in ["/", "/login", "/register", "/open-data", "/does-not-exist"] {
+        let thai = described(&app.get(path).await);
+        assert!(thai.contains("เกษตรกร"), "{path}: {thai:?}");
+    }
+    app.get("/lang/en?next=/").await;
+    assert!(described(&app.get("/login").await).contains("farmers"));
+}
 
 async fn health_check_reports_the_database(backend: Backend) {
     let app = spawn_app(backend).await;

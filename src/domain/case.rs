@@ -236,6 +236,14 @@ impl CaseStatus {
         )
     }
 
+    /// The status as staff read it: the farmer's words say "you" where staff mean the farmer.
+    pub fn staff_label_key(self) -> &'static str {
+        match self {
+            CaseStatus::InfoRequested => "case.status_staff.info_requested",
+            other => other.label_key(),
+        }
+    }
+
     /// The officer's clock runs: the case waits on Kaset, not on the farmer.
     pub fn waits_on_officer(self) -> bool {
         matches!(self, CaseStatus::Submitted | CaseStatus::Appealed)

@@ -200,6 +200,25 @@ mod tests {
         assert!(missing.is_empty(), "missing i18n keys: {missing:?}");
     }
 
+    /// One polite register: Kaset calls the reader ท่าน, never คุณ (which still appears inside
+    /// ขอบคุณ "thank you", คุณภาพ "quality" and คุณสมบัติ "qualification").
+    #[test]
+    fn thai_texts_address_the_reader_as_than() {
+        let tr = Tr::new(Locale::Th);
+        let casual: Vec<String> = keys(Locale::Th)
+            .into_iter()
+            .filter(|key| {
+                let text = tr
+                    .t(key)
+                    .replace("ขอบคุณ", "")
+                    .replace("คุณภาพ", "")
+                    .replace("คุณสมบัติ", "");
+                text.contains("คุณ")
+            })
+            .collect();
+        assert!(casual.is_empty(), "คุณ in: {casual:?}");
+    }
+
     #[test]
     fn thai_dates_use_the_buddhist_era() {
         let date = chrono::NaiveDate::from_ymd_opt(2026, 11, 29).unwrap();

@@ -135,22 +135,29 @@ impl ShowPage {
     }
 }
 
-/// The faces and words of the five scores, for readers who read little.
-type Scale = [(i32, &'static str, &'static str); 5];
+/// The faces and words of the five scores, for readers who read little. A face is drawn (see
+/// `mouth_path`), not an emoji: phones without an emoji font showed empty boxes.
+type Scale = [(i32, &'static str); 5];
 pub const SATISFACTION_SCALE: Scale = [
-    (1, "😞", "rating.satisfaction.1"),
-    (2, "🙁", "rating.satisfaction.2"),
-    (3, "😐", "rating.satisfaction.3"),
-    (4, "🙂", "rating.satisfaction.4"),
-    (5, "😄", "rating.satisfaction.5"),
+    (1, "rating.satisfaction.1"),
+    (2, "rating.satisfaction.2"),
+    (3, "rating.satisfaction.3"),
+    (4, "rating.satisfaction.4"),
+    (5, "rating.satisfaction.5"),
 ];
 pub const EFFORT_SCALE: Scale = [
-    (1, "😣", "rating.effort.1"),
-    (2, "😕", "rating.effort.2"),
-    (3, "😐", "rating.effort.3"),
-    (4, "🙂", "rating.effort.4"),
-    (5, "😊", "rating.effort.5"),
+    (1, "rating.effort.1"),
+    (2, "rating.effort.2"),
+    (3, "rating.effort.3"),
+    (4, "rating.effort.4"),
+    (5, "rating.effort.5"),
 ];
+
+/// The mouth of the face for a score of 1 (a frown) to 5 (a broad smile), in a 36 × 36 box.
+pub fn mouth_path(score: i32) -> String {
+    let bend = 23 + (score.clamp(1, 5) - 3) * 4;
+    format!("M11 24Q18 {bend} 25 24")
+}
 
 /// The farmer rates an ended case (or changes the rating within 7 days).
 pub async fn rate(

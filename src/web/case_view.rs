@@ -84,6 +84,8 @@ pub struct CaseView {
     pub snapshot: SnapshotExplanation,
     pub snapshot_facts: Vec<(String, String)>,
     pub timeline: Vec<EventView>,
+    /// The officer's latest request for information (when, what), shown above the reply box.
+    pub question: Option<(String, String)>,
     pub files: Vec<FileView>,
     /// Where the viewer downloads the files from (the farmer's pages or the officer's).
     pub files_url: String,
@@ -231,6 +233,11 @@ impl CaseView {
             .into_iter()
             .filter(|a| transition(&case, *a, role, today).is_ok())
             .collect();
+        let question = events
+            .iter()
+            .rev()
+            .find(|e| e.kind == "info_requested" && !e.internal)
+            .map(|e| (tr.moment(&e.at), e.message.clone()));
         let timeline = events
             .into_iter()
             .map(|e| EventView {
@@ -262,6 +269,7 @@ impl CaseView {
             overdue: app.due_on.is_some_and(|d| d < today),
             assigned,
             answers,
+            question,
             snapshot_status: app.snapshot_status.as_deref().map(|s| match s {
                 "eligible" => "entitlements.eligible",
                 _ => "entitlements.need_info",

@@ -172,7 +172,7 @@ async fn show_queue(
                 .iter()
                 .find(|(code, _)| code == s.code())
                 .map_or(0, |(_, n)| *n);
-            (s.label_key(), s.code().to_owned(), n)
+            (s.staff_label_key(), s.code().to_owned(), n)
         })
         .collect();
     let programmes = rules

@@ -76,6 +76,15 @@ impl Ctx {
         self.tr.locale
     }
 
+    /// A case's status in the reader's words: staff read "waiting for the farmer" where the
+    /// farmer reads "waiting for you".
+    pub fn status_label(&self, status: crate::domain::CaseStatus) -> &'static str {
+        match &self.user {
+            Some(user) if user.role != crate::domain::Role::Farmer => status.staff_label_key(),
+            _ => status.label_key(),
+        }
+    }
+
     fn require(&self, allowed: &[Role]) -> Result<&CurrentUser, AppError> {
         match &self.user {
             None => Err(AppError::SignInRequired {

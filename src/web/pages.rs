@@ -62,17 +62,43 @@ pub async fn healthz(state: web::Data<AppState>) -> HttpResponse {
 const STYLESHEET: &str = include_str!("../../static/kaset.css");
 const FAVICON: &str = include_str!("../../static/favicon.svg");
 
-pub async fn stylesheet() -> HttpResponse {
-    static_file("text/css; charset=utf-8", STYLESHEET)
+/// The stylesheet's address, versioned by its content: a browser keeps it for a year and asks
+/// again only when a new release changes it (rural links are slow and often metered).
+pub fn stylesheet_url() -> &'static str {
+    static URL: std::sync::OnceLock<String> = std::sync::OnceLock::new();
+    URL.get_or_init(|| {
+        let hash = crate::domain::sha256_hex(STYLESHEET);
+        format!("/static/kaset.css?v={}", &hash[..12])
+    })
+}
+
+#[derive(Deserialize)]
+pub struct Version {
+    v: Option<String>,
+}
+
+/// The stylesheet: kept a year when asked for by this release's address, otherwise (an old
+/// page, or no version) checked again each time.
+pub async fn stylesheet(query: web::Query<Version>) -> HttpResponse {
+    let current = query
+        .v
+        .as_deref()
+        .is_some_and(|v| stylesheet_url().ends_with(&format!("?v={v}")));
+    let cache = if current {
+        "public, max-age=31536000, immutable"
+    } else {
+        "no-cache"
+    };
+    static_file("text/css; charset=utf-8", STYLESHEET, cache)
 }
 
 pub async fn favicon() -> HttpResponse {
-    static_file("image/svg+xml", FAVICON)
+    static_file("image/svg+xml", FAVICON, "public, max-age=86400")
 }
 
-fn static_file(content_type: &str, body: &'static str) -> HttpResponse {
+fn static_file(content_type: &str, body: &'static str, cache: &'static str) -> HttpResponse {
     HttpResponse::Ok()
         .content_type(content_type)
-        .insert_header((header::CACHE_CONTROL, "public, max-age=3600"))
+        .insert_header((header::CACHE_CONTROL, cache))
         .body(body)
 }
