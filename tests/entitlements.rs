@@ -373,7 +373,13 @@ async fn manager_previews_the_impact_of_a_parameter_change_without_changing_anyt
         .unwrap();
     let now = app.get("/manager/impact?programme=ldd-farm-pond").await;
     assert_eq!(now.status, 200);
-    assert_eq!(now.input_value("min_land").as_deref(), Some("2 rai"));
+    assert_eq!(now.input_value("min_land").as_deref(), Some("2"));
+    // Labelled in words, with the value now and the unit to type in.
+    assert_eq!(
+        now.texts("label[for=param-min_land]"),
+        vec!["ที่ดินขั้นต่ำ (ปัจจุบัน 2 ไร่)"]
+    );
+    assert!(!now.body.contains("<code>min_land"));
     let totals = now.texts("tfoot td");
     let eligible_now: i64 = totals[0].parse().unwrap();
     assert!(eligible_now > 0, "{totals:?}");
@@ -389,12 +395,33 @@ async fn manager_previews_the_impact_of_a_parameter_change_without_changing_anyt
         stricter.texts("tbody th").iter().any(|p| p == "สุรินทร์"),
         "by province"
     );
+    // Areas as people write them, in Thai digits or words, or the rule file's own way.
+    for typed in ["200", "๒๐๐ ไร่", "200%20rai"] {
+        let page = app
+            .get(&format!(
+                "/manager/impact?programme=ldd-farm-pond&min_land={typed}"
+            ))
+            .await;
+        assert_eq!(page.status, 200, "{typed}");
+        assert_eq!(page.texts("tfoot td")[2], "0", "{typed}");
+    }
+    // Money, with or without its unit.
+    let relief = app.get("/manager/impact?programme=baac-debt-pause").await;
+    assert_eq!(relief.input_value("max_debt").as_deref(), Some("300000"));
+    for typed in ["1500", "1500 บาท", "1,500 baht"] {
+        let page = app
+            .get(&format!(
+                "/manager/impact?programme=baac-debt-pause&max_debt={typed}"
+            ))
+            .await;
+        assert_eq!(page.status, 200, "{typed}: {}", page.body);
+    }
 
     let wrong = app
         .get("/manager/impact?programme=ldd-farm-pond&min_land=1000%20baht")
         .await;
     assert_eq!(wrong.status, 422);
-    assert!(wrong.texts(".field-error").join(" ").contains("ชนิดไม่ตรง"));
+    assert!(wrong.texts(".field-error").join(" ").contains("พื้นที่เป็นไร่"));
     assert_eq!(
         wrong.input_value("min_land").as_deref(),
         Some("1000 baht"),

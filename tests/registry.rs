@@ -279,7 +279,8 @@ async fn officer_adds_a_crop_and_sets_livestock_with_audit_entries(backend: Back
             &[
                 ("crop", "rice"),
                 ("season", "off"),
-                ("season_year", "2568"),
+                // Thai digits are read like the others.
+                ("season_year", "๒๕๖๘"),
                 ("rai", "10"),
                 ("ngan", ""),
                 ("wa", ""),
@@ -291,12 +292,30 @@ async fn officer_adds_a_crop_and_sets_livestock_with_audit_entries(backend: Back
     let livestock = format!("/officer/households/{household}/livestock");
     let form = app.get(&livestock).await;
     assert_eq!(form.input_value("cattle").as_deref(), Some("4"));
+    // A count out of range says what the range is, and keeps what was typed.
+    let too_many = app
+        .submit(
+            &livestock,
+            &livestock,
+            &[("cattle", "๖"), ("chicken", "2000000")],
+        )
+        .await;
+    assert_eq!(too_many.status, 422);
+    assert!(
+        too_many
+            .texts(".field-error")
+            .join(" ")
+            .contains("0 ถึง 1,000,000"),
+        "{}",
+        too_many.body
+    );
+    assert_eq!(too_many.input_value("chicken").as_deref(), Some("2000000"));
     let set = app
         .submit(
             &livestock,
             &livestock,
             &[
-                ("cattle", "6"),
+                ("cattle", "๖"),
                 ("buffalo", "2"),
                 ("pig", "0"),
                 ("chicken", "20"),
@@ -359,7 +378,7 @@ async fn invalid_plot_edit_keeps_the_input_and_saves_nothing(backend: Backend) {
     assert_eq!(page.status, 422);
     let errors = page.texts(".field-error");
     assert!(
-        errors.iter().any(|e| e.contains("งานต้องไม่เกิน 3")),
+        errors.iter().any(|e| e.contains("งานต้องอยู่ระหว่าง 0 ถึง 3")),
         "{errors:?}"
     );
     assert!(

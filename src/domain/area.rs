@@ -22,15 +22,19 @@ impl Area {
     }
 
     /// Parses the three boxes of a form (rai, ngan, square wa); empty boxes count as zero.
+    /// Digits may be Thai; the rai box alone may hold a decimal ("2.5" is 2 rai 2 ngan).
     pub fn parse_parts(rai: &str, ngan: &str, wa: &str) -> Result<Self, Invalid> {
+        if ngan.trim().is_empty() && wa.trim().is_empty() && rai.contains('.') {
+            let sq_wa = parse_rai(rai).map_err(|_| Invalid::new("error.area.number"))?;
+            return Self::from_sq_wa(i32::try_from(sq_wa).unwrap_or(i32::MAX));
+        }
         let number = |s: &str| -> Result<i32, Invalid> {
             let s = s.trim();
             if s.is_empty() {
                 return Ok(0);
             }
-            s.parse::<i32>()
-                .ok()
-                .filter(|n| *n >= 0)
+            super::whole_number(s, 0..=i64::from(i32::MAX))
+                .and_then(|n| i32::try_from(n).ok())
                 .ok_or(Invalid::new("error.area.number"))
         };
         let (rai, ngan, wa) = (number(rai)?, number(ngan)?, number(wa)?);
@@ -66,9 +70,9 @@ pub fn rai_decimal(sq_wa: i64) -> String {
     text.trim_end_matches('0').trim_end_matches('.').to_owned()
 }
 
-/// A damaged area as a farmer types it, in rai: "10", "2.5", "๑๐", "10 ไร่", "10 rai"; blank
-/// is no damage. In square wa, at most `planted_sq_wa` (damage cannot exceed what was planted).
-pub fn parse_damaged_rai(text: &str, planted_sq_wa: i64) -> Result<i64, Invalid> {
+/// An area as people type it, in rai: "10", "2.5", "๑๐", "10 ไร่", "10 rai"; blank is none.
+/// In square wa.
+pub fn parse_rai(text: &str) -> Result<i64, Invalid> {
     let text = super::western_digits(text.trim());
     let number = text
         .trim_end_matches("ไร่")
@@ -85,11 +89,18 @@ pub fn parse_damaged_rai(text: &str, planted_sq_wa: i64) -> Result<i64, Invalid>
     }
     let whole: i64 = whole
         .parse()
-        .map_err(|_| Invalid::new("error.area.too_large"))?;
+        .ok()
+        .filter(|w| *w <= i64::from(MAX_SQ_WA / SQ_WA_PER_RAI))
+        .ok_or(Invalid::new("error.area.too_large"))?;
     let hundredths: i64 = format!("{fraction:0<2}").parse().unwrap_or(0);
     // Hundredths of a rai to square wa (400 to the rai), rounded to the nearest.
-    let sq_wa = whole.saturating_mul(i64::from(SQ_WA_PER_RAI))
-        + (hundredths * i64::from(SQ_WA_PER_RAI) + 50) / 100;
+    Ok(whole * i64::from(SQ_WA_PER_RAI) + (hundredths * i64::from(SQ_WA_PER_RAI) + 50) / 100)
+}
+
+/// A damaged area as a farmer types it (see `parse_rai`), at most `planted_sq_wa`: damage
+/// cannot exceed what was planted.
+pub fn parse_damaged_rai(text: &str, planted_sq_wa: i64) -> Result<i64, Invalid> {
+    let sq_wa = parse_rai(text)?;
     if sq_wa > planted_sq_wa {
         return Err(Invalid::new("error.area.more_than_planted"));
     }
@@ -99,6 +110,18 @@ pub fn parse_damaged_rai(text: &str, planted_sq_wa: i64) -> Result<i64, Invalid>
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn an_area_is_typed_in_rai_ngan_wa_or_as_decimal_rai_in_any_digits() {
+        let sq_wa = |r, n, w| Area::parse_parts(r, n, w).map(Area::sq_wa);
+        assert_eq!(sq_wa("๒", "๑", "๕๐"), Ok(950));
+        assert_eq!(sq_wa("2.5", "", ""), Ok(1_000));
+        assert_eq!(sq_wa("2", "4", ""), Err(Invalid::new("error.area.parts")));
+        assert_eq!(
+            sq_wa("2.5", "1", ""),
+            Err(Invalid::new("error.area.number"))
+        );
+    }
 
     #[test]
     fn damage_is_read_in_rai_however_it_is_typed() {

@@ -63,6 +63,19 @@ pub fn western_digits(text: &str) -> String {
         .collect()
 }
 
+/// A whole number as people type it: Thai or Western digits, with or without thousands
+/// commas ("1,500", "๑๕๐๐"), within `range`.
+pub fn whole_number(text: &str, range: std::ops::RangeInclusive<i64>) -> Option<i64> {
+    let digits: String = western_digits(text.trim())
+        .chars()
+        .filter(|c| *c != ',')
+        .collect();
+    if digits.is_empty() || !digits.chars().all(|c| c.is_ascii_digit()) {
+        return None;
+    }
+    digits.parse().ok().filter(|n| range.contains(n))
+}
+
 /// The SHA-256 of `bytes` in lowercase hex: how tokens, keys and files are stored and compared.
 pub fn sha256_hex(bytes: impl AsRef<[u8]>) -> String {
     use sha2::{Digest, Sha256};
@@ -80,5 +93,21 @@ pub struct Invalid {
 impl Invalid {
     pub const fn new(key: &'static str) -> Self {
         Self { key }
+    }
+}
+
+#[cfg(test)]
+mod number_tests {
+    use super::whole_number;
+
+    #[test]
+    fn whole_numbers_are_read_in_thai_or_western_digits() {
+        assert_eq!(whole_number("๔๐", 0..=100), Some(40));
+        assert_eq!(whole_number(" 1,500 ", 0..=10_000), Some(1_500));
+        assert_eq!(whole_number("2568", 2540..=2600), Some(2568));
+        assert_eq!(whole_number("2601", 2540..=2600), None, "outside the range");
+        for bad in ["", "-1", "1.5", "ten", "1 500"] {
+            assert_eq!(whole_number(bad, 0..=10_000), None, "{bad:?}");
+        }
     }
 }

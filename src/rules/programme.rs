@@ -60,6 +60,8 @@ impl RuleError {
 #[derive(Debug, Clone)]
 pub struct Parameter {
     pub name: String,
+    /// What it is, in words, for the people who try other values of it.
+    pub label: Bilingual,
     pub ty: Type,
     /// (in force from, value), sorted by date.
     pub schedule: Vec<(NaiveDate, Value)>,
@@ -207,6 +209,9 @@ struct RuleFile {
     delivery: DeliveryFile,
     #[serde(default)]
     parameters: BTreeMap<String, Vec<ParamEntryFile>>,
+    /// Each parameter in words: `[parameter_labels] rate = { th = "…", en = "…" }`.
+    #[serde(default)]
+    parameter_labels: BTreeMap<String, TextsFile>,
     #[serde(default)]
     conditions: Vec<ConditionFile>,
     amount: Option<AmountFile>,
@@ -525,11 +530,29 @@ pub fn load(path: &Path, text: &str) -> Result<Programme, RuleError> {
         let Some(ty) = ty else {
             return Err(source.error(0, format!("parameter `{name}` has no value")));
         };
+        let Some(label) = file.parameter_labels.get(name) else {
+            let at = entries.first().map_or(0, |e| e.value.span().start);
+            return Err(source.error(
+                at,
+                format!("parameter `{name}` has no label: add it to [parameter_labels]"),
+            ));
+        };
         parameters.push(Parameter {
             name: name.clone(),
+            label: texts(&source, label, "label")?,
             ty,
             schedule,
         });
+    }
+    if let Some((name, label)) = file
+        .parameter_labels
+        .iter()
+        .find(|(name, _)| !file.parameters.contains_key(*name))
+    {
+        return Err(source.error(
+            label.th.span().start,
+            format!("[parameter_labels] names `{name}`, which is no parameter of this file"),
+        ));
     }
     let names = FileNames {
         parameters: &parameters,

@@ -218,6 +218,27 @@ fn a_missing_thai_text_is_refused() {
 }
 
 #[test]
+fn every_parameter_is_named_in_words_and_only_parameters_are() {
+    let unlabelled = RICE.replacen("max_area = { th", "not_a_parameter = { th", 1);
+    let error = error_of(&unlabelled);
+    assert!(
+        error.contains("parameter `max_area` has no label"),
+        "{error}"
+    );
+    assert!(error.starts_with("rules/broken.toml:"), "{error}");
+    let extra = format!("{RICE}premium = {{ th = \"เบี้ยประกัน\", en = \"Premium\" }}\n");
+    let error = error_of(&extra);
+    assert!(
+        error.contains("names `premium`, which is no parameter"),
+        "{error}"
+    );
+    assert_eq!(
+        rice().parameters[0].label.get(crate::i18n::Locale::En),
+        "Largest area paid for"
+    );
+}
+
+#[test]
 fn a_bad_date_is_refused_with_its_line() {
     let text = RICE.replacen("valid_to = 2024-09-30", "valid_to = 2024-02-30", 1);
     let error = error_of(&text);

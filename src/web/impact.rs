@@ -5,10 +5,11 @@
 use super::context::{render, render_invalid, Ctx, FieldErrors};
 use super::officer::Choice;
 use crate::db::{geography, registry};
-use crate::domain::Invalid;
+use crate::domain::{area, money, western_digits, Invalid};
 use crate::error::AppError;
 use crate::rules::evaluate::format_value;
 use crate::rules::syntax::parse_literal;
+use crate::rules::types::Type;
 use crate::rules::{facts, Status, Value};
 use actix_web::{web, HttpResponse};
 use askama::Template;
@@ -16,7 +17,12 @@ use std::collections::{BTreeMap, HashMap};
 
 pub struct ParameterField {
     pub name: String,
+    /// The parameter in words.
+    pub label: String,
+    /// Its value now, in words with its unit ("1,000 บาท").
     pub current: String,
+    /// What to type: a catalogue key naming the unit.
+    pub hint: &'static str,
     pub value: String,
     pub error: Option<&'static str>,
 }
@@ -78,17 +84,16 @@ pub async fn impact(
             .iter()
             .zip(programme.parameters_at(today))
         {
-            let current_text = literal(current);
+            let current_text = plain(current);
             let typed = query
                 .get(&parameter.name)
                 .map(|v| v.trim().to_owned())
                 .filter(|v| !v.is_empty());
             let value = match &typed {
                 None => Ok(current),
-                Some(text) => parse_literal(text)
-                    .ok()
-                    .filter(|v| v.ty() == Some(parameter.ty))
-                    .ok_or(Invalid::new("impact.error.parameter")),
+                Some(text) => {
+                    typed_value(text, parameter.ty).ok_or(Invalid::new("impact.error.parameter"))
+                }
             };
             let error = value.err().map(|e| e.key);
             if let Some(key) = error {
@@ -98,7 +103,9 @@ pub async fn impact(
             edited.push(value.unwrap_or(current));
             fields.push(ParameterField {
                 name: parameter.name.clone(),
-                current: current_text.clone(),
+                label: parameter.label.get(tr.locale).to_owned(),
+                current: format_value(current, &tr),
+                hint: unit_hint(parameter.ty),
                 value: typed.unwrap_or(current_text),
                 error,
             });
@@ -182,17 +189,93 @@ pub async fn impact(
     render(&page(ctx, rows, total, checked, errors))
 }
 
-/// A value written back as the rule language writes it, for the form's boxes.
-fn literal(value: Value) -> String {
+/// A value as a manager types it, in the parameter's type: money in baht ("1500", "1,500 บาท",
+/// "๑๕๐๐"), areas in rai ("10", "2.5 ไร่"), numbers, or the rule language itself ("10 ngan",
+/// "2025-10-31").
+fn typed_value(text: &str, ty: Type) -> Option<Value> {
+    let plain = match ty {
+        Type::Money => money::parse_baht(text).ok().map(Value::Money),
+        Type::Area => area::parse_rai(text)
+            .ok()
+            .filter(|sq_wa| *sq_wa > 0)
+            .map(Value::Area),
+        Type::Number => western_digits(text)
+            .replace(',', "")
+            .trim()
+            .parse()
+            .ok()
+            .map(Value::Number),
+        Type::Bool | Type::Date | Type::Text => None,
+    };
+    plain.or_else(|| parse_literal(text).ok().filter(|v| v.ty() == Some(ty)))
+}
+
+/// What the box of a parameter of type `ty` takes.
+fn unit_hint(ty: Type) -> &'static str {
+    match ty {
+        Type::Money => "impact.hint.money",
+        Type::Area => "impact.hint.area",
+        Type::Date => "impact.hint.date",
+        Type::Bool | Type::Number | Type::Text => "impact.hint.number",
+    }
+}
+
+/// A value as the form's box shows it, as `typed_value` reads it back.
+fn plain(value: Value) -> String {
     match value {
-        Value::Money(satang) if satang % 100 == 0 => format!("{} baht", satang / 100),
-        Value::Money(satang) => format!("{satang} satang"),
-        Value::Area(sq_wa) if sq_wa % 400 == 0 => format!("{} rai", sq_wa / 400),
+        Value::Money(satang) if satang % 100 == 0 => (satang / 100).to_string(),
+        Value::Money(satang) => format!("{}.{:02}", satang / 100, satang % 100),
+        Value::Area(sq_wa) if (sq_wa * 100) % 400 == 0 => area::rai_decimal(sq_wa),
         Value::Area(sq_wa) => format!("{sq_wa} wa"),
         Value::Number(n) => n.to_string(),
         Value::Bool(b) => b.to_string(),
         Value::Date(_) => value.as_date().map(|d| d.to_string()).unwrap_or_default(),
         Value::Text(code) => format!("\"{}\"", code.as_string()),
         Value::Unknown => String::new(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_manager_types_amounts_and_areas_as_people_write_them() {
+        for text in [
+            "1500",
+            "1,500",
+            "1500 บาท",
+            "1500 baht",
+            "๑๕๐๐",
+            "1500 Baht",
+        ] {
+            assert_eq!(
+                typed_value(text, Type::Money),
+                Some(Value::Money(150_000)),
+                "{text}"
+            );
+        }
+        for text in ["10", "10 ไร่", "10 rai", "๑๐", "4000 wa"] {
+            assert_eq!(
+                typed_value(text, Type::Area),
+                Some(Value::Area(4_000)),
+                "{text}"
+            );
+        }
+        assert_eq!(typed_value("2.5", Type::Area), Some(Value::Area(1_000)));
+        assert_eq!(typed_value("18", Type::Number), Some(Value::Number(18)));
+        assert_eq!(typed_value("a lot", Type::Money), None);
+        assert_eq!(
+            typed_value("10 rai", Type::Money),
+            None,
+            "an area is no amount"
+        );
+        for value in [
+            Value::Money(150_050),
+            Value::Area(1_000),
+            Value::Area(1_001),
+        ] {
+            assert_eq!(typed_value(&plain(value), value.ty().unwrap()), Some(value));
+        }
     }
 }

@@ -165,12 +165,8 @@ fn parse_key(form: &KeyForm) -> Result<NewKey, FieldErrors> {
         (None, Some(_)) => errors.add("amphoe_code", "admin.error.amphoe_outside_province"),
         _ => {}
     }
-    let requests_per_minute = form
-        .requests_per_minute
-        .trim()
-        .parse::<i32>()
-        .ok()
-        .filter(|n| (1..=100_000).contains(n));
+    let requests_per_minute = crate::domain::whole_number(&form.requests_per_minute, 1..=100_000)
+        .and_then(|n| i32::try_from(n).ok());
     if requests_per_minute.is_none() {
         errors.add("requests_per_minute", "api_keys.error.rate");
     }

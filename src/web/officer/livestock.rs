@@ -39,10 +39,8 @@ const MAX_HEAD: i32 = 1_000_000;
 fn parse_head_count(text: &str) -> Result<i32, Invalid> {
     match text.trim() {
         "" => Ok(0),
-        text => text
-            .parse::<i32>()
-            .ok()
-            .filter(|n| (0..=MAX_HEAD).contains(n))
+        text => crate::domain::whole_number(text, 0..=i64::from(MAX_HEAD))
+            .and_then(|n| i32::try_from(n).ok())
             .ok_or(Invalid::new("error.head_count")),
     }
 }

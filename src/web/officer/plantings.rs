@@ -31,7 +31,7 @@ pub struct PlantingForm {
 }
 
 /// Crop years are written in the Buddhist era (2568 = 2025/26).
-const CROP_YEARS: std::ops::RangeInclusive<i32> = 2540..=2600;
+const CROP_YEARS: std::ops::RangeInclusive<i64> = 2540..=2600;
 
 impl PlantingForm {
     fn from_row(row: &registry::PlantingRow) -> Self {
@@ -56,11 +56,8 @@ impl PlantingForm {
         let season = errors.check("season", Season::parse(&self.season));
         let season_year = errors.check(
             "season_year",
-            self.season_year
-                .trim()
-                .parse::<i32>()
-                .ok()
-                .filter(|y| CROP_YEARS.contains(y))
+            crate::domain::whole_number(&self.season_year, CROP_YEARS)
+                .and_then(|y| i32::try_from(y).ok())
                 .ok_or(Invalid::new("error.crop_year")),
         );
         let area = errors.check("rai", Area::parse_parts(&self.rai, &self.ngan, &self.wa));
