@@ -261,6 +261,39 @@ async fn farmer_applies_for_flood_relief_and_follows_it_to_payment(backend: Back
         queue.body.contains(&reference),
         "the new case is in the queue"
     );
+    // The queue names the farmer, and finds the case by name, national ID or reference.
+    assert!(
+        queue
+            .texts(".cases td.farmer")
+            .iter()
+            .any(|f| f.contains("สมชาย ใจดี")),
+        "{:?}",
+        queue.texts(".cases td.farmer")
+    );
+    for typed in [
+        "สมชาย",
+        "ใจดี สมชาย",
+        FARMER_ID,
+        &reference,
+        &reference.to_lowercase(),
+    ] {
+        let found = app.get(&format!("/officer/cases?q={typed}")).await;
+        assert_eq!(found.status, 200, "{typed}");
+        assert!(found.body.contains(&reference), "{typed}");
+        assert_eq!(
+            found.input_value("q").as_deref(),
+            Some(typed),
+            "kept in the box"
+        );
+    }
+    let nobody = app.get("/officer/cases?q=มาลี").await;
+    assert!(!nobody.body.contains(&reference), "another farmer's name");
+    let bad = app.get("/officer/cases?q=KS-<b>").await;
+    assert_eq!(bad.status, 422);
+    assert!(bad
+        .texts(".field-error")
+        .join(" ")
+        .contains("KS-2569-000012"));
     let case_page = format!("/officer/cases/{reference}");
     let page = app.get(&case_page).await;
     assert!(page.body.contains("บันทึกภายใน") || page.body.contains("note"));

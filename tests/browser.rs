@@ -395,6 +395,19 @@ async fn farmer_confirms_the_flood_claim_kaset_drafted_for_her_on_a_phone_and_th
     wait_for_path(&client, |p| p != "/login").await;
     client.goto(&app.url("/officer/cases")).await.unwrap();
     assert_accessible(&client, &axe, "officer-queue").await;
+    assert_fits_the_phone(&client, "the case queue").await;
+    // Found by the farmer's name.
+    type_into(&client, "q", "สมชาย").await;
+    click(&client, "form[role=search] button[type=submit]").await;
+    for _ in 0..100 {
+        let url = client.current_url().await.unwrap();
+        if url.query().is_some_and(|q| q.starts_with("q=")) {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    assert!(text_of(&client, ".cases").await.contains(&reference));
+    assert_accessible(&client, &axe, "officer-queue-searched").await;
     client
         .find(Locator::LinkText(&reference))
         .await

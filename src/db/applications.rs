@@ -463,6 +463,8 @@ pub struct QueueFilter {
     pub unassigned: bool,
     /// Only approved cases whose transfer failed, waiting for the farmer to fix it.
     pub payment_failed: bool,
+    /// A reference, or the household's name, national ID or registry number.
+    pub search: crate::domain::search::CaseSearch,
 }
 
 pub const QUEUE_PAGE: i64 = 25;
@@ -501,6 +503,15 @@ pub fn queue(
         }
         if filter.payment_failed {
             q = q.filter(applications::payment_failure.is_not_null());
+        }
+        match &filter.search {
+            crate::domain::search::CaseSearch::Reference(reference) => {
+                let pattern = format!("{}%", crate::db::registry::escape_like(reference));
+                q = q.filter(applications::reference.like(pattern).escape('\\'));
+            }
+            crate::domain::search::CaseSearch::Household(search) => {
+                q = crate::matching_households!(q, search);
+            }
         }
         q
     };

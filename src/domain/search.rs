@@ -45,9 +45,53 @@ impl HouseholdSearch {
     }
 }
 
+/// What an officer types to find cases: the start of a case reference (`KS-2569-0001…`), or
+/// what finds a household (a name, a national ID, a registry number).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum CaseSearch {
+    Reference(String),
+    Household(HouseholdSearch),
+}
+
+/// Nothing typed: every case.
+impl Default for CaseSearch {
+    fn default() -> Self {
+        Self::Household(HouseholdSearch::Everything)
+    }
+}
+
+impl CaseSearch {
+    pub fn parse(input: &str) -> Result<Self, Invalid> {
+        let input = input.trim();
+        let upper = input.to_uppercase();
+        if upper.starts_with("KS-") {
+            if upper.len() > 20 || !upper.chars().all(|c| c.is_ascii_alphanumeric() || c == '-') {
+                return Err(Invalid::new("error.search.reference"));
+            }
+            return Ok(Self::Reference(upper));
+        }
+        HouseholdSearch::parse(input).map(Self::Household)
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_case_is_found_by_its_reference_or_its_household() {
+        assert_eq!(
+            CaseSearch::parse(" ks-2569-000012 "),
+            Ok(CaseSearch::Reference("KS-2569-000012".into()))
+        );
+        assert_eq!(
+            CaseSearch::parse("สมชาย"),
+            Ok(CaseSearch::Household(HouseholdSearch::Words(vec![
+                "สมชาย".into()
+            ])))
+        );
+        assert!(CaseSearch::parse("KS-2569-<script>").is_err());
+    }
 
     #[test]
     fn a_name_a_number_or_nothing() {

@@ -10,6 +10,7 @@ use super::officer::Choice;
 use super::routes::{Routes, OFFICER, STAFF};
 use crate::db::applications::{self as apps, ApplicationRow, QueueFilter};
 use crate::domain::clock::thai_time;
+use crate::domain::search::CaseSearch;
 use crate::domain::{case, money, CaseStatus, RejectionReason, Role};
 use crate::error::AppError;
 use crate::services::case_checks;
@@ -45,6 +46,9 @@ pub struct QueueQuery {
     unassigned: String,
     #[serde(default)]
     payment_failed: String,
+    /// A reference, or the farmer's name, national ID or registry number.
+    #[serde(default)]
+    q: String,
     #[serde(default)]
     page: String,
 }
@@ -53,6 +57,8 @@ pub struct QueueLine {
     pub reference: String,
     pub version: i32,
     pub title: String,
+    /// The household head's name.
+    pub farmer: String,
     pub registry_number: String,
     pub status: CaseStatus,
     pub due: String,
@@ -111,6 +117,10 @@ async fn show_queue(
 ) -> Result<HttpResponse, AppError> {
     let user = ctx.staff()?.clone();
     let today = ctx.state.clock.today();
+    let mut errors = errors;
+    let search = errors
+        .check("q", CaseSearch::parse(&query.q))
+        .unwrap_or_default();
     let filter = QueueFilter {
         programme_id: Some(query.programme.clone()).filter(|p| !p.is_empty()),
         status: CaseStatus::parse(&query.status).ok(),
@@ -118,11 +128,12 @@ async fn show_queue(
         assigned_to: (query.mine == "1").then_some(user.id),
         unassigned: query.unassigned == "1",
         payment_failed: query.payment_failed == "1",
+        search,
     };
     let page: i64 = query.page.parse().unwrap_or(1).max(1);
     let scope = user.scope.clone();
     let tr = ctx.tr;
-    let ((rows, total), counts, failed) = ctx
+    let ((rows, total, farmers), counts, failed) = ctx
         .db(move |conn| {
             let failed = apps::failed_payments_by_amphoe(conn, &scope)?;
             let amphoes: Vec<String> = failed.iter().map(|(a, _, _)| a.clone()).collect();
@@ -137,8 +148,11 @@ async fn show_queue(
                     count,
                 })
                 .collect::<Vec<_>>();
+            let (rows, total) = apps::queue(conn, &scope, &filter, page)?;
+            let households: Vec<i32> = rows.iter().map(|(a, _)| a.household_id).collect();
+            let farmers = crate::db::registry::head_names(conn, &households)?;
             Ok((
-                apps::queue(conn, &scope, &filter, page)?,
+                (rows, total, farmers),
                 apps::counts_by_status(conn, &scope)?,
                 failed,
             ))
@@ -152,6 +166,7 @@ async fn show_queue(
             reference: a.reference.clone().unwrap_or_default(),
             version: a.version,
             title: title(&a.programme_id),
+            farmer: farmers.get(&a.household_id).cloned().unwrap_or_default(),
             registry_number,
             status: a.status,
             due: a.due_on.map(|d| tr.date(&d)).unwrap_or_default(),
@@ -194,19 +209,23 @@ async fn show_queue(
                 .collect()
         })
         .unwrap_or_default();
-    let filters = [
-        ("programme", &query.programme),
-        ("status", &query.status),
-        ("overdue", &query.overdue),
-        ("mine", &query.mine),
-        ("unassigned", &query.unassigned),
-        ("payment_failed", &query.payment_failed),
-    ]
-    .iter()
-    .filter(|(_, v)| !v.is_empty())
-    .map(|(k, v)| format!("{k}={}", v.replace(['&', '=', '#', '?'], "")))
-    .collect::<Vec<_>>()
-    .join("&");
+    let filters = reqwest::Url::parse_with_params(
+        "http://kaset.invalid/",
+        [
+            ("programme", &query.programme),
+            ("status", &query.status),
+            ("overdue", &query.overdue),
+            ("mine", &query.mine),
+            ("unassigned", &query.unassigned),
+            ("payment_failed", &query.payment_failed),
+            ("q", &query.q),
+        ]
+        .iter()
+        .filter(|(_, v)| !v.is_empty()),
+    )
+    .ok()
+    .and_then(|url| url.query().map(str::to_owned))
+    .unwrap_or_default();
     let bulk_result = ctx
         .session
         .remove_as::<String>("bulk_result")

@@ -376,42 +376,7 @@ pub fn search(
     let build = || {
         let mut q = households::table.inner_join(tambons::table).into_boxed();
         q = crate::within_scope!(q, scope);
-        match search {
-            HouseholdSearch::Everything => {}
-            HouseholdSearch::Number(digits) => {
-                let matching_members = members::table
-                    .filter(members::national_id.eq(digits.clone()))
-                    .select(members::household_id);
-                q = q.filter(
-                    households::registry_number
-                        .like(format!("{digits}%"))
-                        .or(households::id.eq_any(matching_members)),
-                );
-            }
-            // One subquery of one shape: a person whose first name or surname holds every word
-            // (a word not typed is `%`, which every name matches).
-            HouseholdSearch::Words(words) => {
-                let pattern = |i: usize| {
-                    words
-                        .get(i)
-                        .map_or_else(|| "%".to_owned(), |w| format!("%{}%", escape_like(w)))
-                };
-                let named = |pattern: String| {
-                    lower(members::first_name)
-                        .like(pattern.clone())
-                        .escape('\\')
-                        .or(lower(members::last_name).like(pattern).escape('\\'))
-                };
-                const _: () = assert!(crate::domain::search::MAX_WORDS == 4, "one filter a word");
-                let matching_members = members::table
-                    .filter(named(pattern(0)))
-                    .filter(named(pattern(1)))
-                    .filter(named(pattern(2)))
-                    .filter(named(pattern(3)))
-                    .select(members::household_id);
-                q = q.filter(households::id.eq_any(matching_members));
-            }
-        }
+        q = crate::matching_households!(q, search);
         q
     };
     let total: i64 = build().count().get_result(conn)?;
@@ -448,9 +413,70 @@ pub fn search(
     Ok((summaries, total))
 }
 
+/// Narrows a boxed query joined with `households` to the households a `HouseholdSearch`
+/// names: a national ID or the start of a registry number, or words that all appear in one
+/// person's first name or surname. Used by the household search and the case queue.
+#[macro_export]
+macro_rules! matching_households {
+    ($query:expr, $search:expr) => {{
+        use $crate::db::registry::{escape_like, lower};
+        use $crate::db::schema::{households, members};
+        match $search {
+            $crate::domain::search::HouseholdSearch::Everything => $query,
+            $crate::domain::search::HouseholdSearch::Number(digits) => {
+                let matching_members = members::table
+                    .filter(members::national_id.eq(digits.clone()))
+                    .select(members::household_id);
+                $query.filter(
+                    households::registry_number
+                        .like(format!("{digits}%"))
+                        .or(households::id.eq_any(matching_members)),
+                )
+            }
+            // One subquery of one shape: a word not typed is `%`, which every name matches.
+            $crate::domain::search::HouseholdSearch::Words(words) => {
+                let pattern = |i: usize| {
+                    words
+                        .get(i)
+                        .map_or_else(|| "%".to_owned(), |w| format!("%{}%", escape_like(w)))
+                };
+                let named = |pattern: String| {
+                    lower(members::first_name)
+                        .like(pattern.clone())
+                        .escape('\\')
+                        .or(lower(members::last_name).like(pattern).escape('\\'))
+                };
+                const _: () = assert!($crate::domain::search::MAX_WORDS == 4, "one filter a word");
+                let matching_members = members::table
+                    .filter(named(pattern(0)))
+                    .filter(named(pattern(1)))
+                    .filter(named(pattern(2)))
+                    .filter(named(pattern(3)))
+                    .select(members::household_id);
+                $query.filter(households::id.eq_any(matching_members))
+            }
+        }
+    }};
+}
+
+/// The names of the heads of these households, by household id.
+pub fn head_names(
+    conn: &mut DbConn,
+    household_ids: &[i32],
+) -> QueryResult<std::collections::HashMap<i32, String>> {
+    let heads: Vec<MemberRow> = members::table
+        .filter(members::household_id.eq_any(household_ids))
+        .filter(members::is_head.eq(true))
+        .load(conn)?;
+    Ok(heads
+        .into_iter()
+        .map(|m| (m.household_id, m.full_name()))
+        .collect())
+}
+
 diesel::define_sql_function!(fn lower(x: diesel::sql_types::Text) -> diesel::sql_types::Text);
 
-fn escape_like(text: &str) -> String {
+pub(crate) fn escape_like(text: &str) -> String {
     text.replace('\\', "\\\\")
         .replace('%', "\\%")
         .replace('_', "\\_")
