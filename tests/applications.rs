@@ -470,8 +470,18 @@ async fn farmer_applies_for_flood_relief_and_follows_it_to_payment(backend: Back
     let claimed = mine.texts(".amount-computed").join("");
     assert!(claimed.contains("12,060"), "{claimed}");
     assert!(app.get("/applications").await.body.contains(&reference));
-    let notices = app.get("/notifications").await.texts(".notices li").len();
-    assert!(notices >= 5, "a notice for every change ({notices})");
+    let notices = app.get("/notifications").await.texts(".notices li");
+    assert!(
+        notices.len() >= 5,
+        "a notice for every change ({notices:?})"
+    );
+    // The news of money says how much, and every notice says when, to the minute.
+    assert!(
+        notices.iter().any(|n| n.contains("10,720")),
+        "the approval and payment notices carry the amount: {notices:?}"
+    );
+    let timed = notices_with_a_time(&notices);
+    assert_eq!(timed, notices.len(), "{notices:?}");
     let late = step(&app, &case_path, "withdraw", &[("confirm", "yes")]).await;
     assert_eq!(late.status, 409, "a paid application cannot be withdrawn");
 
@@ -1688,4 +1698,20 @@ async fn an_officer_records_the_village_meeting_for_the_ticked_claims_at_once(ba
     let done = case.texts("#checks .check-done").join("");
     assert!(done.contains("กษ.02"), "{done}");
     assert_eq!(case.texts("#checks .check-waiting").len(), 1);
+}
+
+/// How many of these notice texts carry a time of day (HH:MM).
+fn notices_with_a_time(notices: &[String]) -> usize {
+    notices
+        .iter()
+        .filter(|n| {
+            n.as_bytes().windows(5).any(|w| {
+                w[0].is_ascii_digit()
+                    && w[1].is_ascii_digit()
+                    && w[2] == b':'
+                    && w[3].is_ascii_digit()
+                    && w[4].is_ascii_digit()
+            })
+        })
+        .count()
 }

@@ -763,13 +763,25 @@ pub(super) fn tell_farmer(
     status: CaseStatus,
     message: &str,
 ) -> Result<(), CaseError> {
+    // News of money says how much: what was approved, or what the agency paid.
+    let amount = match status {
+        CaseStatus::Approved | CaseStatus::Paid => {
+            apps::find_by_reference_for_household(conn, app.household_id, reference)?.and_then(
+                |now| match status {
+                    CaseStatus::Paid => now.paid_amount_satang.or(now.amount_to_pay()),
+                    _ => now.amount_to_pay(),
+                },
+            )
+        }
+        _ => None,
+    };
     for applicant in farmers_told(conn, app)? {
         notices::insert(
             conn,
             applicant.id,
             &format!("case.{}", status.code()),
             reference,
-            None,
+            amount,
             cx.now,
         )?;
         let tr = Tr::new(applicant.locale());

@@ -174,7 +174,7 @@ pub async fn list(ctx: Ctx) -> Result<HttpResponse, AppError> {
                 )
             };
             NoticeView {
-                at: tr.day_of(&n.created_at),
+                at: tr.moment(&n.created_at),
                 text,
                 amount: n.amount_satang.map(|s| format_value(Value::Money(s), &tr)),
                 unread: n.read_at.is_none(),
