@@ -52,11 +52,7 @@ impl Drop for Driver {
 }
 
 async fn start_driver() -> Driver {
-    let port = std::net::TcpListener::bind("127.0.0.1:0")
-        .unwrap()
-        .local_addr()
-        .unwrap()
-        .port();
+    let port = crate::support::free_port();
     // Wrapped at once, so the process is stopped (and waited for) on every path.
     let driver = Driver {
         child: Command::new(CHROMEDRIVER)

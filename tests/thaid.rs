@@ -18,6 +18,17 @@ on_both_databases!(
 /// A checksum-valid national ID that no household in the demo registry has.
 const NOT_IN_THE_REGISTRY: &str = "3100601234565";
 
+/// How many accounts the person with this national ID has.
+fn accounts_of(app: &TestApp, national_id: &str) -> i64 {
+    use diesel::prelude::*;
+    use kaset::db::schema::users;
+    users::table
+        .filter(users::national_id.eq(national_id))
+        .count()
+        .get_result(&mut *app.db())
+        .expect("read the users")
+}
+
 async fn app_with_thaid(backend: Backend, id_tokens: IdTokens) -> Option<TestApp> {
     let app = spawn_app_with(
         backend,
@@ -141,15 +152,7 @@ async fn a_household_head_without_an_account_signs_in_with_thaid_and_has_one(bac
     // The next time, the same account.
     app.logout().await;
     sign_in_with_thaid(&app, &app.client, DEMO_PHONE_ONLY_NATIONAL_ID).await;
-    let count: i64 = {
-        use diesel::prelude::*;
-        use kaset::db::schema::users;
-        users::table
-            .filter(users::national_id.eq(DEMO_PHONE_ONLY_NATIONAL_ID))
-            .count()
-            .get_result(&mut *app.db())
-            .expect("read the users")
-    };
+    let count = accounts_of(&app, DEMO_PHONE_ONLY_NATIONAL_ID);
     assert_eq!(count, 1);
 }
 
@@ -191,14 +194,6 @@ async fn a_person_thaid_knows_but_the_registry_does_not_is_told_to_register_at_t
         refused.body
     );
     assert_eq!(app.get("/farm").await.status, 303);
-    let accounts: i64 = {
-        use diesel::prelude::*;
-        use kaset::db::schema::users;
-        users::table
-            .filter(users::national_id.eq(NOT_IN_THE_REGISTRY))
-            .count()
-            .get_result(&mut *app.db())
-            .expect("read the users")
-    };
+    let accounts = accounts_of(&app, NOT_IN_THE_REGISTRY);
     assert_eq!(accounts, 0, "no account for a person outside the registry");
 }

@@ -114,36 +114,17 @@ pub fn register_farmer(
             Ok(found) => found,
             Err(refused) => return Ok(Err(refused)),
         };
-        let id = users::insert(
+        let id = create_farmer_account(
             conn,
-            &users::NewUser {
-                role: Role::Farmer,
+            &NewFarmer {
+                head: &head,
                 email: claim.email.as_ref().map(Email::as_str),
-                national_id: Some(claim.national_id.as_str()),
-                display_name: &head.full_name(),
                 password_hash: &claim.password_hash,
-                household_id: Some(head.household_id),
-                scope_province_code: None,
-                scope_amphoe_code: None,
                 locale: &claim.locale,
-                phone: Some(phone.as_str()),
-                created_at: now,
+                phone: Some(&phone),
             },
-        )?;
-        // Without an e-mail address, SMS is the only way messages reach them.
-        if claim.email.is_none() {
-            users::set_channels(conn, id, "sms")?;
-        }
-        audit::record(
-            conn,
-            &audit::Actor::user(Some(id), Role::Farmer.code()),
-            audit::Entry {
-                action: "register",
-                entity: "user",
-                entity_id: id.to_string(),
-                household_id: Some(head.household_id),
-                ..Default::default()
-            },
+            None,
+            "register",
             now,
         )?;
         Ok(Ok(id))
@@ -298,35 +279,17 @@ pub fn account_for_thaid(
             return Ok(Err(NotSignedIn::NotInRegistry));
         };
         let phone = head.phone.as_deref().and_then(|p| Phone::parse(p).ok());
-        let id = users::insert(
+        let id = create_farmer_account(
             conn,
-            &users::NewUser {
-                role: Role::Farmer,
+            &NewFarmer {
+                head: &head,
                 email: None,
-                national_id: Some(&head.national_id),
-                display_name: &head.full_name(),
                 password_hash: NO_PASSWORD,
-                household_id: Some(head.household_id),
-                scope_province_code: None,
-                scope_amphoe_code: None,
                 locale,
-                phone: phone.as_ref().map(Phone::as_str),
-                created_at: now,
+                phone: phone.as_ref(),
             },
-        )?;
-        if phone.is_some() {
-            users::set_channels(conn, id, "sms")?;
-        }
-        audit::record(
-            conn,
-            &audit::Actor::user(Some(id), Role::Farmer.code()),
-            audit::Entry {
-                action: "register_with_thaid",
-                entity: "user",
-                entity_id: id.to_string(),
-                household_id: Some(head.household_id),
-                ..Default::default()
-            },
+            None,
+            "register_with_thaid",
             now,
         )?;
         Ok(users::find(conn, id)?.ok_or(NotSignedIn::NotInRegistry))
@@ -341,6 +304,60 @@ pub fn account_for_thaid(
         }
         other => other,
     }
+}
+
+/// A household head's new farmer account, as sign-up, ThaID and the office make it.
+struct NewFarmer<'a> {
+    head: &'a registry::MemberRow,
+    email: Option<&'a str>,
+    password_hash: &'a str,
+    locale: &'a str,
+    /// Where messages reach them: without an e-mail address, by SMS alone.
+    phone: Option<&'a Phone>,
+}
+
+/// Makes the account with its audit entry (`action`), by `officer` or else by the farmer.
+fn create_farmer_account(
+    conn: &mut DbConn,
+    farmer: &NewFarmer<'_>,
+    officer: Option<&audit::Actor>,
+    action: &str,
+    now: NaiveDateTime,
+) -> diesel::QueryResult<i32> {
+    let head = farmer.head;
+    let id = users::insert(
+        conn,
+        &users::NewUser {
+            role: Role::Farmer,
+            email: farmer.email,
+            national_id: Some(&head.national_id),
+            display_name: &head.full_name(),
+            password_hash: farmer.password_hash,
+            household_id: Some(head.household_id),
+            scope_province_code: None,
+            scope_amphoe_code: None,
+            locale: farmer.locale,
+            phone: farmer.phone.map(Phone::as_str),
+            created_at: now,
+        },
+    )?;
+    if farmer.email.is_none() && farmer.phone.is_some() {
+        users::set_channels(conn, id, "sms")?;
+    }
+    let farmer_actor = audit::Actor::user(Some(id), Role::Farmer.code());
+    audit::record(
+        conn,
+        officer.unwrap_or(&farmer_actor),
+        audit::Entry {
+            action,
+            entity: "user",
+            entity_id: id.to_string(),
+            household_id: Some(head.household_id),
+            ..Default::default()
+        },
+        now,
+    )?;
+    Ok(id)
 }
 
 /// The household's head, while they have no account (for the officer's "enrol" form).
@@ -391,33 +408,17 @@ pub fn enrol_at_office(
                 now,
             )?;
         }
-        let id = users::insert(
+        let id = create_farmer_account(
             conn,
-            &users::NewUser {
-                role: Role::Farmer,
+            &NewFarmer {
+                head: &head,
                 email: None,
-                national_id: Some(&head.national_id),
-                display_name: &head.full_name(),
                 password_hash: NO_PASSWORD,
-                household_id: Some(household_id),
-                scope_province_code: None,
-                scope_amphoe_code: None,
                 locale: tr.locale.code(),
-                phone: Some(phone.as_str()),
-                created_at: now,
+                phone: Some(phone),
             },
-        )?;
-        users::set_channels(conn, id, "sms")?;
-        audit::record(
-            conn,
-            officer,
-            audit::Entry {
-                action: "enrolled_at_office",
-                entity: "user",
-                entity_id: id.to_string(),
-                household_id: Some(household_id),
-                ..Default::default()
-            },
+            Some(officer),
+            "enrolled_at_office",
             now,
         )?;
         let text = tr.fmt("sms.enrolled", &[("site", super::emails::site(public_url))]);

@@ -372,7 +372,7 @@ pub async fn spawn_app_with(backend: Backend, options: Options) -> TestApp {
     let thaid_port = options
         .thaid
         .filter(|_| thaid::available())
-        .map(|tokens| (thaid::free_port(), tokens));
+        .map(|tokens| (free_port(), tokens));
     let settings = Settings {
         database_url: database_url.clone(),
         bind: "127.0.0.1:0".to_owned(),
@@ -457,6 +457,15 @@ pub async fn spawn_app_with(backend: Backend, options: Options) -> TestApp {
         database_url,
         cleanup,
     }
+}
+
+/// A port nobody listens on now: for a provider whose issuer Kaset must know before it
+/// starts, and for the browser tests' chromedriver.
+pub fn free_port() -> u16 {
+    std::net::TcpListener::bind("127.0.0.1:0")
+        .and_then(|l| l.local_addr())
+        .map(|a| a.port())
+        .expect("a free port")
 }
 
 /// A browser-like client: keeps cookies, does not follow redirects (tests look at them).

@@ -57,14 +57,6 @@ pub fn available() -> bool {
     false
 }
 
-/// A port nobody listens on now, for a provider whose issuer Kaset must know before it starts.
-pub fn free_port() -> u16 {
-    std::net::TcpListener::bind("127.0.0.1:0")
-        .and_then(|l| l.local_addr())
-        .map(|a| a.port())
-        .expect("a free port")
-}
-
 pub struct ThaidStandIn {
     pub issuer: String,
     child: Child,
